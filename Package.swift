@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+//
+// ExfilWatch: one SwiftPM target per pipeline stage (see DESIGN.md), data flowing one way:
+//   Source ──bytes──▶ Decoder ──bytes──▶ LineFramer ──lines──▶ ...
+// The codecs are the system libraries libzstd and zlib, bound through the CZstd and CZlib
+// system-library targets; the `exfilwatch` executable only wires the stages together.
+import PackageDescription
+
+let package = Package(
+  name: "ExfilWatch",
+  products: [
+    .executable(name: "exfilwatch", targets: ["exfilwatch"]),
+    .library(name: "ExfilWatchSource", targets: ["ExfilWatchSource"]),
+    .library(name: "ExfilWatchDecoder", targets: ["ExfilWatchDecoder"]),
+    .library(name: "ExfilWatchFramer", targets: ["ExfilWatchFramer"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+    .package(url: "https://github.com/apple/swift-system.git", from: "1.8.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CZstd",
+      pkgConfig: "libzstd",
+      providers: [.apt(["libzstd-dev"])]
+    ),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    .target(
+      name: "ExfilWatchSource",
+      dependencies: [.product(name: "SystemPackage", package: "swift-system")]
+    ),
+    .target(
+      name: "ExfilWatchDecoder",
+      dependencies: ["ExfilWatchSource", "CZstd", "CZlib"]
+    ),
+    .target(name: "ExfilWatchFramer"),
+    .executableTarget(
+      name: "exfilwatch",
+      dependencies: [
+        "ExfilWatchSource",
+        "ExfilWatchDecoder",
+        "ExfilWatchFramer",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(
+      name: "ExfilWatchTestSupport",
+      path: "Tests/ExfilWatchTestSupport"
+    ),
+    .testTarget(
+      name: "ExfilWatchDecoderTests",
+      dependencies: ["ExfilWatchDecoder", "ExfilWatchSource", "ExfilWatchTestSupport"]
+    ),
+    .testTarget(
+      name: "ExfilWatchFramerTests",
+      dependencies: [
+        "ExfilWatchFramer",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "ExfilWatchCLITests",
+      dependencies: ["exfilwatch", "ExfilWatchTestSupport"]
+    ),
+  ]
+)

@@ -1,0 +1,58 @@
+import SystemPackage
+
+/// Bytes read from an open file descriptor: a regular file, a pipe or standard input.
+///
+/// The descriptor is read with plain `read(2)` calls into the caller's buffer (no extra copy, no
+/// Foundation); interrupted reads are retried. The source owns the descriptor it opened and
+/// closes it when released; standard input is never closed.
+public final class FileByteSource: ByteSource {
+  public let name: String
+  private let descriptor: FileDescriptor
+  private let ownsDescriptor: Bool
+
+  /// The number of bytes read so far: the byte position of the next read in the input.
+  public private(set) var position: Int64 = 0
+
+  /// Opens `path` for reading; `-` means standard input.
+  ///
+  /// - Throws: `SourceError` naming the path when it cannot be opened.
+  public convenience init(path: String) throws(SourceError) {
+    if path == "-" {
+      self.init(standardInput: ())
+      return
+    }
+    do {
+      let descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+      self.init(name: path, descriptor: descriptor, ownsDescriptor: true)
+    } catch {
+      throw SourceError(name: path, operation: .open, errno: error as? Errno ?? .ioError)
+    }
+  }
+
+  /// Reads standard input, named `<stdin>` in messages.
+  public convenience init(standardInput: Void) {
+    self.init(name: "<stdin>", descriptor: .standardInput, ownsDescriptor: false)
+  }
+
+  private init(name: String, descriptor: FileDescriptor, ownsDescriptor: Bool) {
+    self.name = name
+    self.descriptor = descriptor
+    self.ownsDescriptor = ownsDescriptor
+  }
+
+  deinit {
+    if ownsDescriptor {
+      try? descriptor.close()
+    }
+  }
+
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SourceError) -> Int {
+    do {
+      let count = try descriptor.read(into: buffer, retryOnInterrupt: true)
+      position += Int64(count)
+      return count
+    } catch {
+      throw SourceError(name: name, operation: .read, errno: error as? Errno ?? .ioError)
+    }
+  }
+}

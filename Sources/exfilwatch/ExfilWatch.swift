@@ -1,0 +1,67 @@
+import ArgumentParser
+
+import Glibc
+
+/// The `exfilwatch` command: wires the pipeline stages together; all the work is in the stage
+/// libraries.
+@main
+struct ExfilWatch: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "exfilwatch",
+    abstract: "Catch bulk data theft in SaaS audit logs while it happens.",
+    discussion: """
+      ExfilWatch reads the access/audit logs that customer-servicing platforms export \
+      (Salesforce, Okta, Microsoft 365, Zendesk, JSON lines and CSV), compressed with zstd or \
+      gzip or plain, and flags unusual bulk reads of customer records.
+
+      Exit codes: 0 success, 2 usage error, 3 an input could not be read or decoded, 5 output \
+      could not be written.
+      """,
+    version: "0.1.0",
+    subcommands: [LinesCommand.self]
+  )
+
+  /// Runs the command, mapping errors to the exit codes ExfilWatch documents.
+  ///
+  /// swift-argument-parser exits 64 (`EX_USAGE`) on a usage error; ExfilWatch's contract is 2,
+  /// like most Unix tools (grep, zstd, gzip), so scripts can tell a typo from a bad input (3).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        writeToStandardError(fullMessage(for: error) + "\n")
+        Glibc.exit(ExitStatus.usage.rawValue)
+      }
+      exit(withError: error)
+    }
+  }
+}
+
+/// The exit codes of `exfilwatch`, a contract with the scripts and schedulers that run it.
+enum ExitStatus: Int32 {
+  case success = 0
+  case usage = 2
+  /// An input could not be opened, read or decoded.
+  case inputError = 3
+  /// Results could not be written (standard output full or closed with an error).
+  case outputError = 5
+
+  var exitCode: ExitCode { ExitCode(rawValue) }
+}
+
+/// Writes a message to standard error at once (unbuffered), so it lands between the lines of
+/// output it is about.
+func writeToStandardError(_ message: String) {
+  var message = message
+  message.withUTF8 { bytes in
+    var written = 0
+    while written < bytes.count {
+      let result = Glibc.write(STDERR_FILENO, bytes.baseAddress! + written, bytes.count - written)
+      if result < 0 && errno == EINTR { continue }
+      if result <= 0 { return }
+      written += result
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import ExfilWatchDecoder
+import ExfilWatchFramer
+import ExfilWatchSource
+
+/// `exfilwatch lines`: the first stages alone (Source → Decoder → LineFramer), for looking at
+/// what ExfilWatch reads from an input and for measuring how fast it reads it.
+struct LinesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "lines",
+    abstract: "Print the decoded lines of zstd, gzip or plain inputs (like zstdcat/zcat).",
+    discussion: """
+      The codec is recognised from each input's first bytes, not its name. Lines end at \\n; \
+      a \\r before it is dropped, and every line is printed with \\n. Lines longer than \
+      --max-line-length are skipped and reported on standard error with their line number and \
+      decoded byte offset.
+
+      Examples:
+        exfilwatch lines SampleLogs/salesforce-rtem/*.jsonl.zst | head
+        exfilwatch lines --count archive/*.gz
+        zstd -dc big.zst | exfilwatch lines --count -
+      """
+  )
+
+  @Argument(help: "Inputs to read; '-' is standard input.")
+  var paths: [String] = ["-"]
+
+  @Flag(help: "Print only the number of lines of each input and a total.")
+  var count = false
+
+  @Option(help: "Longest line to keep, in bytes (suffixes K, M, G).")
+  var maxLineLength = ByteCount(bytes: LineFramer.defaultMaxLineLength)
+
+  @Option(help: "Largest zstd window to accept, in bytes (suffixes K, M, G); bigger frames are refused.")
+  var maxWindow = ByteCount(bytes: DecoderOptions.defaultMaxWindowBytes)
+
+  func validate() throws {
+    guard maxLineLength.bytes > 0 else {
+      throw ValidationError("--max-line-length must be at least 1 byte.")
+    }
+    guard maxWindow.bytes >= 1 << 10 else {
+      throw ValidationError("--max-window must be at least 1K.")
+    }
+  }
+
+  func run() throws {
+    let output = StandardOutput()
+    var total = 0
+    var failures = 0
+    for path in paths {
+      var handler = LineReporter(name: path == "-" ? "<stdin>" : path, output: count ? nil : output)
+      do {
+        try readLines(of: path, into: &handler)
+        if count { output.write("\(handler.lines) \(path)\n") }
+        total += handler.lines
+      } catch {
+        output.flush()
+        let progress = handler.lines > 0 ? " (after \(handler.lines) lines)" : ""
+        writeToStandardError("exfilwatch: \(error)\(progress)\n")
+        failures += 1
+      }
+    }
+    if count && paths.count > 1 { output.write("\(total) total\n") }
+    output.flush()
+    if failures > 0 { throw ExitStatus.inputError.exitCode }
+  }
+
+  private func readLines(of path: String, into handler: inout LineReporter) throws {
+    let source = try FileByteSource(path: path)
+    let decoder = StreamDecoder(
+      source: source, options: DecoderOptions(maxWindowBytes: maxWindow.bytes))
+    var framer = LineFramer(maxLineLength: maxLineLength.bytes)
+    while let chunk = try decoder.nextChunk() {
+      try framer.feed(chunk, into: &handler)
+    }
+    try framer.finish(into: &handler)
+  }
+}
+
+/// Counts lines, prints them unless only counting, and reports overlong lines on standard
+/// error with their position.
+private struct LineReporter: LineHandler {
+  let name: String
+  let output: StandardOutput?
+  var lines = 0
+
+  mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) {
+    lines += 1
+    output?.writeLine(line)
+  }
+
+  mutating func handleOverlongLine(at position: LinePosition, length: Int) {
+    lines += 1
+    output?.flush()
+    writeToStandardError(
+      "exfilwatch: \(name):\(position.number): skipped a line of \(length) bytes at decoded "
+        + "offset \(position.offset): longer than --max-line-length\n")
+  }
+}
