@@ -49,9 +49,10 @@ public struct DecodeError: Error, Equatable, CustomStringConvertible {
       return "\(name): corrupt \(codecName)data at compressed offset \(offset) (\(unit) starting "
         + "at \(unitOffset)): \(explanation)"
     case .windowTooLarge(let limit):
+      let limitText = limit >= 1 << 20 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"
       return "\(name): the zstd frame at compressed offset \(unitOffset) needs a window larger "
-        + "than the \(limit >> 20) MiB limit; refusing to allocate it (raise --max-window if the "
-        + "file is trusted)"
+        + "than the \(limitText) limit; refusing to allocate it (raise --max-window if the file "
+        + "is trusted)"
     case .unreadable(let error):
       return "\(error) (at offset \(offset))"
     }
