@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 //
 // ExfilWatch: one SwiftPM target per pipeline stage (see DESIGN.md), data flowing one way:
-//   Source ──bytes──▶ Decoder ──bytes──▶ LineFramer ──lines──▶ ...
+//   Source ──bytes──▶ Decoder ──bytes──▶ Framer ──records──▶ Parser ──AccessEvent──▶ ...
 // The codecs are the system libraries libzstd and zlib, bound through the CZstd and CZlib
 // system-library targets; the `exfilwatch` executable only wires the stages together.
 import PackageDescription
@@ -13,6 +13,8 @@ let package = Package(
     .library(name: "ExfilWatchSource", targets: ["ExfilWatchSource"]),
     .library(name: "ExfilWatchDecoder", targets: ["ExfilWatchDecoder"]),
     .library(name: "ExfilWatchFramer", targets: ["ExfilWatchFramer"]),
+    .library(name: "ExfilWatchEvent", targets: ["ExfilWatchEvent"]),
+    .library(name: "ExfilWatchParser", targets: ["ExfilWatchParser"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -39,12 +41,20 @@ let package = Package(
       dependencies: ["ExfilWatchSource", "CZstd", "CZlib"]
     ),
     .target(name: "ExfilWatchFramer"),
+    .target(name: "ExfilWatchEvent"),
+    .target(
+      name: "ExfilWatchParser",
+      dependencies: ["ExfilWatchEvent", "ExfilWatchFramer"],
+      exclude: ["Formats.md"]
+    ),
     .executableTarget(
       name: "exfilwatch",
       dependencies: [
         "ExfilWatchSource",
         "ExfilWatchDecoder",
         "ExfilWatchFramer",
+        "ExfilWatchEvent",
+        "ExfilWatchParser",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -62,6 +72,14 @@ let package = Package(
         "ExfilWatchFramer",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]
+    ),
+    .testTarget(
+      name: "ExfilWatchParserTests",
+      dependencies: [
+        "ExfilWatchParser", "ExfilWatchEvent", "ExfilWatchTestSupport", "exfilwatch",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      exclude: ["Fixtures"]
     ),
     .testTarget(
       name: "ExfilWatchCLITests",

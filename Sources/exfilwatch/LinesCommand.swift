@@ -1,7 +1,5 @@
 import ArgumentParser
-import ExfilWatchDecoder
 import ExfilWatchFramer
-import ExfilWatchSource
 
 /// `exfilwatch lines`: the first stages alone (Source → Decoder → LineFramer), for looking at
 /// what ExfilWatch reads from an input and for measuring how fast it reads it.
@@ -22,8 +20,7 @@ struct LinesCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "Inputs to read; '-' is standard input.")
-  var paths: [String] = ["-"]
+  @OptionGroup var input: InputOptions
 
   @Flag(help: "Print only the number of lines of each input and a total.")
   var count = false
@@ -31,15 +28,9 @@ struct LinesCommand: ParsableCommand {
   @Option(help: "Longest line to keep, in bytes (suffixes K, M, G).")
   var maxLineLength = ByteCount(bytes: LineFramer.defaultMaxLineLength)
 
-  @Option(help: "Largest zstd window to accept, in bytes (suffixes K, M, G); bigger frames are refused.")
-  var maxWindow = ByteCount(bytes: DecoderOptions.defaultMaxWindowBytes)
-
   func validate() throws {
     guard maxLineLength.bytes > 0 else {
       throw ValidationError("--max-line-length must be at least 1 byte.")
-    }
-    guard maxWindow.bytes >= 1 << 10 else {
-      throw ValidationError("--max-window must be at least 1K.")
     }
   }
 
@@ -47,10 +38,12 @@ struct LinesCommand: ParsableCommand {
     let output = StandardOutput()
     var total = 0
     var failures = 0
-    for path in paths {
-      var handler = LineReporter(name: path == "-" ? "<stdin>" : path, output: count ? nil : output)
+    for path in input.paths {
+      var handler = LineReporter(name: input.displayName(path), output: count ? nil : output)
       do {
-        try readLines(of: path, into: &handler)
+        var framer = LineFramer(maxLineLength: maxLineLength.bytes)
+        try input.forEachDecodedChunk(of: path) { try framer.feed($0, into: &handler) }
+        try framer.finish(into: &handler)
         if count { output.write("\(handler.lines) \(path)\n") }
         total += handler.lines
       } catch {
@@ -60,20 +53,9 @@ struct LinesCommand: ParsableCommand {
         failures += 1
       }
     }
-    if count && paths.count > 1 { output.write("\(total) total\n") }
+    if count && input.paths.count > 1 { output.write("\(total) total\n") }
     output.flush()
     if failures > 0 { throw ExitStatus.inputError.exitCode }
-  }
-
-  private func readLines(of path: String, into handler: inout LineReporter) throws {
-    let source = try FileByteSource(path: path)
-    let decoder = StreamDecoder(
-      source: source, options: DecoderOptions(maxWindowBytes: maxWindow.bytes))
-    var framer = LineFramer(maxLineLength: maxLineLength.bytes)
-    while let chunk = try decoder.nextChunk() {
-      try framer.feed(chunk, into: &handler)
-    }
-    try framer.finish(into: &handler)
   }
 }
 

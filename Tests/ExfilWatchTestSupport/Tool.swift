@@ -15,10 +15,16 @@ public struct ToolError: Error, CustomStringConvertible {
 
 /// Runs a real command-line tool (`zstd`, `gzip`, the built `exfilwatch`) and collects its
 /// output; standard input comes from `input` (or is empty).
-public func runTool(_ executable: String, _ arguments: [String], input: [UInt8] = []) throws -> ToolResult {
+public func runTool(
+  _ executable: String, _ arguments: [String], input: [UInt8] = [],
+  currentDirectory: String? = nil
+) throws -> ToolResult {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: try resolveExecutable(executable))
   process.arguments = arguments
+  if let currentDirectory {
+    process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory, isDirectory: true)
+  }
   let stdin = Pipe()
   let stdout = Pipe()
   let stderr = Pipe()

@@ -1,0 +1,142 @@
+import Glibc
+
+/// Cuts JSON input into records (objects), whatever shape the export has:
+///
+/// - JSON lines: one object per line (the common case; framed by `LineFramer`, so a broken line
+///   is one bad record and the next line starts afresh);
+/// - one array per file: `[{…},{…}]`, pretty-printed or not;
+/// - pretty-printed objects one after another;
+/// - objects inside a wrapper: `{"audit_logs":[…],"next_page":…}` (the keys in `wrapperKeys`).
+///
+/// The shape is decided from the first value: an object that ends on its first line and is not
+/// a wrapper means JSON lines; anything else is read as a document by a string- and
+/// escape-aware bracket scanner that streams the elements of arrays and wrappers one by one, so
+/// a 10 GB array never sits in memory. Records are handed to a `LineHandler` (a record is a
+/// "line" in that protocol's terms) with the line on which they start.
+public struct JSONRecordFramer {
+  /// The keys whose array value holds the records, in API pages and SIEM exports.
+  public static let wrapperKeys: Set<[UInt8]> = Set(
+    ["audit_logs", "records", "Records", "value", "data", "events", "results", "result", "items"]
+      .map { Array($0.utf8) })
+
+  /// The default longest record: 1 MiB.
+  public static let defaultMaxRecordLength = 1 << 20
+
+  public let maxRecordLength: Int
+
+  private enum Shape {
+    /// Not known yet: the first bytes are kept in `sniffed`.
+    case undecided
+    case lines(LineFramer)
+    case document(JSONDocumentScanner)
+  }
+
+  private var shape = Shape.undecided
+  private var sniffed: [UInt8] = []
+
+  public init(maxRecordLength: Int = JSONRecordFramer.defaultMaxRecordLength) {
+    self.maxRecordLength = maxRecordLength
+  }
+
+  /// Hands every record completed by `chunk` to `handler`.
+  public mutating func feed<Handler: LineHandler>(
+    _ chunk: UnsafeRawBufferPointer, into handler: inout Handler
+  ) throws {
+    switch shape {
+    case .lines(var framer):
+      var skipping = BlankLineSkipper(handler: handler)
+      defer { handler = skipping.handler }
+      try framer.feed(chunk, into: &skipping)
+      shape = .lines(framer)
+    case .document(var scanner):
+      try scanner.feed(chunk, into: &handler)
+      shape = .document(scanner)
+    case .undecided:
+      sniffed.append(contentsOf: chunk)
+      guard let decided = Self.decideShape(sniffed, maxRecordLength: maxRecordLength) else { return }
+      shape = decided
+      let buffered = sniffed
+      sniffed = []
+      try buffered.withUnsafeBytes { try feed($0, into: &handler) }
+    }
+  }
+
+  /// Hands the last record to `handler` when the input ends.
+  public mutating func finish<Handler: LineHandler>(into handler: inout Handler) throws {
+    if case .undecided = shape {
+      shape = Self.decideShape(sniffed, maxRecordLength: maxRecordLength, atEnd: true)!
+      let buffered = sniffed
+      sniffed = []
+      try buffered.withUnsafeBytes { try feed($0, into: &handler) }
+    }
+    switch shape {
+    case .lines(var framer):
+      var skipping = BlankLineSkipper(handler: handler)
+      defer { handler = skipping.handler }
+      try framer.finish(into: &skipping)
+      shape = .lines(framer)
+    case .document(var scanner):
+      try scanner.finish(into: &handler)
+      shape = .document(scanner)
+    case .undecided:
+      break
+    }
+  }
+
+  /// Decides the shape from the first bytes, or nil while they do not tell yet.
+  private static func decideShape(
+    _ bytes: [UInt8], maxRecordLength: Int, atEnd: Bool = false
+  ) -> Shape? {
+    let lines = Shape.lines(LineFramer(maxLineLength: maxRecordLength))
+    let document = Shape.document(JSONDocumentScanner(maxRecordLength: maxRecordLength))
+    guard let first = bytes.firstIndex(where: { !isJSONWhitespace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) else {
+      return atEnd ? lines : nil
+    }
+    guard bytes[first] == UInt8(ascii: "{") else {
+      return bytes[first] == UInt8(ascii: "[") ? document : lines
+    }
+    var probe = JSONDocumentScanner(maxRecordLength: maxRecordLength)
+    var observer = FirstRecordObserver()
+    bytes.withUnsafeBytes { try? probe.feed($0, into: &observer) }
+    if probe.sawWrapper { return document }
+    if let line = observer.firstRecordLine {
+      return line.spansLines ? document : lines
+    }
+    if bytes.count > maxRecordLength || atEnd { return lines }
+    return nil
+  }
+}
+
+@inline(__always)
+func isJSONWhitespace(_ byte: UInt8) -> Bool {
+  byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+}
+
+/// Notes where the first record starts and ends, to tell JSON lines from a document.
+private struct FirstRecordObserver: LineHandler {
+  var firstRecordLine: (number: Int, spansLines: Bool)?
+
+  mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) {
+    guard firstRecordLine == nil else { return }
+    firstRecordLine = (position.number, line.contains(0x0A))
+  }
+
+  mutating func handleOverlongLine(at position: LinePosition, length: Int) {
+    if firstRecordLine == nil { firstRecordLine = (position.number, true) }
+  }
+}
+
+/// Passes on lines that hold something other than whitespace: blank lines in JSON lines are
+/// not records.
+private struct BlankLineSkipper<Handler: LineHandler>: LineHandler {
+  var handler: Handler
+
+  mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) throws {
+    guard line.contains(where: { !isJSONWhitespace($0) }) else { return }
+    try handler.handleLine(line, at: position)
+  }
+
+  mutating func handleOverlongLine(at position: LinePosition, length: Int) throws {
+    try handler.handleOverlongLine(at: position, length: length)
+  }
+}

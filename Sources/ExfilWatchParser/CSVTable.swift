@@ -1,0 +1,47 @@
+/// A CSV input read row by row: the first row is the header, which names the columns; every
+/// later row is checked against it (same number of fields, not the header again) and its
+/// wanted columns are handed to the format parser as field values.
+struct CSVTable {
+  private var fields = CSVFields()
+  /// The header's names, upper-cased, without a byte order mark.
+  private(set) var header: [String]?
+  private var headerBytes: [[UInt8]] = []
+
+  /// Splits `record`; returns false for the header row, which gives no event.
+  ///
+  /// - Throws: `.invalidUTF8`, `.badCSV`, `.repeatedHeader` (a row equal to the header) or
+  ///   `.wrongColumnCount`.
+  mutating func read(_ record: UnsafeRawBufferPointer) throws(RejectReason) -> Bool {
+    guard isValidUTF8(record) else { throw .invalidUTF8 }
+    guard fields.split(record) else { throw .badCSV }
+    guard header != nil else {
+      headerBytes = (0..<fields.count).map { index in
+        var name = Array(fields.field(index))
+        if name.starts(with: [0xEF, 0xBB, 0xBF]) { name.removeFirst(3) }  // byte order mark
+        return name
+      }
+      header = headerBytes.map { String(decoding: $0, as: UTF8.self).uppercased() }
+      return false
+    }
+    if fields.count == headerBytes.count
+      && (0..<fields.count).allSatisfy({ fields.field($0).elementsEqual(headerBytes[$0]) })
+    {
+      throw .repeatedHeader
+    }
+    guard fields.count == headerBytes.count else { throw .wrongColumnCount }
+    return true
+  }
+
+  /// The columns named `names` (compared ignoring case), in order; nil where absent.
+  func columns(named names: [String?]) -> [Int?] {
+    names.map { name in name.flatMap { header?.firstIndex(of: $0.uppercased()) } }
+  }
+
+  /// Puts the row's `columns` into `context.values` as string fields.
+  func fill(_ context: ParseContext, columns: [Int?]) {
+    context.values.removeAll(keepingCapacity: true)
+    for column in columns {
+      context.values.append(column.map { FieldValue(kind: .string, text: fields.field($0)) })
+    }
+  }
+}

@@ -1,0 +1,247 @@
+import ExfilWatchEvent
+import ExfilWatchFramer
+
+/// The Parser stage for one input: decoded chunks in, `AccessEvent`s out.
+///
+/// It frames records (JSON lines, arrays, wrappers, pretty-printed objects, or CSV rows), picks
+/// the format (given, or recognised from the first record with `--format auto`), parses each
+/// record into an event, and hands events and rejected records to an `EventHandler`. Bad
+/// records are counted by reason and the input goes on; an input whose first records are mostly
+/// rejected is plainly in another format and is stopped with `ParseError.wrongFormat`.
+public final class EventParser {
+  public let inputName: String
+  public let options: ParserOptions
+  public private(set) var summary = InputSummary()
+
+  private enum Framing {
+    case json(JSONRecordFramer)
+    case csv(CSVRecordFramer)
+  }
+
+  private enum ActiveParser {
+    case rtem(SalesforceRTEMParser)
+    case elf(SalesforceELFParser)
+    case okta(OktaParser)
+    case m365(M365Parser)
+    case servicenow(ServiceNowParser)
+    case zendesk(ZendeskParser)
+    case mapped(MappedParser)
+  }
+
+  private var framing: Framing?
+  private var readsCSV = false
+  /// Leading whitespace seen before the first byte that tells JSON from CSV.
+  private var pending: [UInt8] = []
+  private var parser: ActiveParser?
+  private let context: ParseContext
+
+  /// How many of the first records are judged before deciding the format is wrong.
+  static let wrongFormatSample = 20
+
+  public init(inputName: String, symbols: SymbolTable, options: ParserOptions) {
+    self.inputName = inputName
+    self.options = options
+    context = ParseContext(symbols: symbols)
+    context.input = symbols.intern(inputName)
+  }
+
+  /// Parses the records completed by `chunk`.
+  public func feed<Handler: EventHandler>(
+    _ chunk: UnsafeRawBufferPointer, into handler: inout Handler
+  ) throws {
+    guard framing != nil else {
+      guard let first = chunk.firstIndex(where: { !isWhitespace($0) }) else {
+        pending.append(contentsOf: chunk)
+        return
+      }
+      framing = chooseFraming(firstByte: chunk[first])
+      if !pending.isEmpty {
+        let buffered = pending
+        pending = []
+        try buffered.withUnsafeBytes { try feed($0, into: &handler) }
+      }
+      try feed(chunk, into: &handler)
+      return
+    }
+    try withFraming(handler: &handler) { framing, dispatcher in
+      switch framing {
+      case .json(var framer):
+        try framer.feed(chunk, into: &dispatcher)
+        framing = .json(framer)
+      case .csv(var framer):
+        try framer.feed(chunk, into: &dispatcher)
+        framing = .csv(framer)
+      }
+    }
+  }
+
+  /// Parses the last record at the end of the input and checks the input as a whole.
+  public func finish<Handler: EventHandler>(into handler: inout Handler) throws {
+    if framing != nil {
+      try withFraming(handler: &handler) { framing, dispatcher in
+        switch framing {
+        case .json(var framer):
+          try framer.finish(into: &dispatcher)
+          framing = .json(framer)
+        case .csv(var framer):
+          try framer.finish(into: &dispatcher)
+          framing = .csv(framer)
+        }
+      }
+    }
+    let rejected = summary.rejected
+    if summary.records >= 5 && rejected == summary.records && summary.records < Self.wrongFormatSample {
+      throw ParseError.wrongFormat(
+        input: inputName, format: summary.format, rejected: rejected, of: summary.records,
+        reason: summary.rejects.max { $0.value < $1.value }?.key)
+    }
+  }
+
+  /// Runs `body` with the framer moved out of `self` (so that growing its buffers never copies
+  /// them, and the records it hands back can reach `parseRecord` without overlapping access).
+  private func withFraming<Handler: EventHandler>(
+    handler: inout Handler,
+    _ body: (inout Framing, inout RecordDispatcher<Handler>) throws -> Void
+  ) throws {
+    var moved = framing!
+    framing = nil
+    var dispatcher = RecordDispatcher(owner: self, handler: handler)
+    defer {
+      framing = moved
+      handler = dispatcher.handler
+    }
+    try body(&moved, &dispatcher)
+  }
+
+  private func chooseFraming(firstByte: UInt8) -> Framing {
+    let framing = framingFor(firstByte: firstByte)
+    if case .csv = framing { readsCSV = true }
+    return framing
+  }
+
+  private func framingFor(firstByte: UInt8) -> Framing {
+    let looksLikeJSON = firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[")
+    switch options.format {
+    case .fixed(.csv):
+      return .csv(CSVRecordFramer(maxRecordLength: options.maxRecordLength))
+    case .auto, .fixed(.salesforceELF):
+      return looksLikeJSON
+        ? .json(JSONRecordFramer(maxRecordLength: options.maxRecordLength))
+        : .csv(CSVRecordFramer(maxRecordLength: options.maxRecordLength))
+    case .fixed:
+      return .json(JSONRecordFramer(maxRecordLength: options.maxRecordLength))
+    }
+  }
+
+  /// Parses one framed record.
+  fileprivate func parseRecord<Handler: EventHandler>(
+    _ record: UnsafeRawBufferPointer?, at position: LinePosition, length: Int,
+    into handler: inout Handler
+  ) throws {
+    let origin = EventOrigin(input: context.input, line: position.number)
+    let result: Result<AccessEvent?, RejectReason>
+    if let record {
+      if parser == nil { parser = try chooseParser(firstRecord: record) }
+      result = Result { () throws(RejectReason) in try parse(record, origin: origin) }
+    } else {
+      result = .failure(.overlong)
+    }
+    switch result {
+    case .success(nil):
+      return  // a CSV header
+    case .success(let event?):
+      summary.records += 1
+      summary.events += 1
+      if event.isRead { summary.reads += 1 }
+      try handler.handleEvent(event)
+    case .failure(let reason):
+      summary.records += 1
+      summary.rejects[reason, default: 0] += 1
+      try handler.handleReject(RejectedRecord(
+        reason: reason, line: position.number, offset: position.offset,
+        bytes: record ?? UnsafeRawBufferPointer(start: nil, count: 0), length: length))
+    }
+    if summary.records == Self.wrongFormatSample && summary.rejected * 2 > Self.wrongFormatSample {
+      throw ParseError.wrongFormat(
+        input: inputName, format: summary.format, rejected: summary.rejected, of: summary.records,
+        reason: summary.rejects.max { $0.value < $1.value }?.key)
+    }
+  }
+
+  private func parse(_ record: UnsafeRawBufferPointer, origin: EventOrigin) throws(RejectReason) -> AccessEvent? {
+    switch parser! {
+    case .rtem(let parser): return try parser.parse(record, context: context, origin: origin)
+    case .okta(let parser): return try parser.parse(record, context: context, origin: origin)
+    case .m365(let parser): return try parser.parse(record, context: context, origin: origin)
+    case .servicenow(let parser): return try parser.parse(record, context: context, origin: origin)
+    case .zendesk(let parser): return try parser.parse(record, context: context, origin: origin)
+    case .elf(var parser):
+      defer { self.parser = .elf(parser) }
+      if readsCSV {
+        return try parser.parseCSV(record, context: context, origin: origin)
+      }
+      return try parser.parseJSON(record, context: context, origin: origin)
+    case .mapped(var parser):
+      defer { self.parser = .mapped(parser) }
+      if readsCSV {
+        return try parser.parseCSV(record, context: context, origin: origin)
+      }
+      return try parser.parseJSON(record, context: context, origin: origin)
+    }
+  }
+
+  private func chooseParser(firstRecord: UnsafeRawBufferPointer) throws -> ActiveParser {
+    var format: LogFormat
+    switch options.format {
+    case .fixed(let fixed):
+      format = fixed
+    case .auto:
+      if readsCSV {
+        if FormatSniffer.isSalesforceELFHeader(firstRecord) {
+          format = .salesforceELF
+        } else if !options.mapping.isEmpty {
+          format = .csv
+        } else {
+          throw ParseError.unrecognisedFormat(input: inputName, shape: "CSV")
+        }
+      } else if let sniffed = FormatSniffer.format(ofJSON: firstRecord, context: context) {
+        format = sniffed
+      } else if !options.mapping.isEmpty {
+        format = .jsonl
+      } else {
+        throw ParseError.unrecognisedFormat(input: inputName, shape: "JSON")
+      }
+    }
+    if (format == .jsonl || format == .csv) && options.mapping.isEmpty {
+      throw ParseError.mappingRequired(input: inputName, format: format)
+    }
+    summary.format = format
+    switch format {
+    case .salesforceRTEM: return .rtem(SalesforceRTEMParser())
+    case .salesforceELF: return .elf(SalesforceELFParser())
+    case .okta: return .okta(OktaParser())
+    case .m365: return .m365(M365Parser())
+    case .servicenow: return .servicenow(ServiceNowParser())
+    case .zendesk: return .zendesk(ZendeskParser())
+    case .jsonl, .csv: return .mapped(MappedParser(mapping: options.mapping))
+    }
+  }
+
+  private func isWhitespace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+  }
+}
+
+/// Connects a framer's records to the parser and the caller's handler.
+private struct RecordDispatcher<Handler: EventHandler>: LineHandler {
+  unowned let owner: EventParser
+  var handler: Handler
+
+  mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) throws {
+    try owner.parseRecord(line, at: position, length: line.count, into: &handler)
+  }
+
+  mutating func handleOverlongLine(at position: LinePosition, length: Int) throws {
+    try owner.parseRecord(nil, at: position, length: length, into: &handler)
+  }
+}

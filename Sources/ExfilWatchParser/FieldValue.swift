@@ -1,0 +1,132 @@
+import Glibc
+import ExfilWatchEvent
+
+/// A field of a record, from JSON or CSV, as the format parsers see it.
+///
+/// `text` is the decoded string for strings (CSV fields are always strings) and the literal
+/// bytes for numbers and booleans; it points into the record or the decode scratch and is valid
+/// while the record is being parsed.
+struct FieldValue {
+  enum Kind: UInt8 {
+    case string, number, bool, null, object, array
+  }
+
+  var kind: Kind
+  var text: UnsafeRawBufferPointer
+
+  /// The text, unless the value is null, empty, an object or an array.
+  var nonEmptyText: UnsafeRawBufferPointer? {
+    switch kind {
+    case .string, .number, .bool: return text.isEmpty ? nil : text
+    case .null, .object, .array: return nil
+    }
+  }
+
+  /// Whether the text equals `literal` exactly.
+  func equals(_ literal: StaticString) -> Bool {
+    text.count == literal.utf8CodeUnitCount
+      && text.elementsEqual(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+  }
+
+  /// Whether the text equals `literal`, ignoring ASCII case.
+  func equalsIgnoringCase(_ literal: StaticString) -> Bool {
+    guard text.count == literal.utf8CodeUnitCount else { return false }
+    let other = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    return zip(text, other).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
+  }
+
+  /// Whether the text contains `literal`.
+  func contains(_ literal: StaticString) -> Bool {
+    let needle = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    guard needle.count <= text.count else { return false }
+    return (0...(text.count - needle.count)).contains { start in
+      UnsafeRawBufferPointer(rebasing: text[start..<start + needle.count]).elementsEqual(needle)
+    }
+  }
+}
+
+@inline(__always)
+func asciiLowercase(_ byte: UInt8) -> UInt8 {
+  byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+}
+
+/// A row count or byte count: a JSON number, or a string of digits (Salesforce ELF writes every
+/// number as a string), possibly with a fraction (`1000364.0`), which is dropped.
+///
+/// - Returns: nil when the value is absent (null, missing or empty).
+/// - Throws: `RejectReason.wrongType` for a negative or non-numeric value, or an object/array.
+func count(_ value: FieldValue?) throws(RejectReason) -> Int64? {
+  guard let value else { return nil }
+  switch value.kind {
+  case .null: return nil
+  case .object, .array, .bool: throw .wrongType
+  case .string where value.text.isEmpty: return nil
+  case .string, .number: break
+  }
+  guard let parsed = parseCount(value.text) else { throw .wrongType }
+  return parsed
+}
+
+/// The first present count among `candidates`.
+func firstCount(_ candidates: FieldValue?...) throws(RejectReason) -> Int64? {
+  for candidate in candidates {
+    if let value = try count(candidate) { return value }
+  }
+  return nil
+}
+
+/// Parses `digits[.digits]` or a JSON number in exponent form into a non-negative integer.
+func parseCount(_ text: UnsafeRawBufferPointer) -> Int64? {
+  var result: Int64 = 0
+  var index = 0
+  while index < text.count, text[index] &- UInt8(ascii: "0") < 10 {
+    let (product, overflow) = result.multipliedReportingOverflow(by: 10)
+    guard !overflow else { return nil }
+    result = product + Int64(text[index] - UInt8(ascii: "0"))
+    index += 1
+  }
+  guard index > 0 else { return nil }
+  if index == text.count { return result }
+  if text[index] == UInt8(ascii: ".") {
+    index += 1
+    let fractionStart = index
+    while index < text.count, text[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+    if index == text.count && index > fractionStart { return result }
+  }
+  // Exponent forms (`1.2e5`) are rare: hand them to the C library.
+  var buffer = [CChar](repeating: 0, count: text.count + 1)
+  for (offset, byte) in text.enumerated() { buffer[offset] = CChar(bitPattern: byte) }
+  return buffer.withUnsafeBufferPointer { pointer -> Int64? in
+    var end: UnsafeMutablePointer<CChar>?
+    let value = strtod(pointer.baseAddress!, &end)
+    guard let end, end - UnsafeMutablePointer(mutating: pointer.baseAddress!) == text.count,
+      value >= 0, value < 9.2e18
+    else { return nil }
+    return Int64(value)
+  }
+}
+
+/// An event time from a field: a string in any accepted layout, or epoch seconds/milliseconds
+/// as a number or a digit string.
+func eventTime(_ value: FieldValue?) throws(RejectReason) -> Int64 {
+  guard let value, let text = value.nonEmptyText else {
+    if let value, value.kind == .object || value.kind == .array { throw .wrongType }
+    throw .missingTime
+  }
+  guard let time = Timestamp.parse(text) else { throw .badTime }
+  return time
+}
+
+extension FieldValue {
+  /// Whether the text starts with `literal`.
+  func hasPrefix(_ literal: StaticString) -> Bool {
+    let needle = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    return text.count >= needle.count && text.prefix(needle.count).elementsEqual(needle)
+  }
+
+  /// Whether the text ends with `literal`.
+  func hasSuffix(_ literal: StaticString) -> Bool {
+    let needle = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    return text.count >= needle.count && text.suffix(needle.count).elementsEqual(needle)
+  }
+}

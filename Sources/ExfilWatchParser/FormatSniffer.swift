@@ -1,0 +1,62 @@
+import ExfilWatchEvent
+
+/// `--format auto`: recognises a platform from the first record of an input, by the fields only
+/// that platform has. Deciding from one record keeps auto-detection streaming; the format is
+/// then fixed for the whole input.
+enum FormatSniffer {
+  private enum Key: Int, CaseIterable {
+    case eventDate, payloadEventDate, streamEventDate, channel, eventType, timestampDerived
+    case timestamp, published, oktaEventType, creationTime, operation, sysCreatedOn, createdAt
+    case action
+
+    var path: [String] {
+      switch self {
+      case .eventDate: ["EventDate"]
+      case .payloadEventDate: ["payload", "EventDate"]
+      case .streamEventDate: ["data", "payload", "EventDate"]
+      case .channel: ["channel"]
+      case .eventType: ["event_type"]
+      case .timestampDerived: ["timestamp_derived"]
+      case .timestamp: ["timestamp"]
+      case .published: ["published"]
+      case .oktaEventType: ["eventType"]
+      case .creationTime: ["CreationTime"]
+      case .operation: ["Operation"]
+      case .sysCreatedOn: ["sys_created_on"]
+      case .createdAt: ["created_at"]
+      case .action: ["action"]
+      }
+    }
+  }
+
+  private static let extractor = JSONFieldExtractor(paths: Key.allCases.map(\.path), ignoresCase: true)
+
+  /// The format of a JSON record, or nil when no known platform matches.
+  static func format(ofJSON record: UnsafeRawBufferPointer, context: ParseContext) -> LogFormat? {
+    guard (try? context.extract(record, with: extractor)) != nil else { return nil }
+    let values = context.values
+    func has(_ key: Key) -> Bool { values[key.rawValue]?.nonEmptyText != nil }
+    if has(.eventDate) || has(.payloadEventDate) || has(.streamEventDate)
+      || values[Key.channel.rawValue]?.hasPrefix("/event/") == true
+    {
+      return .salesforceRTEM
+    }
+    if has(.eventType) && (has(.timestampDerived) || has(.timestamp)) { return .salesforceELF }
+    if has(.published) && has(.oktaEventType) { return .okta }
+    if has(.creationTime) && has(.operation) { return .m365 }
+    if has(.sysCreatedOn) { return .servicenow }
+    if has(.createdAt) && has(.action) { return .zendesk }
+    return nil
+  }
+
+  /// Whether a CSV header row is a Salesforce Event Log File's.
+  static func isSalesforceELFHeader(_ record: UnsafeRawBufferPointer) -> Bool {
+    var fields = CSVFields()
+    guard fields.split(record) else { return false }
+    let names = Set((0..<fields.count).map {
+      String(decoding: fields.field($0), as: UTF8.self).uppercased()
+        .trimmingPrefix("\u{FEFF}")
+    }.map(String.init))
+    return names.contains("EVENT_TYPE") && (names.contains("TIMESTAMP") || names.contains("TIMESTAMP_DERIVED"))
+  }
+}

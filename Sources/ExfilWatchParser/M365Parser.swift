@@ -1,0 +1,104 @@
+import ExfilWatchEvent
+
+/// `m365`: Microsoft 365 unified audit log records (Management Activity API). File downloads
+/// and mailbox item access are the reads; `MailItemsAccessed` carries its item count in
+/// `OperationCount` (aggregated records) or as the items listed under `Folders`.
+struct M365Parser {
+  private enum Field: Int, CaseIterable {
+    case creationTime, id, operation, userID, userKey, clientIP, clientIPAddress, clientAppID
+    case appID, applicationID, clientAppName, userAgent, aadSessionID, sessionID
+    case organizationID, itemType, workload, fileSizeBytes, operationCount, folders
+
+    var path: [String] {
+      switch self {
+      case .creationTime: ["CreationTime"]
+      case .id: ["Id"]
+      case .operation: ["Operation"]
+      case .userID: ["UserId"]
+      case .userKey: ["UserKey"]
+      case .clientIP: ["ClientIP"]
+      case .clientIPAddress: ["ClientIPAddress"]
+      case .clientAppID: ["ClientAppId"]
+      case .appID: ["AppId"]
+      case .applicationID: ["ApplicationId"]
+      case .clientAppName: ["AppAccessContext", "ClientAppName"]
+      case .userAgent: ["UserAgent"]
+      case .aadSessionID: ["AppAccessContext", "AADSessionId"]
+      case .sessionID: ["SessionId"]
+      case .organizationID: ["OrganizationId"]
+      case .itemType: ["ItemType"]
+      case .workload: ["Workload"]
+      case .fileSizeBytes: ["FileSizeBytes"]
+      case .operationCount: ["OperationCount"]
+      case .folders: ["Folders"]
+      }
+    }
+  }
+
+  private static let extractor = JSONFieldExtractor(paths: Field.allCases.map(\.path))
+
+  func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
+    throws(RejectReason) -> AccessEvent
+  {
+    try context.extract(record, with: Self.extractor)
+    let values = context.values
+    func field(_ field: Field) -> FieldValue? { values[field.rawValue] }
+    var event = AccessEvent(
+      time: try eventTime(field(.creationTime)),
+      actor: context.symbol(field(.userID)),
+      actorID: context.symbol(field(.userKey)),
+      client: context.firstSymbol(
+        field(.clientAppID), field(.appID), field(.applicationID), field(.clientAppName),
+        field(.userAgent)),
+      sourceIP: context.addressSymbol(
+        field(.clientIP)?.nonEmptyText != nil ? field(.clientIP) : field(.clientIPAddress)),
+      action: .other,
+      object: context.firstSymbol(field(.itemType), field(.workload)),
+      records: 0,
+      bytes: try count(field(.fileSizeBytes)),
+      session: context.firstSymbol(field(.aadSessionID), field(.sessionID)),
+      eventID: context.string(field(.id)),
+      tenant: context.symbol(field(.organizationID)),
+      format: .m365,
+      origin: origin)
+    guard let operation = field(.operation) else { return event }
+    if operation.equals("FileDownloaded") || operation.equals("FileSyncDownloadedFull") {
+      event.action = .download
+      event.records = 1
+    } else if operation.equals("FileAccessed") {
+      event.action = .view
+      event.records = 1
+    } else if operation.equals("MailItemsAccessed") {
+      event.action = .view
+      let folderItems = try Self.folderItemCount(field(.folders))
+      event.records = try count(field(.operationCount)) ?? folderItems ?? 1
+    } else if operation.equals("SearchQueryPerformed") {
+      event.action = .search
+      event.records = 1
+    } else if operation.equals("UserLoggedIn") {
+      event.action = .login
+    }
+    return event
+  }
+
+  /// The number of `Folders[].FolderItems[]`, or nil when there are none.
+  private static func folderItemCount(_ folders: FieldValue?) throws(RejectReason) -> Int64? {
+    guard let folders, folders.kind == .array else { return nil }
+    let scanner = JSONScanner(folders.text)
+    var items: Int64 = 0
+    do {
+      try scanner.forEachElement(of: scanner.topLevelValue()) { folder throws(JSONSyntaxError) in
+        guard folder.kind == .object else { return }
+        try scanner.forEachMember(of: folder) { key, value throws(JSONSyntaxError) in
+          guard value.kind == .array, scanner.bytes(of: key).elementsEqual("FolderItems".utf8) else {
+            return
+          }
+          try scanner.forEachElement(of: value) { _ throws(JSONSyntaxError) in items += 1 }
+        }
+      }
+    } catch {
+      throw .badJSON
+    }
+    return items > 0 ? items : nil
+  }
+}

@@ -1,0 +1,118 @@
+import ExfilWatchEvent
+
+/// What the format parsers share while reading one run: the symbol table, the scratch buffer for
+/// decoded strings, the extracted field values and the logical-read tracker.
+///
+/// One context serves one input at a time; the buffers are reused from record to record, so
+/// parsing allocates nothing per record in the common case.
+final class ParseContext {
+  let symbols: SymbolTable
+  let scratch = DecodeScratch()
+  let operations = ReadOperationTracker()
+  var values: [FieldValue?] = []
+  /// The input being read (interned name), for event origins.
+  var input: Symbol = .none
+
+  init(symbols: SymbolTable) {
+    self.symbols = symbols
+  }
+
+  /// Validates `record` as one UTF-8 JSON object and extracts `extractor`'s fields into
+  /// `values`.
+  func extract(_ record: UnsafeRawBufferPointer, with extractor: JSONFieldExtractor) throws(RejectReason) {
+    guard isValidUTF8(record) else { throw .invalidUTF8 }
+    scratch.reset(forRecordOf: record.count)
+    if values.count != extractor.fieldCount {
+      values = Array(repeating: nil, count: extractor.fieldCount)
+    }
+    let scanner = JSONScanner(record)
+    let root: JSONValue
+    do {
+      root = try scanner.topLevelValue()
+    } catch {
+      throw .badJSON
+    }
+    try extractor.extract(from: scanner, root: root, scratch: scratch, into: &values)
+  }
+
+  /// The interned text of a field (`.none` when absent, null or empty).
+  func symbol(_ value: FieldValue?) -> Symbol {
+    guard let text = value?.nonEmptyText else { return .none }
+    return symbols.intern(text)
+  }
+
+  /// A client address as a symbol, without the port some platforms append
+  /// (`198.51.100.7:53412`, `[2001:db8::5]:443`).
+  func addressSymbol(_ value: FieldValue?) -> Symbol {
+    guard let text = value?.nonEmptyText else { return .none }
+    return symbols.intern(withoutPort(text))
+  }
+
+  /// The first present field among `candidates`, as a symbol.
+  func firstSymbol(_ candidates: FieldValue?...) -> Symbol {
+    for candidate in candidates where candidate?.nonEmptyText != nil {
+      return symbol(candidate)
+    }
+    return .none
+  }
+
+  /// A field's text as a `String` (event ids: unique per event, so not interned).
+  func string(_ value: FieldValue?) -> String? {
+    value?.nonEmptyText.map { String(decoding: $0, as: UTF8.self) }
+  }
+}
+
+/// Counts a logical read once when the platform logs it as several events (Salesforce query
+/// pages, report chunks, Bulk API job states): each event gets the rows by which it raises the
+/// most rows seen so far for its operation. Operations idle for `retentionMilliseconds` of
+/// event time are forgotten, so memory follows the number of recent operations.
+final class ReadOperationTracker {
+  private var mostRows: [UInt64: (rows: Int64, lastSeen: Int64)] = [:]
+  private var eventsSincePrune = 0
+  static let retentionMilliseconds: Int64 = 6 * 3_600_000
+
+  /// The records to count for an event of the operation `key` that reports `rows`.
+  ///
+  /// - Parameter startsOperation: whether this event begins a new operation with the same key
+  ///   (a `Query` after an earlier `Query` with the same text in the same session).
+  func increment(key: UInt64, rows: Int64, startsOperation: Bool, time: Int64) -> Int64 {
+    pruneIfDue(now: time)
+    let previous = startsOperation ? 0 : (mostRows[key]?.rows ?? 0)
+    let most = max(previous, rows)
+    mostRows[key] = (most, time)
+    return most - previous
+  }
+
+  private func pruneIfDue(now: Int64) {
+    eventsSincePrune += 1
+    guard eventsSincePrune >= 65_536 else { return }
+    eventsSincePrune = 0
+    let horizon = now - Self.retentionMilliseconds
+    mostRows = mostRows.filter { $0.value.lastSeen >= horizon }
+  }
+}
+
+/// A 64-bit key for an operation made of several fields (session + query text, job id).
+struct OperationKey {
+  private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+  mutating func add(_ field: FieldValue?) {
+    let text = field?.nonEmptyText ?? UnsafeRawBufferPointer(start: nil, count: 0)
+    for byte in text {
+      value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    }
+    value = (value ^ 0xFF) &* 0x0000_0100_0000_01B3  // field separator
+  }
+}
+
+/// `198.51.100.7:53412` → `198.51.100.7`; `[2001:db8::5]:443` → `2001:db8::5`; a bare IPv6
+/// address (several colons, no brackets) is left as it is.
+func withoutPort(_ address: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+  if address.first == UInt8(ascii: "["), let close = address.firstIndex(of: UInt8(ascii: "]")) {
+    return UnsafeRawBufferPointer(rebasing: address[1..<close])
+  }
+  guard let colon = address.firstIndex(of: UInt8(ascii: ":")),
+    address[(colon + 1)...].firstIndex(of: UInt8(ascii: ":")) == nil
+  else { return address }
+  return UnsafeRawBufferPointer(rebasing: address[..<colon])
+}

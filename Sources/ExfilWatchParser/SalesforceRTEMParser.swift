@@ -1,0 +1,163 @@
+import ExfilWatchEvent
+
+/// `sf-rtem`: Salesforce Real-Time Event Monitoring events (ApiEvent, BulkApiResultEvent,
+/// ReportEvent, ListViewEvent, LoginEvent), bare or in their streaming, Pub/Sub or SOQL export
+/// envelopes. See Formats.md for the mapping and what is counted.
+struct SalesforceRTEMParser {
+  /// The payload fields, looked for at each envelope depth.
+  private enum Field: Int, CaseIterable {
+    case eventDate, username, userID, sourceIP, sessionKey, eventIdentifier, eventUUID, id
+    case queriedEntities, connectedAppID, client, application, userAgent, operation
+    case rowsProcessed, rowsReturned, query, executionIdentifier, reportID, listViewID
+    case eventSource, loginType, status, loginURL, browser, attributesType
+
+    var path: [String] {
+      switch self {
+      case .eventDate: ["EventDate"]
+      case .username: ["Username"]
+      case .userID: ["UserId"]
+      case .sourceIP: ["SourceIp"]
+      case .sessionKey: ["SessionKey"]
+      case .eventIdentifier: ["EventIdentifier"]
+      case .eventUUID: ["EventUuid"]
+      case .id: ["Id"]
+      case .queriedEntities: ["QueriedEntities"]
+      case .connectedAppID: ["ConnectedAppId"]
+      case .client: ["Client"]
+      case .application: ["Application"]
+      case .userAgent: ["UserAgent"]
+      case .operation: ["Operation"]
+      case .rowsProcessed: ["RowsProcessed"]
+      case .rowsReturned: ["RowsReturned"]
+      case .query: ["Query"]
+      case .executionIdentifier: ["ExecutionIdentifier"]
+      case .reportID: ["ReportId"]
+      case .listViewID: ["ListViewId"]
+      case .eventSource: ["EventSource"]
+      case .loginType: ["LoginType"]
+      case .status: ["Status"]
+      case .loginURL: ["LoginUrl"]
+      case .browser: ["Browser"]
+      case .attributesType: ["attributes", "type"]
+      }
+    }
+  }
+
+  /// Where the event's fields sit: bare, `{"payload":…}`, `{"data":{"payload":…}}`.
+  private static let envelopes: [[String]] = [[], ["payload"], ["data", "payload"]]
+  private static let fieldCount = Field.allCases.count
+  private static let channelField = envelopes.count * fieldCount
+  private static let extractor = JSONFieldExtractor(
+    paths: envelopes.flatMap { prefix in Field.allCases.map { prefix + $0.path } } + [["channel"]])
+
+  private enum EventType {
+    case api, bulkAPIResult, report, listView, login, other
+  }
+
+  private static let eventTypes: [(name: [UInt8], type: EventType)] = [
+    (Array("ApiEvent".utf8), .api), (Array("BulkApiResultEvent".utf8), .bulkAPIResult),
+    (Array("ReportEvent".utf8), .report), (Array("ListViewEvent".utf8), .listView),
+    (Array("LoginEvent".utf8), .login),
+  ]
+
+  func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
+    throws(RejectReason) -> AccessEvent
+  {
+    try context.extract(record, with: Self.extractor)
+    let values = context.values
+    // The deepest envelope that holds any payload field is the event.
+    let fieldCount = Self.fieldCount
+    var base = 0
+    for envelope in (1..<Self.envelopes.count).reversed() {
+      let start = envelope * fieldCount
+      if values[start..<start + fieldCount].contains(where: { $0 != nil }) {
+        base = start
+        break
+      }
+    }
+    func field(_ field: Field) -> FieldValue? { values[base + field.rawValue] }
+
+    let time = try eventTime(field(.eventDate))
+    let type = eventType(
+      declared: field(.attributesType) ?? values[0 + Field.attributesType.rawValue],
+      channel: values[Self.channelField], field: field)
+    var event = AccessEvent(
+      time: time,
+      actor: context.symbol(field(.username)),
+      actorID: context.symbol(field(.userID)),
+      sourceIP: context.addressSymbol(field(.sourceIP)),
+      action: .other,
+      object: context.symbols.intern(firstEntity(field(.queriedEntities))),
+      records: 0,
+      session: context.symbol(field(.sessionKey)),
+      eventID: context.string(field(.eventIdentifier)) ?? context.string(field(.eventUUID))
+        ?? context.string(field(.id)),
+      format: .salesforceRTEM,
+      origin: origin)
+
+    switch type {
+    case .api:
+      event.action = .query
+      event.client = context.firstSymbol(
+        field(.connectedAppID), field(.client), field(.application), field(.userAgent))
+      let rows = try firstCount(field(.rowsProcessed), field(.rowsReturned)) ?? 1
+      var key = OperationKey()
+      key.add(field(.sessionKey))
+      key.add(field(.query))
+      let continues = field(.operation)?.equalsIgnoringCase("QueryMore") ?? false
+      event.records = context.operations.increment(
+        key: key.value, rows: rows, startsOperation: !continues, time: time)
+    case .bulkAPIResult:
+      event.action = .download
+      event.records = 1
+    case .report, .listView:
+      let exported = field(.operation)?.equalsIgnoringCase("ReportExported") ?? false
+      event.action = type == .listView ? .listView : (exported ? .export : .report)
+      event.client = context.symbol(field(.eventSource))
+      let rows = try count(field(.rowsProcessed)) ?? 0
+      var key = OperationKey()
+      key.add(field(.executionIdentifier))
+      event.records = field(.executionIdentifier)?.nonEmptyText == nil
+        ? rows
+        : context.operations.increment(key: key.value, rows: rows, startsOperation: false, time: time)
+    case .login:
+      event.action = .login
+      event.client = context.firstSymbol(field(.application), field(.browser))
+    case .other:
+      break
+    }
+    return event
+  }
+
+  /// The event type from `attributes.type`, else the streaming channel, else the fields present.
+  private func eventType(
+    declared: FieldValue?, channel: FieldValue?, field: (Field) -> FieldValue?
+  ) -> EventType {
+    if var name = declared?.nonEmptyText ?? channel?.nonEmptyText {
+      let prefix = "/event/".utf8
+      if name.starts(with: prefix) { name = UnsafeRawBufferPointer(rebasing: name[prefix.count...]) }
+      for suffix in ["Stream".utf8, "Store".utf8] where name.count > suffix.count
+        && name[(name.count - suffix.count)...].elementsEqual(suffix)
+      {
+        name = UnsafeRawBufferPointer(rebasing: name[..<(name.count - suffix.count)])
+      }
+      return Self.eventTypes.first { name.elementsEqual($0.name) }?.type ?? .other
+    }
+    func has(_ candidate: Field) -> Bool { field(candidate) != nil }
+    if has(.executionIdentifier) && has(.reportID) { return .report }
+    if has(.executionIdentifier) && has(.listViewID) { return .listView }
+    if has(.loginType) || (has(.status) && has(.loginURL)) { return .login }
+    if has(.rowsProcessed) && has(.query) { return .api }
+    if has(.query) { return .bulkAPIResult }
+    return .other
+  }
+
+  /// The first entity of a comma-separated `QueriedEntities` list.
+  private func firstEntity(_ value: FieldValue?) -> UnsafeRawBufferPointer {
+    guard let text = value?.nonEmptyText else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    let end = text.firstIndex(of: UInt8(ascii: ",")) ?? text.count
+    var first = UnsafeRawBufferPointer(rebasing: text[..<end])
+    while let last = first.last, last == 0x20 { first = UnsafeRawBufferPointer(rebasing: first.dropLast()) }
+    return first
+  }
+}

@@ -1,0 +1,414 @@
+/// Event times as UTC epoch milliseconds.
+///
+/// Every format's time field goes through `parse(_:)` (a string's bytes, no quotes) or
+/// `fromEpoch(_:)` (a JSON number), once per record, so both work on bytes and numbers without
+/// Foundation, without `Calendar` and without allocating. The layouts (see Formats.md,
+/// "Timestamps"), told apart by how many digits they start with:
+///
+/// ```
+///  4 digits, "-"  | 2025-06-30T09:41:07.123+00:00   ISO-8601 (RTEM, Okta, M365, Zendesk)
+///                 | 2025-06-30 09:41:07             ServiceNow, UTC
+///  14 digits      | 20250630094107.123              Salesforce ELF TIMESTAMP, GMT
+///  10 digits      | 1751276467.123                  epoch seconds as a string
+///  13 digits      | 1751276467123                   epoch milliseconds as a string
+/// ```
+///
+/// A date is valid only if it exists in the proleptic Gregorian calendar (leap years
+/// included); anything around or after the time, even whitespace, makes the whole value
+/// invalid. A fraction of a second is truncated to milliseconds, never rounded, so an event
+/// never moves into the next millisecond (or the next day). Dates become days through
+/// Howard Hinnant's `days_from_civil` and back through `civil_from_days`
+/// (https://howardhinnant.github.io/date_algorithms.html).
+///
+/// Every time `parse(_:)` and `fromEpoch(_:)` return lies in years 0000 to 9999 UTC, the years
+/// `iso8601(_:)` writes with four digits, so whatever they accept prints back as it parses.
+public enum Timestamp {
+  /// 0000-01-01T00:00:00.000Z, the earliest time accepted.
+  static let earliestMilliseconds: Int64 = -62_167_219_200_000
+  /// 9999-12-31T23:59:59.999Z, the latest time accepted.
+  static let latestMilliseconds: Int64 = 253_402_300_799_999
+  /// Epoch values from here up are milliseconds, below it seconds: 1e11 seconds is the year
+  /// 5138, 1e11 milliseconds is 1973, so neither reading is plausible for a real log across
+  /// the boundary.
+  static let firstEpochMillisecondsValue = 100_000_000_000.0
+
+  /// The longest `iso8601(_:)` output: the year of `Int64.min` milliseconds has nine digits
+  /// and a sign, `-292275055-05-16T16:47:04.192Z`.
+  static let maxISO8601Length = 32
+
+  static let millisecondsPerDay: Int64 = 86_400_000
+
+  /// Parses any accepted layout (see Formats.md) from raw bytes (no quotes). Returns epoch ms, or nil.
+  public static func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+    var cursor = ByteCursor(bytes)
+    let milliseconds: Int64?
+    switch cursor.leadingDigitCount() {
+    case 4: milliseconds = parseDateTime(&cursor)
+    case 14: milliseconds = parseCompactDateTime(&cursor)
+    case 10: milliseconds = parseEpochSeconds(&cursor)
+    case 13: milliseconds = cursor.number(digits: 13)
+    default: return nil
+    }
+    guard let milliseconds, cursor.isAtEnd,
+      (earliestMilliseconds...latestMilliseconds).contains(milliseconds)
+    else { return nil }
+    return milliseconds
+  }
+
+  /// Epoch seconds or milliseconds given as a JSON number's value (e.g. 1751276467, 1751276467.123, 1751276467123). Values >= 100_000_000_000 are milliseconds.
+  ///
+  /// NaN, infinities and times outside years 0000 to 9999 give nil. Fractions of a millisecond
+  /// are dropped (towards the past, like the fraction in `parse(_:)`), but the number is first
+  /// taken as the decimal it was written as: `1751276467.123` is stored as the nearest double,
+  /// 1751276467.1229999…, and must still give `…123`, not `…122`. So a scaled value within two
+  /// units in the last place of a whole millisecond counts as that millisecond: the decimal to
+  /// double conversion and the scaling by 1000 together err by less than 1.5 of those units.
+  public static func fromEpoch(_ value: Double) -> Int64? {
+    guard value.isFinite else { return nil }
+    let scaled = value >= firstEpochMillisecondsValue ? value : value * 1000
+    // Compares as doubles before converting, which would trap for huge values; both bounds
+    // are exact in a double (below 2^53).
+    guard scaled > Double(earliestMilliseconds) - 1, scaled < Double(latestMilliseconds) + 1 else {
+      return nil
+    }
+    let nearest = scaled.rounded()
+    let whole = abs(scaled - nearest) <= 2 * scaled.ulp ? nearest : scaled.rounded(.down)
+    let milliseconds = Int64(whole)
+    guard (earliestMilliseconds...latestMilliseconds).contains(milliseconds) else { return nil }
+    return milliseconds
+  }
+
+  /// Formats epoch ms as ISO-8601 UTC with milliseconds: "2025-06-30T09:41:07.123Z" (any year 0000-9999).
+  ///
+  /// A time outside those years (never produced by `parse(_:)` or `fromEpoch(_:)`) is still
+  /// written, as an ISO-8601 expanded year with a sign (`+10000-01-01T…`, `-0001-12-31T…`),
+  /// which `parse(_:)` does not read back.
+  public static func iso8601(_ milliseconds: Int64) -> String {
+    String(unsafeUninitializedCapacity: maxISO8601Length) { buffer in
+      writeISO8601(milliseconds, to: buffer.baseAddress!)
+    }
+  }
+
+  /// Same, appended to a byte buffer without creating a String (hot path of `exfilwatch events`).
+  public static func appendISO8601(_ milliseconds: Int64, to buffer: inout [UInt8]) {
+    // Written on the stack first: an Array cannot be appended to through a pointer.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxISO8601Length) { scratch in
+      let count = writeISO8601(milliseconds, to: scratch.baseAddress!)
+      buffer.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<count]))
+    }
+  }
+}
+
+// MARK: - Parsing
+
+extension Timestamp {
+  /// `yyyy-MM-dd` `T`|`t`|` ` `HH:mm:ss`, an optional fraction, an optional zone.
+  /// The seconds are required: a time without them is too unusual in audit logs to be trusted.
+  private static func parseDateTime(_ cursor: inout ByteCursor) -> Int64? {
+    // The first 19 bytes have fixed positions, so they are read where they must be and
+    // checked together.
+    guard cursor.count >= 19 else { return nil }
+    var fields = FixedFields(cursor)
+    let year = fields.number(at: 0, digits: 4)
+    let month = fields.number(at: 5, digits: 2)
+    let day = fields.number(at: 8, digits: 2)
+    let hour = fields.number(at: 11, digits: 2)
+    let minute = fields.number(at: 14, digits: 2)
+    let second = fields.number(at: 17, digits: 2)
+    let separator = cursor.byte(at: 10)
+    guard fields.allDigits,
+      cursor.byte(at: 4) == UInt8(ascii: "-"), cursor.byte(at: 7) == UInt8(ascii: "-"),
+      separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t")
+        || separator == UInt8(ascii: " "),
+      cursor.byte(at: 13) == UInt8(ascii: ":"), cursor.byte(at: 16) == UInt8(ascii: ":")
+    else { return nil }
+    cursor.offset = 19
+    guard let millisecond = cursor.optionalFraction(),
+      let offsetSeconds = cursor.optionalZoneOffsetSeconds(),
+      let local = epochMilliseconds(
+        year: year, month: month, day: day,
+        hour: hour, minute: minute, second: second, millisecond: millisecond)
+    else { return nil }
+    return local - offsetSeconds * 1000
+  }
+
+  /// Salesforce ELF `yyyyMMddHHmmss`, an optional fraction, always GMT.
+  private static func parseCompactDateTime(_ cursor: inout ByteCursor) -> Int64? {
+    guard cursor.count >= 14 else { return nil }
+    var fields = FixedFields(cursor)
+    let year = fields.number(at: 0, digits: 4)
+    let month = fields.number(at: 4, digits: 2)
+    let day = fields.number(at: 6, digits: 2)
+    let hour = fields.number(at: 8, digits: 2)
+    let minute = fields.number(at: 10, digits: 2)
+    let second = fields.number(at: 12, digits: 2)
+    guard fields.allDigits else { return nil }
+    cursor.offset = 14
+    guard let millisecond = cursor.optionalFraction() else { return nil }
+    return epochMilliseconds(
+      year: year, month: month, day: day,
+      hour: hour, minute: minute, second: second, millisecond: millisecond)
+  }
+
+  /// Ten digits of epoch seconds (2001-09-09 to 2286-11-20), an optional fraction.
+  private static func parseEpochSeconds(_ cursor: inout ByteCursor) -> Int64? {
+    guard let seconds = cursor.number(digits: 10), let millisecond = cursor.optionalFraction()
+    else { return nil }
+    return seconds * 1000 + millisecond
+  }
+
+  /// The epoch time of a UTC calendar date and time, or nil if the date or time does not
+  /// exist.
+  ///
+  /// A leap second (`:60`) is read as `:59` with the same fraction. Epoch time has no leap
+  /// seconds, so `23:59:60.500` has no milliseconds of its own; reading it as the next
+  /// minute's `00:00:00.500` would put it after events that followed it (and possibly on the
+  /// next day), while `59` keeps it in its minute, in order, off by at most one second.
+  @inline(__always)
+  private static func epochMilliseconds(
+    year: Int64, month: Int64, day: Int64,
+    hour: Int64, minute: Int64, second: Int64, millisecond: Int64
+  ) -> Int64? {
+    guard (1...12).contains(month), day >= 1, day <= daysInMonth(month, year: year),
+      hour <= 23, minute <= 59, second <= 60
+    else { return nil }
+    let secondOfDay = hour * 3600 + minute * 60 + min(second, 59)
+    let days = daysFromCivil(year: year, month: month, day: day)
+    return (days * 86_400 + secondOfDay) * 1000 + millisecond
+  }
+
+  static func isLeapYear(_ year: Int64) -> Bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+  }
+
+  /// The length of a month (1-12) in the given year.
+  static func daysInMonth(_ month: Int64, year: Int64) -> Int64 {
+    if month == 2 { return isLeapYear(year) ? 29 : 28 }
+    // 31 days in months 1, 3, 5, 7, 8, 10, 12: odd months up to July, even ones from August;
+    // adding `month >> 3` (1 from August on) flips the parity there.
+    return 30 + ((month + month >> 3) & 1)
+  }
+
+  /// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's `days_from_civil`).
+  ///
+  /// The algorithm counts years from March, so that the leap day ends a year. Hinnant splits
+  /// the year into 400-year eras to serve any year; for years 0000-9999 the leap-day terms
+  /// `y / 4 - y / 100 + y / 400` can be taken over the whole year directly, which comes to the
+  /// same. Counting from 400 years before 0000-03-01 keeps January 0000 (March-based year -1)
+  /// from being negative, so every division truncates as a floor would.
+  @inline(__always)
+  static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+    let marchBasedYear = year + 400 - (month <= 2 ? 1 : 0)
+    let monthFromMarch = month > 2 ? month - 3 : month + 9
+    let dayOfYear = (153 * monthFromMarch + 2) / 5 + day - 1
+    let daysBeforeYear =
+      marchBasedYear * 365 + marchBasedYear / 4 - marchBasedYear / 100 + marchBasedYear / 400
+    // 719 468: days from 0000-03-01 to 1970-01-01; 146 097: days in 400 years.
+    return daysBeforeYear + dayOfYear - 719_468 - 146_097
+  }
+}
+
+/// A read position in the bytes being parsed. Every read checks the bounds and moves on only
+/// when the bytes match. Its methods are inlined: `parse(_:)` is called once per record, and
+/// calls kept out of line would hold the position in memory across some twenty of them.
+private struct ByteCursor {
+  let start: UnsafeRawPointer?
+  let count: Int
+  var offset = 0
+
+  init(_ bytes: UnsafeRawBufferPointer) {
+    start = bytes.baseAddress
+    count = bytes.count
+  }
+
+  var isAtEnd: Bool { offset == count }
+
+  /// The byte at `index`, which the caller has checked lies below `count` (so `start` exists).
+  @inline(__always)
+  func byte(at index: Int) -> UInt8 {
+    start.unsafelyUnwrapped.load(fromByteOffset: index, as: UInt8.self)
+  }
+
+  /// How many digits the bytes start with, counting no further than 15: enough to tell the
+  /// layouts apart (4, 10, 13 or 14).
+  @inline(__always)
+  func leadingDigitCount() -> Int {
+    let limit = min(count, 15)
+    var digitCount = 0
+    while digitCount < limit, byte(at: digitCount) &- UInt8(ascii: "0") <= 9 {
+      digitCount += 1
+    }
+    return digitCount
+  }
+
+  /// Moves past `expected` if it comes next.
+  @inline(__always)
+  mutating func skip(_ expected: UInt8) -> Bool {
+    guard offset < count, byte(at: offset) == expected else { return false }
+    offset += 1
+    return true
+  }
+
+  /// The value of exactly `digits` decimal digits (at most 18), or nil.
+  @inline(__always)
+  mutating func number(digits: Int) -> Int64? {
+    guard count - offset >= digits else { return nil }
+    var value: Int64 = 0
+    for index in offset..<(offset + digits) {
+      let digit = byte(at: index) &- UInt8(ascii: "0")
+      guard digit <= 9 else { return nil }
+      value = value &* 10 &+ Int64(digit)
+    }
+    offset += digits
+    return value
+  }
+
+  /// The milliseconds of a `.` and 1 to 9 digits if they come next, truncated (`.1239` is
+  /// 123); 0 if no `.` comes next; nil for a `.` without digits or with more than 9.
+  @inline(__always)
+  mutating func optionalFraction() -> Int64? {
+    guard skip(UInt8(ascii: ".")) else { return 0 }
+    var milliseconds: Int64 = 0
+    var digitCount = 0
+    while offset < count {
+      let digit = byte(at: offset) &- UInt8(ascii: "0")
+      guard digit <= 9 else { break }
+      if digitCount < 3 { milliseconds = milliseconds &* 10 &+ Int64(digit) }
+      digitCount += 1
+      offset += 1
+    }
+    switch digitCount {
+    case 1: return milliseconds * 100
+    case 2: return milliseconds * 10
+    case 3...9: return milliseconds
+    default: return nil
+    }
+  }
+
+  /// The zone's offset east of UTC in seconds: 0 for no zone or `Z`/`z`; otherwise a sign and
+  /// `HH:mm`, `HHmm` or `HH` (hours 0-23, minutes 0-59); nil for anything else.
+  @inline(__always)
+  mutating func optionalZoneOffsetSeconds() -> Int64? {
+    if isAtEnd || skip(UInt8(ascii: "Z")) || skip(UInt8(ascii: "z")) { return 0 }
+    let sign: Int64
+    if skip(UInt8(ascii: "+")) {
+      sign = 1
+    } else if skip(UInt8(ascii: "-")) {
+      sign = -1
+    } else {
+      return nil
+    }
+    guard let hours = number(digits: 2), hours <= 23 else { return nil }
+    var minutes: Int64 = 0
+    if !isAtEnd {
+      _ = skip(UInt8(ascii: ":"))
+      guard let parsed = number(digits: 2), parsed <= 59 else { return nil }
+      minutes = parsed
+    }
+    return sign * (hours * 3600 + minutes * 60)
+  }
+}
+
+/// Decimal fields at fixed positions, in bytes the caller has checked are long enough.
+///
+/// A byte that is not a digit does not stop the reading; it only makes `allDigits` false, so
+/// a whole date and time costs one test rather than one per byte. For a byte `b`, both
+/// `b - "0"` and `"9" - b` (wrapping) are below 128 exactly when `b` is a digit: below `0`
+/// the first wraps past 128, above `9` the second does (or, from 186 up, the first).
+private struct FixedFields {
+  let cursor: ByteCursor
+  private var nonDigitBits: UInt8 = 0
+
+  init(_ cursor: ByteCursor) {
+    self.cursor = cursor
+  }
+
+  var allDigits: Bool { nonDigitBits & 0x80 == 0 }
+
+  /// The value of the `digits` bytes at `index` (at most 18), meaningful only if `allDigits`.
+  @inline(__always)
+  mutating func number(at index: Int, digits: Int) -> Int64 {
+    var value: Int64 = 0
+    for position in index..<(index + digits) {
+      let byte = cursor.byte(at: position)
+      nonDigitBits |= (byte &- UInt8(ascii: "0")) | (UInt8(ascii: "9") &- byte)
+      value = value &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+    }
+    return value
+  }
+}
+
+// MARK: - Formatting
+
+extension Timestamp {
+  /// Writes `milliseconds` as ISO-8601 UTC with milliseconds at `output`, which has room for
+  /// `maxISO8601Length` bytes; returns how many bytes it wrote.
+  static func writeISO8601(_ milliseconds: Int64, to output: UnsafeMutablePointer<UInt8>) -> Int {
+    // Floor division: a time before 1970 lies in the day that starts before it.
+    var days = milliseconds / millisecondsPerDay
+    var millisecondOfDay = milliseconds % millisecondsPerDay
+    if millisecondOfDay < 0 {
+      days -= 1
+      millisecondOfDay += millisecondsPerDay
+    }
+    let (year, month, day) = civilFromDays(days)
+
+    var offset = 0
+    if (0...9999).contains(year) {
+      writeDigits(year, count: 4, to: output)
+      offset = 4
+    } else {
+      output[0] = year < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+      let magnitude = year.magnitude
+      var count = 4
+      var rest = magnitude / 10_000
+      while rest > 0 {
+        count += 1
+        rest /= 10
+      }
+      writeDigits(Int64(magnitude), count: count, to: output + 1)
+      offset = 1 + count
+    }
+
+    let second = millisecondOfDay / 1000
+    output[offset] = UInt8(ascii: "-")
+    writeDigits(month, count: 2, to: output + offset + 1)
+    output[offset + 3] = UInt8(ascii: "-")
+    writeDigits(day, count: 2, to: output + offset + 4)
+    output[offset + 6] = UInt8(ascii: "T")
+    writeDigits(second / 3600, count: 2, to: output + offset + 7)
+    output[offset + 9] = UInt8(ascii: ":")
+    writeDigits(second / 60 % 60, count: 2, to: output + offset + 10)
+    output[offset + 12] = UInt8(ascii: ":")
+    writeDigits(second % 60, count: 2, to: output + offset + 13)
+    output[offset + 15] = UInt8(ascii: ".")
+    writeDigits(millisecondOfDay % 1000, count: 3, to: output + offset + 16)
+    output[offset + 19] = UInt8(ascii: "Z")
+    return offset + 20
+  }
+
+  /// Writes the last `count` decimal digits of a non-negative `value`, zero-padded.
+  @inline(__always)
+  private static func writeDigits(_ value: Int64, count: Int, to output: UnsafeMutablePointer<UInt8>) {
+    var rest = value
+    for index in stride(from: count - 1, through: 0, by: -1) {
+      output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
+      rest /= 10
+    }
+  }
+
+  /// The proleptic Gregorian date `days` after 1970-01-01 (Hinnant's `civil_from_days`),
+  /// for any day an `Int64` of milliseconds can reach.
+  static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    let daysFromEpochEra = days + 719_468  // counted from 0000-03-01
+    let era = (daysFromEpochEra >= 0 ? daysFromEpochEra : daysFromEpochEra - 146_096) / 146_097
+    let dayOfEra = daysFromEpochEra - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthFromMarch = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+    let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    return (year, month, day)
+  }
+}

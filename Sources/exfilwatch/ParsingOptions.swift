@@ -1,0 +1,44 @@
+import ArgumentParser
+import ExfilWatchParser
+
+/// The options of the Parser stage, shared by the commands that read events.
+struct ParsingOptions: ParsableArguments {
+  @Option(help: ArgumentHelp(
+    "Log format: auto, sf-rtem, sf-elf, okta, m365, servicenow, zendesk, jsonl, csv.",
+    discussion: "auto recognises the platform from each input's first record."))
+  var format = "auto"
+
+  @Option(
+    name: .customLong("field"),
+    help: ArgumentHelp(
+      "Field mapping for --format jsonl/csv: NAME=PATH (a JSON path like user.email, or a CSV column).",
+      valueName: "name=path"))
+  var fields: [String] = []
+
+  @Option(help: "Longest record to keep, in bytes (suffixes K, M, G); longer ones are rejected.")
+  var maxRecordLength = ByteCount(bytes: 1 << 20)
+
+  @Option(help: "Write every rejected record, with its input, line and reason, to this file (JSON lines).")
+  var rejects: String?
+
+  func validate() throws {
+    guard FormatChoice(name: format) != nil else {
+      throw ValidationError("unknown --format '\(format)'.")
+    }
+    do {
+      _ = try FieldMapping(specifications: fields)
+    } catch {
+      throw ValidationError("\(error).")
+    }
+    guard maxRecordLength.bytes > 0 else {
+      throw ValidationError("--max-record-length must be at least 1 byte.")
+    }
+  }
+
+  var parserOptions: ParserOptions {
+    ParserOptions(
+      format: FormatChoice(name: format) ?? .auto,
+      mapping: (try? FieldMapping(specifications: fields)) ?? FieldMapping(),
+      maxRecordLength: maxRecordLength.bytes)
+  }
+}
