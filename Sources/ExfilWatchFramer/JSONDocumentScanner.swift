@@ -40,8 +40,20 @@ struct JSONDocumentScanner {
   private var carry: [UInt8] = []
   private var overlongLength: Int?
 
-  init(maxRecordLength: Int) {
+  /// True right after a newline outside any record's proper end: see `feed`.
+  private var atLineStart = true
+
+  /// - Parameter start: where the first byte fed sits in the input (when a JSON-lines input
+  ///   turns out to hold a multi-line object, the scanner takes over from that line).
+  init(maxRecordLength: Int, start: LinePosition = LinePosition(number: 1, offset: 0)) {
     self.maxRecordLength = maxRecordLength
+    line = start.number
+    fedOffset = start.offset
+  }
+
+  /// Whether everything fed so far is finished: no record, string or bracket is open.
+  var isBetweenRecords: Bool {
+    stack.isEmpty && !inRecord && !inJunk && !inString && !resyncAtNewline
   }
 
   mutating func feed<Handler: LineHandler>(
@@ -55,6 +67,21 @@ struct JSONDocumentScanner {
     let count = chunk.count
     while index < count {
       let byte = chunk[index]
+      if atLineStart {
+        atLineStart = false
+        // Objects one after another (JSON lines, pretty-printed records) start at column 0,
+        // while their own contents are indented: a `{` at column 0 inside an unfinished
+        // top-level record means that record was cut short (a truncated line). Hand it on as
+        // it is and start afresh, so one damaged line costs one record, not the rest.
+        if byte == UInt8(ascii: "{") && inRecord && recordDepth == 0 && !stack.isEmpty {
+          try emitRecord(into: &handler)
+          stack.removeAll(keepingCapacity: true)
+          inString = false
+          escaped = false
+          capturingKey = false
+        }
+      }
+      if byte == 0x0A { atLineStart = true }
       if inString {
         if escaped {
           escaped = false

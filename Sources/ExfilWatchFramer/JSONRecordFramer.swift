@@ -27,7 +27,7 @@ public struct JSONRecordFramer {
   private enum Shape {
     /// Not known yet: the first bytes are kept in `sniffed`.
     case undecided
-    case lines(LineFramer)
+    case lines(LineFramer, JSONDocumentScanner?)
     case document(JSONDocumentScanner)
   }
 
@@ -43,11 +43,13 @@ public struct JSONRecordFramer {
     _ chunk: UnsafeRawBufferPointer, into handler: inout Handler
   ) throws {
     switch shape {
-    case .lines(var framer):
-      var skipping = BlankLineSkipper(handler: handler)
-      defer { handler = skipping.handler }
-      try framer.feed(chunk, into: &skipping)
-      shape = .lines(framer)
+    case .lines(var framer, let document):
+      var lines = JSONLines(handler: handler, document: document, maxRecordLength: maxRecordLength)
+      defer {
+        handler = lines.handler
+        shape = .lines(framer, lines.document)
+      }
+      try framer.feed(chunk, into: &lines)
     case .document(var scanner):
       try scanner.feed(chunk, into: &handler)
       shape = .document(scanner)
@@ -70,11 +72,14 @@ public struct JSONRecordFramer {
       try buffered.withUnsafeBytes { try feed($0, into: &handler) }
     }
     switch shape {
-    case .lines(var framer):
-      var skipping = BlankLineSkipper(handler: handler)
-      defer { handler = skipping.handler }
-      try framer.finish(into: &skipping)
-      shape = .lines(framer)
+    case .lines(var framer, let document):
+      var lines = JSONLines(handler: handler, document: document, maxRecordLength: maxRecordLength)
+      defer {
+        handler = lines.handler
+        shape = .lines(framer, nil)
+      }
+      try framer.finish(into: &lines)
+      try lines.finish()
     case .document(var scanner):
       try scanner.finish(into: &handler)
       shape = .document(scanner)
@@ -87,7 +92,7 @@ public struct JSONRecordFramer {
   private static func decideShape(
     _ bytes: [UInt8], maxRecordLength: Int, atEnd: Bool = false
   ) -> Shape? {
-    let lines = Shape.lines(LineFramer(maxLineLength: maxRecordLength))
+    let lines = Shape.lines(LineFramer(maxLineLength: maxRecordLength), nil)
     let document = Shape.document(JSONDocumentScanner(maxRecordLength: maxRecordLength))
     guard let first = bytes.firstIndex(where: { !isJSONWhitespace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) else {
       return atEnd ? lines : nil
@@ -126,17 +131,40 @@ private struct FirstRecordObserver: LineHandler {
   }
 }
 
-/// Passes on lines that hold something other than whitespace: blank lines in JSON lines are
-/// not records.
-private struct BlankLineSkipper<Handler: LineHandler>: LineHandler {
+/// JSON lines: each line is a record; blank lines are not records. A line holding only `{`
+/// opens a pretty-printed object in the middle of JSON lines (`cat a.jsonl b.json`): until that
+/// object is complete, lines go through a `JSONDocumentScanner`, which gathers it across lines.
+/// Any other line stands alone, so a truncated line is one bad record and no more.
+private struct JSONLines<Handler: LineHandler>: LineHandler {
   var handler: Handler
+  var document: JSONDocumentScanner?
+  let maxRecordLength: Int
 
   mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) throws {
-    guard line.contains(where: { !isJSONWhitespace($0) }) else { return }
-    try handler.handleLine(line, at: position)
+    let first = line.firstIndex { !isJSONWhitespace($0) }
+    let opensObject = first.map {
+      line[$0] == UInt8(ascii: "{") && line[($0 + 1)...].allSatisfy(isJSONWhitespace)
+    } ?? false
+    if document?.isBetweenRecords == true && !opensObject {
+      document = nil
+    }
+    if document == nil {
+      guard first != nil else { return }
+      guard opensObject else {
+        try handler.handleLine(line, at: position)
+        return
+      }
+      document = JSONDocumentScanner(maxRecordLength: maxRecordLength, start: position)
+    }
+    try document!.feed(line, into: &handler)
+    try withUnsafeBytes(of: UInt8(0x0A)) { try document!.feed($0, into: &handler) }
   }
 
   mutating func handleOverlongLine(at position: LinePosition, length: Int) throws {
     try handler.handleOverlongLine(at: position, length: length)
+  }
+
+  mutating func finish() throws {
+    try document?.finish(into: &handler)
   }
 }

@@ -7,11 +7,12 @@ struct CSVTable {
   private(set) var header: [String]?
   private var headerBytes: [[UInt8]] = []
 
-  /// Splits `record`; returns false for the header row, which gives no event.
+  /// Splits `record`; returns false for the header row and blank lines, which give no event.
   ///
   /// - Throws: `.invalidUTF8`, `.badCSV`, `.repeatedHeader` (a row equal to the header) or
   ///   `.wrongColumnCount`.
   mutating func read(_ record: UnsafeRawBufferPointer) throws(RejectReason) -> Bool {
+    guard !record.isEmpty else { return false }
     guard isValidUTF8(record) else { throw .invalidUTF8 }
     guard fields.split(record) else { throw .badCSV }
     guard header != nil else {

@@ -77,7 +77,10 @@ final class ReadOperationTracker {
   ///   (a `Query` after an earlier `Query` with the same text in the same session).
   func increment(key: UInt64, rows: Int64, startsOperation: Bool, time: Int64) -> Int64 {
     pruneIfDue(now: time)
-    let previous = startsOperation ? 0 : (mostRows[key]?.rows ?? 0)
+    var previous: Int64 = 0
+    if !startsOperation, let known = mostRows[key], known.lastSeen >= time - Self.retentionMilliseconds {
+      previous = known.rows
+    }
     let most = max(previous, rows)
     mostRows[key] = (most, time)
     return most - previous

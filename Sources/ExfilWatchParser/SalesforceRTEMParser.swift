@@ -114,12 +114,16 @@ struct SalesforceRTEMParser {
       let exported = field(.operation)?.equalsIgnoringCase("ReportExported") ?? false
       event.action = type == .listView ? .listView : (exported ? .export : .report)
       event.client = context.symbol(field(.eventSource))
-      let rows = try count(field(.rowsProcessed)) ?? 0
+      // A report or list view run without a row count is still a read: it counts 1.
+      let rows = try count(field(.rowsProcessed))
       var key = OperationKey()
       key.add(field(.executionIdentifier))
-      event.records = field(.executionIdentifier)?.nonEmptyText == nil
-        ? rows
-        : context.operations.increment(key: key.value, rows: rows, startsOperation: false, time: time)
+      if let rows, field(.executionIdentifier)?.nonEmptyText != nil {
+        event.records = context.operations.increment(
+          key: key.value, rows: rows, startsOperation: false, time: time)
+      } else {
+        event.records = rows ?? 1
+      }
     case .login:
       event.action = .login
       event.client = context.firstSymbol(field(.application), field(.browser))

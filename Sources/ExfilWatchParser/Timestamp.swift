@@ -42,12 +42,16 @@ public enum Timestamp {
   public static func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
     var cursor = ByteCursor(bytes)
     let milliseconds: Int64?
-    switch cursor.leadingDigitCount() {
-    case 4: milliseconds = parseDateTime(&cursor)
-    case 14: milliseconds = parseCompactDateTime(&cursor)
-    case 10: milliseconds = parseEpochSeconds(&cursor)
-    case 13: milliseconds = cursor.number(digits: 13)
-    default: return nil
+    if cursor.count >= 19, cursor.byte(at: 4) == UInt8(ascii: "-") {
+      // The layout of nearly every log first, without counting digits.
+      milliseconds = parseDateTime(&cursor)
+    } else {
+      switch cursor.leadingDigitCount() {
+      case 14: milliseconds = parseCompactDateTime(&cursor)
+      case 10: milliseconds = parseEpochSeconds(&cursor)
+      case 13: milliseconds = cursor.number(digits: 13)
+      default: return nil
+      }
     }
     guard let milliseconds, cursor.isAtEnd,
       (earliestMilliseconds...latestMilliseconds).contains(milliseconds)
@@ -230,7 +234,7 @@ private struct ByteCursor {
   }
 
   /// How many digits the bytes start with, counting no further than 15: enough to tell the
-  /// layouts apart (4, 10, 13 or 14).
+  /// all-digit layouts apart (10, 13 or 14).
   @inline(__always)
   func leadingDigitCount() -> Int {
     let limit = min(count, 15)
@@ -312,27 +316,23 @@ private struct ByteCursor {
 /// Decimal fields at fixed positions, in bytes the caller has checked are long enough.
 ///
 /// A byte that is not a digit does not stop the reading; it only makes `allDigits` false, so
-/// a whole date and time costs one test rather than one per byte. For a byte `b`, both
-/// `b - "0"` and `"9" - b` (wrapping) are below 128 exactly when `b` is a digit: below `0`
-/// the first wraps past 128, above `9` the second does (or, from 186 up, the first).
+/// a whole date and time costs one test rather than one per byte.
 private struct FixedFields {
   let cursor: ByteCursor
-  private var nonDigitBits: UInt8 = 0
+  private(set) var allDigits = true
 
   init(_ cursor: ByteCursor) {
     self.cursor = cursor
   }
-
-  var allDigits: Bool { nonDigitBits & 0x80 == 0 }
 
   /// The value of the `digits` bytes at `index` (at most 18), meaningful only if `allDigits`.
   @inline(__always)
   mutating func number(at index: Int, digits: Int) -> Int64 {
     var value: Int64 = 0
     for position in index..<(index + digits) {
-      let byte = cursor.byte(at: position)
-      nonDigitBits |= (byte &- UInt8(ascii: "0")) | (UInt8(ascii: "9") &- byte)
-      value = value &* 10 &+ Int64(byte &- UInt8(ascii: "0"))
+      let digit = cursor.byte(at: position) &- UInt8(ascii: "0")
+      allDigits = allDigits && digit <= 9
+      value = value &* 10 &+ Int64(digit)
     }
     return value
   }
@@ -346,50 +346,45 @@ extension Timestamp {
   static func writeISO8601(_ milliseconds: Int64, to output: UnsafeMutablePointer<UInt8>) -> Int {
     // Floor division: a time before 1970 lies in the day that starts before it.
     var days = milliseconds / millisecondsPerDay
-    var millisecondOfDay = milliseconds % millisecondsPerDay
-    if millisecondOfDay < 0 {
+    var signedMillisecondOfDay = milliseconds % millisecondsPerDay
+    if signedMillisecondOfDay < 0 {
       days -= 1
-      millisecondOfDay += millisecondsPerDay
+      signedMillisecondOfDay += millisecondsPerDay
     }
     let (year, month, day) = civilFromDays(days)
 
-    var offset = 0
+    let yearLength: Int
     if (0...9999).contains(year) {
-      writeDigits(year, count: 4, to: output)
-      offset = 4
+      writeDigits(UInt32(year), count: 4, to: output)
+      yearLength = 4
     } else {
       output[0] = year < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
-      let magnitude = year.magnitude
-      var count = 4
-      var rest = magnitude / 10_000
-      while rest > 0 {
-        count += 1
-        rest /= 10
-      }
-      writeDigits(Int64(magnitude), count: count, to: output + 1)
-      offset = 1 + count
+      yearLength = 1 + writeExpandedYear(year.magnitude, to: output + 1)
     }
 
-    let second = millisecondOfDay / 1000
-    output[offset] = UInt8(ascii: "-")
-    writeDigits(month, count: 2, to: output + offset + 1)
-    output[offset + 3] = UInt8(ascii: "-")
-    writeDigits(day, count: 2, to: output + offset + 4)
-    output[offset + 6] = UInt8(ascii: "T")
-    writeDigits(second / 3600, count: 2, to: output + offset + 7)
-    output[offset + 9] = UInt8(ascii: ":")
-    writeDigits(second / 60 % 60, count: 2, to: output + offset + 10)
-    output[offset + 12] = UInt8(ascii: ":")
-    writeDigits(second % 60, count: 2, to: output + offset + 13)
-    output[offset + 15] = UInt8(ascii: ".")
-    writeDigits(millisecondOfDay % 1000, count: 3, to: output + offset + 16)
-    output[offset + 19] = UInt8(ascii: "Z")
-    return offset + 20
+    // From here on every field is small: 32-bit arithmetic is enough, and cheaper.
+    let millisecondOfDay = UInt32(signedMillisecondOfDay)
+    let secondOfDay = millisecondOfDay / 1000
+    let rest = output + yearLength
+    rest[0] = UInt8(ascii: "-")
+    writeDigits(month, count: 2, to: rest + 1)
+    rest[3] = UInt8(ascii: "-")
+    writeDigits(day, count: 2, to: rest + 4)
+    rest[6] = UInt8(ascii: "T")
+    writeDigits(secondOfDay / 3600, count: 2, to: rest + 7)
+    rest[9] = UInt8(ascii: ":")
+    writeDigits(secondOfDay / 60 % 60, count: 2, to: rest + 10)
+    rest[12] = UInt8(ascii: ":")
+    writeDigits(secondOfDay % 60, count: 2, to: rest + 13)
+    rest[15] = UInt8(ascii: ".")
+    writeDigits(millisecondOfDay % 1000, count: 3, to: rest + 16)
+    rest[19] = UInt8(ascii: "Z")
+    return yearLength + 20
   }
 
-  /// Writes the last `count` decimal digits of a non-negative `value`, zero-padded.
+  /// Writes the last `count` decimal digits of `value`, zero-padded.
   @inline(__always)
-  private static func writeDigits(_ value: Int64, count: Int, to output: UnsafeMutablePointer<UInt8>) {
+  private static func writeDigits(_ value: UInt32, count: Int, to output: UnsafeMutablePointer<UInt8>) {
     var rest = value
     for index in stride(from: count - 1, through: 0, by: -1) {
       output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
@@ -397,18 +392,39 @@ extension Timestamp {
     }
   }
 
+  /// Writes a year beyond 9999 (or before 0000) without its sign, in at least four digits;
+  /// returns how many it wrote. Only reached from times `parse(_:)` never returns.
+  private static func writeExpandedYear(
+    _ magnitude: UInt64, to output: UnsafeMutablePointer<UInt8>
+  ) -> Int {
+    var digitCount = 4
+    var higherDigits = magnitude / 10_000
+    while higherDigits > 0 {
+      digitCount += 1
+      higherDigits /= 10
+    }
+    var rest = magnitude
+    for index in stride(from: digitCount - 1, through: 0, by: -1) {
+      output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
+      rest /= 10
+    }
+    return digitCount
+  }
+
   /// The proleptic Gregorian date `days` after 1970-01-01 (Hinnant's `civil_from_days`),
   /// for any day an `Int64` of milliseconds can reach.
-  static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+  ///
+  /// Only the 400-year era needs 64 bits; within an era every value fits 32 bits unsigned.
+  static func civilFromDays(_ days: Int64) -> (year: Int64, month: UInt32, day: UInt32) {
     let daysFromEpochEra = days + 719_468  // counted from 0000-03-01
     let era = (daysFromEpochEra >= 0 ? daysFromEpochEra : daysFromEpochEra - 146_096) / 146_097
-    let dayOfEra = daysFromEpochEra - era * 146_097
+    let dayOfEra = UInt32(daysFromEpochEra - era * 146_097)  // 0...146_096
     let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)  // from March 1
     let monthFromMarch = (5 * dayOfYear + 2) / 153
     let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
     let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    let year = Int64(yearOfEra) + era * 400 + (month <= 2 ? 1 : 0)
     return (year, month, day)
   }
 }

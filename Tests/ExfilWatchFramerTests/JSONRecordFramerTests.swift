@@ -1,0 +1,117 @@
+import ExfilWatchFramer
+import PropertyBased
+import Testing
+
+/// Frames `text` with a `JSONRecordFramer` fed in chunks of the given sizes (cycled).
+private func frameJSON(_ text: [UInt8], chunkSizes: [Int], maxRecordLength: Int = 1 << 20) throws -> [FramedLine] {
+  var framer = JSONRecordFramer(maxRecordLength: maxRecordLength)
+  var handler = CollectingHandler()
+  var start = 0
+  var chunkIndex = 0
+  try text.withUnsafeBytes { all in
+    while start < all.count {
+      let size = max(1, chunkSizes[chunkIndex % chunkSizes.count])
+      let end = min(all.count, start + size)
+      try framer.feed(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &handler)
+      start = end
+      chunkIndex += 1
+    }
+  }
+  try framer.finish(into: &handler)
+  return handler.lines
+}
+
+private func texts(_ lines: [FramedLine]) -> [String] {
+  lines.map { $0.bytes.map { String(decoding: $0, as: UTF8.self) } ?? "<overlong \($0.length)>" }
+}
+
+@Suite("JSONRecordFramer")
+struct JSONRecordFramerTests {
+  @Test("JSON lines: one record per line, blank lines skipped, positions kept")
+  func jsonLines() throws {
+    let text = Array("{\"a\":1}\n\n  \n{\"b\":\"}{\"}\r\n{\"c\":[1,2]}".utf8)
+    let framed = try frameJSON(text, chunkSizes: [3])
+    #expect(texts(framed) == [#"{"a":1}"#, #"{"b":"}{"}"#, #"{"c":[1,2]}"#])
+    #expect(framed.map(\.position.number) == [1, 4, 5])
+  }
+
+  @Test("a top-level array, pretty-printed: each element with the line it starts on")
+  func array() throws {
+    let text = Array("""
+      [
+        {"a": 1,
+         "s": "x]y\\"}"},
+        {"b": [ {"c": 2} ]}
+      ]
+
+      """.utf8)
+    for chunk in [1, 2, 7, 1000] {
+      let framed = try frameJSON(text, chunkSizes: [chunk])
+      #expect(texts(framed) == ["{\"a\": 1,\n   \"s\": \"x]y\\\"}\"}", "{\"b\": [ {\"c\": 2} ]}"], "chunk \(chunk)")
+      #expect(framed.map(\.position.number) == [2, 4])
+    }
+  }
+
+  @Test("a wrapper object: the elements of its records array, other members ignored")
+  func wrapper() throws {
+    let text = Array("""
+      {"count": 2, "audit_logs": [{"id": 1}, {"id": 2, "x": {"audit_logs": []}}],
+       "next_page": null}
+      {"audit_logs": [{"id": 3}]}
+      """.utf8)
+    for chunk in [1, 5, 4096] {
+      #expect(texts(try frameJSON(text, chunkSizes: [chunk])) == [
+        #"{"id": 1}"#, #"{"id": 2, "x": {"audit_logs": []}}"#, #"{"id": 3}"#,
+      ])
+    }
+  }
+
+  @Test("a records key that is not an array does not make a wrapper")
+  func recordsStringIsNoWrapper() throws {
+    let text = Array("{\"records\": \"28\", \"table\": \"task\"}\n{\"records\": \"3\"}\n".utf8)
+    #expect(texts(try frameJSON(text, chunkSizes: [4])) == [
+      #"{"records": "28", "table": "task"}"#, #"{"records": "3"}"#,
+    ])
+  }
+
+  @Test("pretty-printed objects one after another")
+  func prettyObjects() throws {
+    let text = Array("{\n  \"a\": 1\n}\n{\n  \"b\": {\n    \"c\": 2\n  }\n}\n".utf8)
+    let framed = try frameJSON(text, chunkSizes: [2])
+    #expect(texts(framed) == ["{\n  \"a\": 1\n}", "{\n  \"b\": {\n    \"c\": 2\n  }\n}"])
+    #expect(framed.map(\.position.number) == [1, 4])
+  }
+
+  @Test("damage is contained: a bad bracket ends one record, framing resumes at the next line")
+  func damage() throws {
+    let text = Array("[\n{\"a\": 1},\n{\"b\": 2]},\n{\"c\": 3}\n]\n".utf8)
+    let framed = texts(try frameJSON(text, chunkSizes: [1000]))
+    #expect(framed.first == #"{"a": 1}"#)
+    #expect(framed.contains(#"{"b": 2]"#))
+    #expect(framed.contains(#"{"c": 3}"#))
+  }
+
+  @Test("an overlong element is skipped with its length; the next is kept")
+  func overlong() throws {
+    let big = "{\"q\": \"" + String(repeating: "x", count: 300) + "\"}"
+    let text = Array("[\(big), {\"ok\": true}]".utf8)
+    let framed = try frameJSON(text, chunkSizes: [16], maxRecordLength: 100)
+    #expect(texts(framed) == ["<overlong \(big.utf8.count)>", #"{"ok": true}"#])
+  }
+
+  @Test("any chunking gives the records of reading everything at once")
+  func chunkingDoesNotMatter() async {
+    let shapes = [
+      "{\"a\":1,\"s\":\"q\\\"{[\"}\n{\"b\":2}\n",
+      "[{\"a\":1},{\"b\":{\"c\":[1,{\"d\":\"]\"}]}}]",
+      "{\"data\":[{\"a\":1},{\"a\":2}],\"meta\":{}}",
+      "{\n \"a\": \"line\\nbreak\"\n}\n{\n \"b\": 2\n}",
+    ]
+    await propertyCheck(input: Gen.int(in: 0...(shapes.count - 1)), Gen.int(in: 1...9).array(of: 1...6)) { shape, chunks in
+      let text = Array(shapes[shape].utf8)
+      let whole = try frameJSON(text, chunkSizes: [text.count])
+      #expect(try frameJSON(text, chunkSizes: chunks) == whole)
+      #expect(!whole.isEmpty)
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import ExfilWatchEvent
+import ExfilWatchParser
+import ExfilWatchTestSupport
+import Testing
+
+@Suite("Parser stage behaviour")
+struct ParserBehaviourTests {
+  @Test("QueryMore pages with running totals, or repeating the total, add up to the rows once")
+  func queryPagesCountedOnce() throws {
+    func page(_ operation: String, _ rows: Int, second: Int) -> String {
+      #"{"attributes":{"type":"ApiEvent"},"EventDate":"2025-06-30T10:00:0\#(second).000+0000","#
+        + #""Operation":"\#(operation)","Query":"SELECT Id FROM Contact","SessionKey":"k1","#
+        + #""RowsProcessed":\#(rows).0,"Username":"u@example.com"}"#
+    }
+    let running = [page("Query", 2000, second: 0), page("QueryMore", 4000, second: 1),
+                   page("QueryMore", 6000, second: 2), page("QueryMore", 6500, second: 3)]
+    let repeating = [page("Query", 6500, second: 4), page("QueryMore", 6500, second: 5),
+                     page("QueryMore", 6500, second: 6)]
+    let text = Array((running + repeating).joined(separator: "\n").utf8)
+    let parsed = try parseEvents(text, format: .fixed(.salesforceRTEM), symbols: SymbolTable())
+    #expect(parsed.events.map(\.records) == [2000, 2000, 2000, 500, 6500, 0, 0])
+    #expect(parsed.events.allSatisfy { $0.isRead && $0.action == .query })
+  }
+
+  @Test("report chunks sharing an ExecutionIdentifier count the report's rows once")
+  func reportChunksCountedOnce() throws {
+    let chunks = (1...3).map { sequence in
+      #"{"attributes":{"type":"ReportEvent"},"EventDate":"2025-06-30T10:00:0\#(sequence).000+0000","#
+        + #""ExecutionIdentifier":"exec-1","Sequence":\#(sequence),"RowsProcessed":20680.0,"#
+        + #""Operation":"ReportExported","ReportId":"00O1"}"#
+    }
+    let parsed = try parseEvents(Array(chunks.joined(separator: "\n").utf8), format: .fixed(.salesforceRTEM), symbols: SymbolTable())
+    #expect(parsed.events.map(\.records) == [20680, 0, 0])
+    #expect(parsed.events.allSatisfy { $0.action == .export })
+  }
+
+  @Test("BulkApi2 job-state rows count the job's records once")
+  func bulkJobCountedOnce() throws {
+    let header = #""EVENT_TYPE","TIMESTAMP_DERIVED","JOB_ID","OPERATION_TYPE","JOB_STATUS","ROWS_PROCESSED""#
+    let rows = [("Open", ""), ("UploadComplete", "0"), ("InProgress", "150000"), ("JobComplete", "412000")]
+      .enumerated().map { index, state in
+        #""BulkApi2","2025-06-30T10:0\#(index):00.000Z","750Hs00000ABCDE","query","\#(state.0)","\#(state.1)""#
+      }
+    let text = Array(([header] + rows).joined(separator: "\n").utf8)
+    let parsed = try parseEvents(text, format: .fixed(.salesforceELF), symbols: SymbolTable())
+    #expect(parsed.events.map(\.records) == [0, 0, 150_000, 262_000])
+    #expect(parsed.events.map(\.records).reduce(0, +) == 412_000)
+  }
+
+  @Test("an input whose first records are mostly rejected is stopped as the wrong format")
+  func wrongFormat() throws {
+    let records = (0..<30).map { #"{"EventDate":"2025-06-30T10:00:00.000+0000","Username":"u\#($0)"}"# }
+    #expect {
+      _ = try parseEvents(Array(records.joined(separator: "\n").utf8), format: .fixed(.okta), symbols: SymbolTable())
+    } throws: { error in
+      guard case ParseError.wrongFormat(_, .okta?, 20, 20, .missingTime?) = error else { return false }
+      return "\(error)".contains("20 of the first 20 records were rejected (mostly missing-time)")
+    }
+  }
+
+  @Test("auto names what it cannot recognise")
+  func unrecognised() throws {
+    #expect(throws: ParseError.self) {
+      _ = try parseEvents(Array(#"{"when":"2025-06-30T10:00:00Z","who":"x"}"#.utf8), format: .auto, symbols: SymbolTable())
+    }
+  }
+
+  @Test("the bundled samples: the attack's rows add up the same in RTEM and ELF")
+  func samplesAgree() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    var attackRows: [Int64] = []
+    for sample in ["salesforce-rtem/ApiEvent-2025-06-28_30.jsonl.zst", "salesforce-elf/API-2025-06-30.csv.gz"] {
+      let path = root.appendingPathComponent("SampleLogs/\(sample)").path
+      let text = try runToolChecked(sample.hasSuffix(".zst") ? "zstd" : "gzip", ["-dc", path])
+      let symbols = SymbolTable()
+      let parsed = try parseEvents(text, format: .auto, symbols: symbols)
+      #expect(parsed.rejects.isEmpty)
+      let attacker = symbols.intern("198.51.100.23")
+      attackRows.append(parsed.events.filter { $0.sourceIP == attacker }.map(\.records).reduce(0, +))
+    }
+    // SampleLogs/README.md: 600,753 rows of full reads plus the probes and the 200-row test.
+    #expect(attackRows == [600_956, 600_956])
+  }
+}
