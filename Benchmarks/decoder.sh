@@ -3,34 +3,21 @@
 #
 #   Benchmarks/decoder.sh [SIZE_MB] [RUNS]      (defaults: 1024 MB decompressed, 5 runs)
 #
-# Builds release binaries, makes a zstd file of about SIZE_MB decompressed from the bundled
-# Salesforce sample (repeated; one frame from a pipe, unknown content size, default level), checks
-# that `exfilwatch lines --count` agrees with `zstd -dc | wc -l`, then times alternately:
+# Makes a zstd file of about SIZE_MB decompressed from the bundled Salesforce RTEM sample,
+# checks that `exfilwatch lines --count` agrees with `zstd -dc | wc -l`, then times alternately:
 #   zstd -dc FILE > /dev/null                 the baseline: libzstd alone, via the zstd tool
 #   decode-throughput FILE                    the Decoder stage alone (Source -> Decoder)
 #   exfilwatch lines --count FILE             Source -> Decoder -> LineFramer -> count
 # Wall and CPU times are medians; memory is the peak RSS of any run.
-set -euo pipefail
 cd "$(dirname "$0")/.."
+. Benchmarks/common.sh
 size_mb=${1:-1024}
 runs=${2:-5}
-work=${BENCH_DIR:-.build-bench}
-mkdir -p "$work"
 
-swift build -c release --product exfilwatch >/dev/null
+build_exfilwatch
 swift build -c release --package-path Benchmarks --product decode-throughput >/dev/null
-exfilwatch=$(swift build -c release --show-bin-path)/exfilwatch
 decode=$(swift build -c release --package-path Benchmarks --show-bin-path)/decode-throughput
-
-data="$work/rtem-${size_mb}MB.jsonl.zst"
-if [ ! -f "$data" ]; then
-  sample=$(mktemp)
-  zstd -dc SampleLogs/salesforce-rtem/*.jsonl.zst > "$sample"
-  copies=$(( (size_mb * 1024 * 1024 + $(stat -c %s "$sample") / 2) / $(stat -c %s "$sample") ))
-  for _ in $(seq "$copies"); do cat "$sample"; done | zstd -q -3 -c > "$data.tmp"
-  mv "$data.tmp" "$data"
-  rm -f "$sample"
-fi
+data=$(make_dataset rtem "$size_mb" SampleLogs/salesforce-rtem/ApiEvent-2025-06-28_30.jsonl.zst)
 echo "file: $data ($(stat -c %s "$data") bytes compressed)"
 
 expected=$(zstd -dc "$data" | wc -l)

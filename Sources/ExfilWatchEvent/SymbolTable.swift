@@ -23,14 +23,18 @@ public struct Symbol: Hashable, Comparable, Sendable {
 /// open-addressing table and compares with `memcmp`, so interning a field costs about as much as
 /// reading it. The symbols' bytes are kept in one growing arena. Symbols are numbered in the
 /// order first seen, so the same input gives the same numbers.
+///
+/// Its storage is exempt from dynamic exclusivity checks: interning is the hottest call of the
+/// Parser stage, a table is used by one thread at a time, and no method of it calls out while
+/// it holds an access.
 public final class SymbolTable {
-  private var arena: [UInt8] = []
+  @exclusivity(unchecked) private var arena: [UInt8] = []
   /// Start and length in `arena` of symbol n (index 0 is `.none`).
-  private var spans: [(start: Int, count: Int)] = [(0, 0)]
-  private var hashes: [UInt64] = [0]
+  @exclusivity(unchecked) private var spans: [(start: Int, count: Int)] = [(0, 0)]
+  @exclusivity(unchecked) private var hashes: [UInt64] = [0]
   /// Open-addressing slots holding symbol numbers; 0 is empty. Power-of-two sized.
-  private var slots: [UInt32] = Array(repeating: 0, count: 1024)
-  private var strings: [String?] = [nil]
+  @exclusivity(unchecked) private var slots: [UInt32] = Array(repeating: 0, count: 1024)
+  @exclusivity(unchecked) private var strings: [String?] = [nil]
 
   public init() {}
 

@@ -40,9 +40,14 @@ struct CSVTable {
 
   /// Puts the row's `columns` into `context.values` as string fields.
   func fill(_ context: ParseContext, columns: [Int?]) {
-    context.values.removeAll(keepingCapacity: true)
+    // Work on a local array, moved out of the context and back, so the loop makes no access to
+    // the class's storage (and no copy).
+    var values = context.values
+    context.values = []
+    values.removeAll(keepingCapacity: true)
     for column in columns {
-      context.values.append(column.map { FieldValue(kind: .string, text: fields.field($0)) })
+      values.append(column.map { FieldValue(kind: .string, text: fields.field($0)) })
     }
+    context.values = values
   }
 }

@@ -2,49 +2,86 @@ import Glibc
 
 /// Pulls the fields a format needs out of a JSON record in one pass, by path.
 ///
-/// The paths (`["actor", "alternateId"]`, `["target", "0", "type"]`) are compiled into a trie;
-/// scanning the record visits each member once, descends only into objects and arrays that lead
-/// to a wanted field, and skips (while validating) everything else. Values are located, not
-/// copied; strings with escapes are decoded into the record's scratch buffer.
+/// The paths (`["actor", "alternateId"]`, `["target", "0", "type"]`) are compiled into a trie
+/// held in flat arrays; scanning the record visits each member once, finds the member's key in
+/// the trie by a hash of its bytes (verified byte for byte), descends only into objects and
+/// arrays that lead to a wanted field, and skips (while validating) everything else. Values are
+/// located, not copied; strings with escapes are decoded into the record's scratch buffer.
 struct JSONFieldExtractor {
   private struct Node {
-    var keys: [[UInt8]] = []
-    var children: [Int] = []
-    /// The field index this node's value is stored under, if a path ends here.
-    var field: Int?
+    /// This node's children in `entries`.
+    var entries: Range<Int> = 0..<0
+    /// The field stored at this node, or -1.
+    var field = -1
   }
 
-  private var nodes: [Node] = [Node()]
+  private struct Entry {
+    var hash: UInt64
+    var keyStart: Int
+    var keyLength: Int
+    /// The array position this entry matches, or -1 for an object key.
+    var arrayIndex: Int
+    var child: Int
+  }
+
+  private var nodes: [Node] = []
+  private var entries: [Entry] = []
+  private var keyBytes: [UInt8] = []
   let fieldCount: Int
   private let ignoresCase: Bool
 
   /// - Parameters:
-  ///   - paths: one path per field; a component that is a number indexes an array.
+  ///   - paths: one path per field; a component made of digits indexes an array.
   ///   - ignoresCase: compare keys ignoring ASCII case (Salesforce ELF's lower-case JSON).
   init(paths: [[String]], ignoresCase: Bool = false) {
     fieldCount = paths.count
     self.ignoresCase = ignoresCase
-    for (field, path) in paths.enumerated() {
-      var node = 0
+    // Build a nested trie first, then lay it out flat, children of a node contiguous.
+    final class Builder {
+      var children: [(component: String, node: Builder)] = []
+      var field = -1
+    }
+    let root = Builder()
+    for (field, path) in paths.enumerated() where !path.isEmpty {
+      var node = root
       for component in path {
-        let key = Array((ignoresCase ? component.lowercased() : component).utf8)
-        if let existing = nodes[node].keys.firstIndex(of: key) {
-          node = nodes[node].children[existing]
+        let key = ignoresCase ? component.lowercased() : component
+        if let existing = node.children.first(where: { $0.component == key }) {
+          node = existing.node
         } else {
-          nodes.append(Node())
-          nodes[node].keys.append(key)
-          nodes[node].children.append(nodes.count - 1)
-          node = nodes.count - 1
+          let child = Builder()
+          node.children.append((key, child))
+          node = child
         }
       }
-      nodes[node].field = field
+      node.field = field
+    }
+    var queue: [Builder] = [root]
+    nodes.append(Node(field: root.field))
+    var next = 0
+    while next < queue.count {
+      let builder = queue[next]
+      let first = entries.count
+      for (component, child) in builder.children {
+        let bytes = Array(component.utf8)
+        let arrayIndex = component.allSatisfy(\.isASCII) && component.allSatisfy(\.isNumber) ? Int(component)! : -1
+        let hash = bytes.withUnsafeBytes { Self.hash($0, ignoresCase: ignoresCase) }
+        entries.append(Entry(
+          hash: hash, keyStart: keyBytes.count, keyLength: bytes.count, arrayIndex: arrayIndex,
+          child: queue.count))
+        keyBytes.append(contentsOf: bytes)
+        queue.append(child)
+        nodes.append(Node(field: child.field))
+      }
+      nodes[next].entries = first..<entries.count
+      next += 1
     }
   }
 
-  /// Fills `values[field]` for every field found in `record` (others are left nil).
+  /// Fills `values[field]` for every field found in `record` (others are set to nil).
   ///
-  /// - Throws: `RejectReason.badJSON` when the record is not one valid JSON object,
-  ///   `.invalidUTF8` for a wanted string with an invalid escape.
+  /// - Throws: `RejectReason.badJSON` when the record is not one valid JSON object or a wanted
+  ///   string has an invalid escape.
   func extract(
     from scanner: JSONScanner, root: JSONValue, scratch: DecodeScratch,
     into values: inout [FieldValue?]
@@ -53,8 +90,6 @@ struct JSONFieldExtractor {
     guard root.kind == .object else { throw .badJSON }
     do {
       try visit(root, node: 0, scanner: scanner, scratch: scratch, values: &values)
-    } catch let error as RejectReason {
-      throw error
     } catch {
       throw .badJSON
     }
@@ -63,66 +98,81 @@ struct JSONFieldExtractor {
   private func visit(
     _ value: JSONValue, node: Int, scanner: JSONScanner, scratch: DecodeScratch,
     values: inout [FieldValue?]
-  ) throws {
-    if let field = nodes[node].field {
-      values[field] = try fieldValue(value, scanner: scanner, scratch: scratch)
+  ) throws(JSONSyntaxError) {
+    let info = nodes[node]
+    if info.field >= 0 {
+      guard let field = fieldValue(value, scanner: scanner, scratch: scratch) else {
+        throw JSONSyntaxError(offset: value.start)
+      }
+      values[info.field] = field
     }
-    guard !nodes[node].keys.isEmpty else { return }
+    guard !info.entries.isEmpty else { return }
+    var cursor = JSONScanner.Cursor(value)
     switch value.kind {
     case .object:
-      try scanner.forEachMember(of: value) { key, member throws(JSONSyntaxError) in
-        guard let child = self.child(of: node, key: scanner.bytes(of: key)) else { return }
-        do {
-          try self.visit(member, node: child, scanner: scanner, scratch: scratch, values: &values)
-        } catch let error as JSONSyntaxError {
-          throw error
-        } catch {
-          throw JSONSyntaxError(offset: -1)
+      while let (key, member) = try scanner.nextMember(&cursor) {
+        if let child = child(in: info.entries, key: scanner.bytes(of: key)) {
+          try visit(member, node: child, scanner: scanner, scratch: scratch, values: &values)
         }
       }
     case .array:
       var position = 0
-      try scanner.forEachElement(of: value) { element throws(JSONSyntaxError) in
-        defer { position += 1 }
-        var digits = Array(String(position).utf8)
-        guard let child = digits.withUnsafeMutableBytes({ self.child(of: node, key: UnsafeRawBufferPointer($0)) })
-        else { return }
-        do {
-          try self.visit(element, node: child, scanner: scanner, scratch: scratch, values: &values)
-        } catch let error as JSONSyntaxError {
-          throw error
-        } catch {
-          throw JSONSyntaxError(offset: -1)
+      while let element = try scanner.nextElement(&cursor) {
+        if let entry = entries[info.entries].first(where: { $0.arrayIndex == position }) {
+          try visit(element, node: entry.child, scanner: scanner, scratch: scratch, values: &values)
         }
+        position += 1
       }
     default:
       return
     }
   }
 
-  private func child(of node: Int, key: UnsafeRawBufferPointer) -> Int? {
-    let keys = nodes[node].keys
-    for (index, candidate) in keys.enumerated() where candidate.count == key.count {
-      let matches = candidate.withUnsafeBytes { wanted in
-        ignoresCase
+  @inline(__always)
+  private func child(in range: Range<Int>, key: UnsafeRawBufferPointer) -> Int? {
+    let hash = Self.hash(key, ignoresCase: ignoresCase)
+    for index in range where entries[index].hash == hash {
+      let entry = entries[index]
+      guard entry.keyLength == key.count else { continue }
+      let matches = keyBytes.withUnsafeBytes { all in
+        let wanted = UnsafeRawBufferPointer(rebasing: all[entry.keyStart..<entry.keyStart + entry.keyLength])
+        return ignoresCase
           ? zip(wanted, key).allSatisfy { $0 == asciiLowercase($1) }
           : memcmp(wanted.baseAddress!, key.baseAddress!, key.count) == 0
       }
-      if matches { return nodes[node].children[index] }
+      if matches { return entry.child }
     }
     return nil
   }
 
+  /// A hash of a key from its length and its first and last eight bytes: cheap for the short
+  /// keys of audit records, and only a filter (matches are compared byte for byte).
+  @inline(__always)
+  private static func hash(_ key: UnsafeRawBufferPointer, ignoresCase: Bool) -> UInt64 {
+    var head: UInt64 = 0
+    var tail: UInt64 = 0
+    if key.count >= 8 {
+      head = key.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+      tail = key.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self)
+    } else {
+      for (offset, byte) in key.enumerated() { head |= UInt64(byte) << (8 * UInt64(offset)) }
+    }
+    if ignoresCase {
+      head |= 0x2020_2020_2020_2020
+      tail |= 0x2020_2020_2020_2020
+    }
+    return (head &* 0x9E37_79B9_7F4A_7C15) ^ (tail &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(key.count)
+  }
+
   private func fieldValue(
     _ value: JSONValue, scanner: JSONScanner, scratch: DecodeScratch
-  ) throws(RejectReason) -> FieldValue {
+  ) -> FieldValue? {
     let raw = scanner.bytes(of: value)
     let kind: FieldValue.Kind
     switch value.kind {
     case .string:
       guard value.hasEscapes else { return FieldValue(kind: .string, text: raw) }
-      guard let decoded = scratch.decode(raw) else { throw .badJSON }
-      return FieldValue(kind: .string, text: decoded)
+      return scratch.decode(raw).map { FieldValue(kind: .string, text: $0) }
     case .number: kind = .number
     case .bool: kind = .bool
     case .null: kind = .null

@@ -23,9 +23,8 @@ struct JSONSyntaxError: Error {
 /// A validating, allocation-free scanner over one JSON record.
 ///
 /// It walks the record once, locating values without decoding them: strings are skipped with
-/// `memchr` to the next quote (an escaped quote is recognised by the backslashes before it), so
-/// the long strings that dominate audit records (SOQL text, user agents, embedded JSON) cost
-/// little. Nesting deeper than `maxDepth` is refused, so hostile input cannot exhaust the stack.
+/// a word-at-a-time search for the next quote or backslash, so the long strings that dominate
+/// audit records (SOQL text, user agents, embedded JSON) cost little. Nesting deeper than `maxDepth` is refused, so hostile input cannot exhaust the stack.
 struct JSONScanner {
   let base: UnsafePointer<UInt8>
   let count: Int
@@ -47,58 +46,57 @@ struct JSONScanner {
     return value
   }
 
-  /// Calls `body` with each member of `object` (its key as a string value).
-  func forEachMember(
-    of object: JSONValue, _ body: (JSONValue, JSONValue) throws(JSONSyntaxError) -> Void
-  ) throws(JSONSyntaxError) {
-    var index = object.start + 1
-    skipWhitespace(&index)
-    guard index < count, base[index] != UInt8(ascii: "}") else { return }
-    while true {
-      skipWhitespace(&index)
-      guard index < count, base[index] == UInt8(ascii: "\"") else {
-        throw JSONSyntaxError(offset: index)
-      }
-      let key = try scanString(&index)
-      skipWhitespace(&index)
-      guard index < count, base[index] == UInt8(ascii: ":") else {
-        throw JSONSyntaxError(offset: index)
-      }
-      index += 1
-      skipWhitespace(&index)
-      let value = try scanValue(&index, depth: 1)
-      try body(key, value)
-      skipWhitespace(&index)
-      guard index < count else { throw JSONSyntaxError(offset: index) }
-      if base[index] == UInt8(ascii: ",") {
-        index += 1
-        continue
-      }
-      guard base[index] == UInt8(ascii: "}") else { throw JSONSyntaxError(offset: index) }
-      return
+  /// A position inside an object or array being iterated.
+  struct Cursor {
+    var index: Int
+    var atStart = true
+
+    /// A cursor at the opening bracket of `container`.
+    init(_ container: JSONValue) {
+      index = container.start
     }
   }
 
-  /// Calls `body` with each element of `array`.
-  func forEachElement(
-    of array: JSONValue, _ body: (JSONValue) throws(JSONSyntaxError) -> Void
-  ) throws(JSONSyntaxError) {
-    var index = array.start + 1
+  /// The next member of the object `cursor` walks (key as a string value), or nil at its end.
+  func nextMember(_ cursor: inout Cursor) throws(JSONSyntaxError) -> (key: JSONValue, value: JSONValue)? {
+    var index = cursor.index
+    guard try advance(&index, cursor: &cursor, close: UInt8(ascii: "}")) else { return nil }
+    guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
+    let key = try scanString(&index)
     skipWhitespace(&index)
-    guard index < count, base[index] != UInt8(ascii: "]") else { return }
-    while true {
-      skipWhitespace(&index)
-      let value = try scanValue(&index, depth: 1)
-      try body(value)
+    guard index < count, base[index] == UInt8(ascii: ":") else { throw JSONSyntaxError(offset: index) }
+    index += 1
+    skipWhitespace(&index)
+    let value = try scanValue(&index, depth: 1)
+    cursor.index = index
+    return (key, value)
+  }
+
+  /// The next element of the array `cursor` walks, or nil at its end.
+  func nextElement(_ cursor: inout Cursor) throws(JSONSyntaxError) -> JSONValue? {
+    var index = cursor.index
+    guard try advance(&index, cursor: &cursor, close: UInt8(ascii: "]")) else { return nil }
+    let value = try scanValue(&index, depth: 1)
+    cursor.index = index
+    return value
+  }
+
+  /// Moves past the opening bracket or the comma before the next item; false at the close.
+  private func advance(_ index: inout Int, cursor: inout Cursor, close: UInt8) throws(JSONSyntaxError) -> Bool {
+    if cursor.atStart {
+      cursor.atStart = false
+      index += 1
       skipWhitespace(&index)
       guard index < count else { throw JSONSyntaxError(offset: index) }
-      if base[index] == UInt8(ascii: ",") {
-        index += 1
-        continue
-      }
-      guard base[index] == UInt8(ascii: "]") else { throw JSONSyntaxError(offset: index) }
-      return
+      return base[index] != close
     }
+    skipWhitespace(&index)
+    guard index < count else { throw JSONSyntaxError(offset: index) }
+    if base[index] == close { return false }
+    guard base[index] == UInt8(ascii: ",") else { throw JSONSyntaxError(offset: index) }
+    index += 1
+    skipWhitespace(&index)
+    return true
   }
 
   /// The raw bytes of a value (for a string, between its quotes, still escaped).
@@ -183,27 +181,45 @@ struct JSONScanner {
   }
 
   /// Scans a string starting at its opening quote; leaves `index` after the closing quote.
+  ///
+  /// Eight bytes are tested at a time for a quote or a backslash (the bit trick that finds a
+  /// zero byte, applied to the word xor'ed with each), so the long strings of audit records are
+  /// crossed at a few bytes per cycle without a library call per string.
   private func scanString(_ index: inout Int) throws(JSONSyntaxError) -> JSONValue {
     let start = index + 1
-    var searchFrom = start
+    var position = start
     var hasEscapes = false
     while true {
-      guard searchFrom < count,
-        let found = memchr(base + searchFrom, 0x22, count - searchFrom)
-      else { throw JSONSyntaxError(offset: count) }
-      let quote = UnsafeRawPointer(found).assumingMemoryBound(to: UInt8.self) - base
-      var backslashes = 0
-      while quote - backslashes - 1 >= start && base[quote - backslashes - 1] == 0x5C {
-        backslashes += 1
+      if position + 8 <= count {
+        let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+        let mask = Self.quoteOrBackslash(word)
+        if mask == 0 {
+          position += 8
+          continue
+        }
+        position += mask.trailingZeroBitCount >> 3
+      } else {
+        while position < count && base[position] != 0x22 && base[position] != 0x5C { position += 1 }
+        guard position < count else { throw JSONSyntaxError(offset: count) }
       }
-      if backslashes > 0 { hasEscapes = true }
-      if backslashes % 2 == 0 {
-        if !hasEscapes, memchr(base + start, 0x5C, quote - start) != nil { hasEscapes = true }
-        index = quote + 1
-        return JSONValue(kind: .string, start: start, end: quote, hasEscapes: hasEscapes)
+      if base[position] == 0x22 {
+        index = position + 1
+        return JSONValue(kind: .string, start: start, end: position, hasEscapes: hasEscapes)
       }
-      searchFrom = quote + 1
+      hasEscapes = true
+      position += 2  // the backslash and the escaped byte (a \uXXXX's digits need no care)
     }
+  }
+
+  /// High bit set in each byte of `word` that is `"` or `\\` (exact for the lowest such byte,
+  /// which is the only one used).
+  @inline(__always)
+  private static func quoteOrBackslash(_ word: UInt64) -> UInt64 {
+    let quotes = word ^ 0x2222_2222_2222_2222
+    let backslashes = word ^ 0x5C5C_5C5C_5C5C_5C5C
+    let low: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    return ((quotes &- low) & ~quotes & high) | ((backslashes &- low) & ~backslashes & high)
   }
 
   private func expectLiteral(_ index: inout Int, _ literal: StaticString) throws(JSONSyntaxError) {

@@ -87,13 +87,16 @@ struct M365Parser {
     let scanner = JSONScanner(folders.text)
     var items: Int64 = 0
     do {
-      try scanner.forEachElement(of: scanner.topLevelValue()) { folder throws(JSONSyntaxError) in
-        guard folder.kind == .object else { return }
-        try scanner.forEachMember(of: folder) { key, value throws(JSONSyntaxError) in
+      var foldersCursor = JSONScanner.Cursor(try scanner.topLevelValue())
+      while let folder = try scanner.nextElement(&foldersCursor) {
+        guard folder.kind == .object else { continue }
+        var members = JSONScanner.Cursor(folder)
+        while let (key, value) = try scanner.nextMember(&members) {
           guard value.kind == .array, scanner.bytes(of: key).elementsEqual("FolderItems".utf8) else {
-            return
+            continue
           }
-          try scanner.forEachElement(of: value) { _ throws(JSONSyntaxError) in items += 1 }
+          var itemsCursor = JSONScanner.Cursor(value)
+          while try scanner.nextElement(&itemsCursor) != nil { items += 1 }
         }
       }
     } catch {

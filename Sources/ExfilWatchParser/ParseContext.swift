@@ -9,7 +9,9 @@ final class ParseContext {
   let symbols: SymbolTable
   let scratch = DecodeScratch()
   let operations = ReadOperationTracker()
-  var values: [FieldValue?] = []
+  /// The current record's fields. Exempt from dynamic exclusivity checks (accessed for every
+  /// field of every record; the context is used by one thread, and nothing re-enters it).
+  @exclusivity(unchecked) var values: [FieldValue?] = []
   /// The input being read (interned name), for event origins.
   var input: Symbol = .none
 
@@ -67,7 +69,7 @@ final class ParseContext {
 /// most rows seen so far for its operation. Operations idle for `retentionMilliseconds` of
 /// event time are forgotten, so memory follows the number of recent operations.
 final class ReadOperationTracker {
-  private var mostRows: [UInt64: (rows: Int64, lastSeen: Int64)] = [:]
+  @exclusivity(unchecked) private var mostRows: [UInt64: (rows: Int64, lastSeen: Int64)] = [:]
   private var eventsSincePrune = 0
   static let retentionMilliseconds: Int64 = 6 * 3_600_000
 

@@ -3,12 +3,12 @@
 /// Every format's time field goes through `parse(_:)` (a string's bytes, no quotes) or
 /// `fromEpoch(_:)` (a JSON number), once per record, so both work on bytes and numbers without
 /// Foundation, without `Calendar` and without allocating. The layouts (see Formats.md,
-/// "Timestamps"), told apart by how many digits they start with:
+/// "Timestamps"), told apart by a `-` as fifth byte or else by how many digits they start with:
 ///
 /// ```
-///  4 digits, "-"  | 2025-06-30T09:41:07.123+00:00   ISO-8601 (RTEM, Okta, M365, Zendesk)
-///                 | 2025-06-30 09:41:07             ServiceNow, UTC
-///  14 digits      | 20250630094107.123              Salesforce ELF TIMESTAMP, GMT
+///  "-" at byte 4  | 2025-06-30T09:41:07.123+00:00   ISO-8601 (`T`, `t` or space; zone optional)
+///                 | 2025-06-30 09:41:07             ServiceNow `sys_created_on`, UTC
+///  14 digits      | 20250630094107.123              Salesforce ELF `TIMESTAMP`, GMT
 ///  10 digits      | 1751276467.123                  epoch seconds as a string
 ///  13 digits      | 1751276467123                   epoch milliseconds as a string
 /// ```
@@ -30,7 +30,7 @@ public enum Timestamp {
   /// Epoch values from here up are milliseconds, below it seconds: 1e11 seconds is the year
   /// 5138, 1e11 milliseconds is 1973, so neither reading is plausible for a real log across
   /// the boundary.
-  static let firstEpochMillisecondsValue = 100_000_000_000.0
+  static let smallestEpochMillisecondsValue = 100_000_000_000.0
 
   /// The longest `iso8601(_:)` output: the year of `Int64.min` milliseconds has nine digits
   /// and a sign, `-292275055-05-16T16:47:04.192Z`.
@@ -38,7 +38,8 @@ public enum Timestamp {
 
   static let millisecondsPerDay: Int64 = 86_400_000
 
-  /// Parses any accepted layout (see Formats.md) from raw bytes (no quotes). Returns epoch ms, or nil.
+  /// Parses any accepted layout (see Formats.md) from raw bytes (no quotes). Returns epoch ms,
+  /// or nil.
   public static func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
     var cursor = ByteCursor(bytes)
     let milliseconds: Int64?
@@ -59,7 +60,8 @@ public enum Timestamp {
     return milliseconds
   }
 
-  /// Epoch seconds or milliseconds given as a JSON number's value (e.g. 1751276467, 1751276467.123, 1751276467123). Values >= 100_000_000_000 are milliseconds.
+  /// Epoch seconds or milliseconds given as a JSON number's value (e.g. 1751276467,
+  /// 1751276467.123, 1751276467123). Values >= 100_000_000_000 are milliseconds.
   ///
   /// NaN, infinities and times outside years 0000 to 9999 give nil. Fractions of a millisecond
   /// are dropped (towards the past, like the fraction in `parse(_:)`), but the number is first
@@ -69,7 +71,7 @@ public enum Timestamp {
   /// double conversion and the scaling by 1000 together err by less than 1.5 of those units.
   public static func fromEpoch(_ value: Double) -> Int64? {
     guard value.isFinite else { return nil }
-    let scaled = value >= firstEpochMillisecondsValue ? value : value * 1000
+    let scaled = value >= smallestEpochMillisecondsValue ? value : value * 1000
     // Compares as doubles before converting, which would trap for huge values; both bounds
     // are exact in a double (below 2^53).
     guard scaled > Double(earliestMilliseconds) - 1, scaled < Double(latestMilliseconds) + 1 else {
@@ -82,7 +84,8 @@ public enum Timestamp {
     return milliseconds
   }
 
-  /// Formats epoch ms as ISO-8601 UTC with milliseconds: "2025-06-30T09:41:07.123Z" (any year 0000-9999).
+  /// Formats epoch ms as ISO-8601 UTC with milliseconds: "2025-06-30T09:41:07.123Z" (any year
+  /// 0000-9999).
   ///
   /// A time outside those years (never produced by `parse(_:)` or `fromEpoch(_:)`) is still
   /// written, as an ISO-8601 expanded year with a sign (`+10000-01-01T…`, `-0001-12-31T…`),
@@ -198,8 +201,9 @@ extension Timestamp {
   /// The algorithm counts years from March, so that the leap day ends a year. Hinnant splits
   /// the year into 400-year eras to serve any year; for years 0000-9999 the leap-day terms
   /// `y / 4 - y / 100 + y / 400` can be taken over the whole year directly, which comes to the
-  /// same. Counting from 400 years before 0000-03-01 keeps January 0000 (March-based year -1)
-  /// from being negative, so every division truncates as a floor would.
+  /// same. Counting the years from 400 years earlier keeps January 0000 (March-based year -1)
+  /// from being negative, so every division truncates as a floor would; the 146 097 days of
+  /// those 400 years come off again at the end.
   @inline(__always)
   static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
     let marchBasedYear = year + 400 - (month <= 2 ? 1 : 0)
@@ -212,9 +216,9 @@ extension Timestamp {
   }
 }
 
-/// A read position in the bytes being parsed. Every read checks the bounds and moves on only
-/// when the bytes match. Its methods are inlined: `parse(_:)` is called once per record, and
-/// calls kept out of line would hold the position in memory across some twenty of them.
+/// A read position in the bytes being parsed. Every read that moves checks the bounds and
+/// moves on only when the bytes match. Its methods are inlined: `parse(_:)` runs once per
+/// record, and calls kept out of line would hold the position in memory across each of them.
 private struct ByteCursor {
   let start: UnsafeRawPointer?
   let count: Int
@@ -384,7 +388,9 @@ extension Timestamp {
 
   /// Writes the last `count` decimal digits of `value`, zero-padded.
   @inline(__always)
-  private static func writeDigits(_ value: UInt32, count: Int, to output: UnsafeMutablePointer<UInt8>) {
+  private static func writeDigits(
+    _ value: UInt32, count: Int, to output: UnsafeMutablePointer<UInt8>
+  ) {
     var rest = value
     for index in stride(from: count - 1, through: 0, by: -1) {
       output[index] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
