@@ -113,8 +113,14 @@ func eventTime(_ value: FieldValue?) throws(RejectReason) -> Int64 {
     if let value, value.kind == .object || value.kind == .array { throw .wrongType }
     throw .missingTime
   }
-  guard let time = Timestamp.parse(text) else { throw .badTime }
-  return time
+  if let time = Timestamp.parse(text) { return time }
+  // A JSON number in a form the text layouts do not cover (`1.751276467E9`).
+  if value.kind == .number, let seconds = Double(String(decoding: text, as: UTF8.self)),
+    let time = Timestamp.fromEpoch(seconds)
+  {
+    return time
+  }
+  throw .badTime
 }
 
 extension FieldValue {

@@ -46,6 +46,8 @@ struct SalesforceELFParser {
   private static let readMethods: [StaticString] = [
     "query", "queryAll", "query_all", "queryMore", "retrieve", "search",
   ]
+  /// The SOAP API methods that start a query operation (continued by `queryMore`).
+  private static let queryMethods: [StaticString] = ["query", "queryAll", "query_all"]
 
   private static let jsonExtractor = JSONFieldExtractor(
     paths: Field.allCases.map { [$0.column] }, ignoresCase: true)
@@ -104,11 +106,13 @@ struct SalesforceELFParser {
       operation?.equalsIgnoringCase("query") == true || operation?.equalsIgnoringCase("queryAll") == true
     }
     func counted(_ rows: Int64?, key: (Field, Field?), starts: Bool) -> Int64 {
+      // A row without a count says nothing about its operation's progress.
+      guard let rows else { return 0 }
       var operation = OperationKey()
       operation.add(field(key.0))
       if let second = key.1 { operation.add(field(second)) }
       return context.operations.increment(
-        key: operation.value, rows: rows ?? 0, startsOperation: starts, time: time)
+        key: operation.value, rows: rows, startsOperation: starts, time: time)
     }
 
     if isType("API") {
@@ -118,8 +122,13 @@ struct SalesforceELFParser {
         return event
       }
       event.action = .query
-      let continues = method?.equalsIgnoringCase("queryMore") == true
-      event.records = counted(try count(field(.rowsProcessed)), key: (.sessionKey, .entityName), starts: !continues)
+      let rows = try count(field(.rowsProcessed))
+      let startsQuery = Self.queryMethods.contains { method?.equalsIgnoringCase($0) == true }
+      if startsQuery || method?.equalsIgnoringCase("queryMore") == true {
+        event.records = counted(rows, key: (.sessionKey, .entityName), starts: startsQuery)
+      } else {
+        event.records = rows ?? 0  // retrieve, search: one call, its own rows
+      }
     } else if isType("RestApi") {
       let isGet = field(.method)?.equalsIgnoringCase("GET") == true
       event.action = isGet ? .query : .apiCall

@@ -217,7 +217,9 @@ struct TimestampTests {
   func readsOnlyItsBuffer() {
     let text = Array("2025-06-30T09:41:07.123+05:30".utf8)
     text.withUnsafeBytes { all in
-      let prefix = { (count: Int) in Timestamp.parse(UnsafeRawBufferPointer(rebasing: all[..<count])) }
+      let prefix = { (count: Int) in
+        Timestamp.parse(UnsafeRawBufferPointer(rebasing: all[..<count]))
+      }
       #expect(prefix(19) == Self.june30)
       #expect(prefix(21) == Self.june30 + 100)
       #expect(prefix(23) == Self.june30 + 123)
@@ -350,7 +352,8 @@ struct TimestampTests {
       let local = milliseconds + offsetMinutes * 60_000
       guard (0...Self.latest).contains(local) else { continue }
       let magnitude = abs(offsetMinutes)
-      let zone = "\(offsetMinutes < 0 ? "-" : "+")\(pad(magnitude / 60, 2)):\(pad(magnitude % 60, 2))"
+      let sign = offsetMinutes < 0 ? "-" : "+"
+      let zone = "\(sign)\(pad(magnitude / 60, 2)):\(pad(magnitude % 60, 2))"
       let localText = "\(referenceISO8601(local).dropLast())\(zone)"
       #expect(parse(localText) == milliseconds, "\(localText)")
     }
