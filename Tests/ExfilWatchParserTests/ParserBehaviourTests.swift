@@ -59,6 +59,30 @@ struct ParserBehaviourTests {
     }
   }
 
+  @Test("a record over the size limit is rejected as overlong; the next record is parsed")
+  func overlongRecord() throws {
+    let long = #"{"created_at":"2021-05-28T18:39:50Z","action":"exported","pad":""# + String(repeating: "x", count: 500) + #""}"#
+    let short = #"{"created_at":"2021-05-28T18:40:00Z","action":"login"}"#
+    let parser = EventParser(
+      inputName: "z", symbols: SymbolTable(),
+      options: ParserOptions(format: .fixed(.zendesk), maxRecordLength: 200))
+    var collector = EventCollector()
+    try Array((long + "\n" + short + "\n").utf8).withUnsafeBytes { try parser.feed($0, into: &collector) }
+    try parser.finish(into: &collector)
+    #expect(collector.rejects.map(\.reason) == [.overlong])
+    #expect(collector.rejects.map(\.line) == [1])
+    #expect(collector.events.map(\.action) == [.login])
+    #expect(parser.summary.rejects == [.overlong: 1])
+  }
+
+  @Test("a CSV row with broken quoting is rejected as bad-csv")
+  func badCSV() throws {
+    let text = "\"EVENT_TYPE\",\"TIMESTAMP_DERIVED\"\n\"URI\",\"2025-06-30T10:00:00Z\"x\n\"URI\",\"2025-06-30T10:00:01Z\"\n"
+    let parsed = try parseEvents(Array(text.utf8), format: .fixed(.salesforceELF), symbols: SymbolTable())
+    #expect(parsed.rejects.map(\.reason) == [.badCSV])
+    #expect(parsed.events.count == 1)
+  }
+
   @Test("auto names what it cannot recognise")
   func unrecognised() throws {
     #expect(throws: ParseError.self) {
