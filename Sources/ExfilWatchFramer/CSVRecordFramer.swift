@@ -45,20 +45,17 @@ public struct CSVRecordFramer {
   private var scanLine = 1
   /// Whether the bytes of the current record seen so far hold an odd number of quotes.
   private var insideQuotes = false
-  /// The start of a record that spans chunks; empty while skipping an overlong record.
-  private var carry: [UInt8] = []
-  /// The length of the overlong record being skipped, or nil when not skipping.
-  private var overlongLength: Int?
-  /// The last byte skipped, to leave a `\r` of `\r\n` out of the reported length.
-  private var lastSkippedByte: UInt8 = 0
+  /// The start of a record that spans chunks.
+  private var partial: PartialRecord
 
   public init(maxRecordLength: Int = CSVRecordFramer.defaultMaxRecordLength) {
     precondition(maxRecordLength > 0, "maxRecordLength must be positive")
     self.maxRecordLength = maxRecordLength
+    partial = PartialRecord(maxLength: maxRecordLength)
   }
 
   /// Whether bytes of an unfinished record are waiting for the next chunk.
-  public var hasPartialRecord: Bool { !carry.isEmpty || overlongLength != nil }
+  public var hasPartialRecord: Bool { !partial.isEmpty }
 
   /// Hands every record completed by `chunk` to `handler`.
   public mutating func feed<Handler: LineHandler>(
@@ -73,7 +70,7 @@ public struct CSVRecordFramer {
     while start < chunk.count {
       guard let newline = memchr(base + scan, 0x0A, chunk.count - scan) else {
         insideQuotes = insideQuotes != hasOddQuoteCount(base + scan, count: chunk.count - scan)
-        gather(UnsafeRawBufferPointer(rebasing: chunk[start...]))
+        partial.append(UnsafeRawBufferPointer(rebasing: chunk[start...]))
         return
       }
       let end = UnsafeRawPointer(newline) - base
@@ -84,10 +81,10 @@ public struct CSVRecordFramer {
       guard !insideQuotes else { continue }
       let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<end])
       if hasPartialRecord {
-        gather(piece)
-        try emitGathered(into: &handler)
+        partial.append(piece)
+        try partial.emit(at: nextPosition, into: &handler)
       } else {
-        try emit(piece, into: &handler)
+        try PartialRecord.emit(piece, at: nextPosition, maxLength: maxRecordLength, into: &handler)
       }
       start = scan
       nextPosition = LinePosition(number: scanLine, offset: chunkOffset + Int64(start))
@@ -101,48 +98,10 @@ public struct CSVRecordFramer {
   /// do not: the partial record is completed by the next write.
   public mutating func finish<Handler: LineHandler>(into handler: inout Handler) throws {
     guard hasPartialRecord else { return }
-    try emitGathered(into: &handler)
+    try partial.emit(at: nextPosition, into: &handler)
     insideQuotes = false
     scanLine += 1
     nextPosition = LinePosition(number: scanLine, offset: fedOffset)
-  }
-
-  /// Adds part of a record that continues in a later chunk, or skips it past the limit.
-  private mutating func gather(_ piece: UnsafeRawBufferPointer) {
-    if let skipped = overlongLength {
-      overlongLength = skipped + piece.count
-      lastSkippedByte = piece.last ?? lastSkippedByte
-    } else if carry.count + piece.count > maxRecordLength + 1 {
-      // Over the limit even if the last byte turns out to be the `\r` of a `\r\n`.
-      overlongLength = carry.count + piece.count
-      lastSkippedByte = piece.last ?? carry.last ?? 0
-      carry.removeAll(keepingCapacity: true)
-    } else {
-      carry.append(contentsOf: piece)
-    }
-  }
-
-  private mutating func emitGathered<Handler: LineHandler>(into handler: inout Handler) throws {
-    defer { carry.removeAll(keepingCapacity: true) }
-    if let skipped = overlongLength {
-      overlongLength = nil
-      let length = lastSkippedByte == 0x0D ? skipped - 1 : skipped
-      try handler.handleOverlongLine(at: nextPosition, length: length)
-      return
-    }
-    try carry.withUnsafeBytes { try emit($0, into: &handler) }
-  }
-
-  private func emit<Handler: LineHandler>(
-    _ record: UnsafeRawBufferPointer,
-    into handler: inout Handler
-  ) throws {
-    let content = record.last == 0x0D ? UnsafeRawBufferPointer(rebasing: record.dropLast()) : record
-    if content.count > maxRecordLength {
-      try handler.handleOverlongLine(at: nextPosition, length: content.count)
-    } else {
-      try handler.handleLine(content, at: nextPosition)
-    }
   }
 }
 

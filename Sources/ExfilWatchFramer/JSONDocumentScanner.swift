@@ -37,8 +37,7 @@ struct JSONDocumentScanner {
   private var inJunk = false
   private var resyncAtNewline = false
   private var recordPosition = LinePosition(number: 1, offset: 0)
-  private var carry: [UInt8] = []
-  private var overlongLength: Int?
+  private var partial: PartialRecord
 
   /// True right after a newline outside any record's proper end: see `feed`.
   private var atLineStart = true
@@ -47,6 +46,7 @@ struct JSONDocumentScanner {
   ///   turns out to hold a multi-line object, the scanner takes over from that line).
   init(maxRecordLength: Int, start: LinePosition = LinePosition(number: 1, offset: 0)) {
     self.maxRecordLength = maxRecordLength
+    partial = PartialRecord(maxLength: maxRecordLength)
     line = start.number
     fedOffset = start.offset
   }
@@ -137,8 +137,7 @@ struct JSONDocumentScanner {
           // The top-level object is a wrapper: its array's elements are the records.
           sawWrapper = true
           inRecord = false
-          overlongLength = nil
-          carry.removeAll(keepingCapacity: true)
+          partial.discard()
           recordDepth = 2
         } else if stack.isEmpty {
           recordDepth = byte == UInt8(ascii: "[") ? 1 : 0
@@ -209,25 +208,11 @@ struct JSONDocumentScanner {
   }
 
   private mutating func gather(_ chunk: UnsafeRawBufferPointer, from start: Int, to end: Int) throws {
-    let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<end])
-    if let skipped = overlongLength {
-      overlongLength = skipped + piece.count
-    } else if carry.count + piece.count > maxRecordLength {
-      overlongLength = carry.count + piece.count
-      carry.removeAll(keepingCapacity: true)
-    } else {
-      carry.append(contentsOf: piece)
-    }
+    partial.append(UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
   }
 
   private mutating func emitRecord<Handler: LineHandler>(into handler: inout Handler) throws {
     inRecord = false
-    defer { carry.removeAll(keepingCapacity: true) }
-    if let skipped = overlongLength {
-      overlongLength = nil
-      try handler.handleOverlongLine(at: recordPosition, length: skipped)
-    } else {
-      try carry.withUnsafeBytes { try handler.handleLine($0, at: recordPosition) }
-    }
+    try partial.emit(at: recordPosition, into: &handler)
   }
 }

@@ -25,20 +25,17 @@ public struct LineFramer {
   /// The decoded byte offset just past everything fed so far.
   public private(set) var fedOffset: Int64 = 0
 
-  /// The start of a line that spans chunks; empty while skipping an overlong line.
-  private var carry: [UInt8] = []
-  /// The length of the overlong line being skipped, or nil when not skipping.
-  private var overlongLength: Int?
-  /// The last byte skipped, to leave a `\r` of `\r\n` out of the reported length.
-  private var lastSkippedByte: UInt8 = 0
+  /// The start of a line that spans chunks.
+  private var partial: PartialRecord
 
   public init(maxLineLength: Int = LineFramer.defaultMaxLineLength) {
     precondition(maxLineLength > 0, "maxLineLength must be positive")
     self.maxLineLength = maxLineLength
+    partial = PartialRecord(maxLength: maxLineLength)
   }
 
   /// Whether bytes of an unfinished line are waiting for the next chunk.
-  public var hasPartialLine: Bool { !carry.isEmpty || overlongLength != nil }
+  public var hasPartialLine: Bool { !partial.isEmpty }
 
   /// Hands every line completed by `chunk` to `handler`.
   public mutating func feed<Handler: LineHandler>(
@@ -51,16 +48,16 @@ public struct LineFramer {
     var start = 0
     while start < chunk.count {
       guard let newline = memchr(base + start, 0x0A, chunk.count - start) else {
-        gather(UnsafeRawBufferPointer(rebasing: chunk[start...]))
+        partial.append(UnsafeRawBufferPointer(rebasing: chunk[start...]))
         return
       }
       let end = UnsafeRawPointer(newline) - base
       let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<end])
       if hasPartialLine {
-        gather(piece)
-        try emitGathered(into: &handler)
+        partial.append(piece)
+        try partial.emit(at: nextPosition, into: &handler)
       } else {
-        try emit(piece, into: &handler)
+        try PartialRecord.emit(piece, at: nextPosition, maxLength: maxLineLength, into: &handler)
       }
       start = end + 1
       nextPosition = LinePosition(number: nextPosition.number + 1, offset: chunkOffset + Int64(start))
@@ -73,45 +70,7 @@ public struct LineFramer {
   /// do not: the partial line is completed by the next write.
   public mutating func finish<Handler: LineHandler>(into handler: inout Handler) throws {
     guard hasPartialLine else { return }
-    try emitGathered(into: &handler)
+    try partial.emit(at: nextPosition, into: &handler)
     nextPosition = LinePosition(number: nextPosition.number + 1, offset: fedOffset)
-  }
-
-  /// Adds part of a line that continues in a later chunk, or skips it past the limit.
-  private mutating func gather(_ piece: UnsafeRawBufferPointer) {
-    if let skipped = overlongLength {
-      overlongLength = skipped + piece.count
-      lastSkippedByte = piece.last ?? lastSkippedByte
-    } else if carry.count + piece.count > maxLineLength + 1 {
-      // Over the limit even if the last byte turns out to be the `\r` of a `\r\n`.
-      overlongLength = carry.count + piece.count
-      lastSkippedByte = piece.last ?? carry.last ?? 0
-      carry.removeAll(keepingCapacity: true)
-    } else {
-      carry.append(contentsOf: piece)
-    }
-  }
-
-  private mutating func emitGathered<Handler: LineHandler>(into handler: inout Handler) throws {
-    defer { carry.removeAll(keepingCapacity: true) }
-    if let skipped = overlongLength {
-      overlongLength = nil
-      let length = lastSkippedByte == 0x0D ? skipped - 1 : skipped
-      try handler.handleOverlongLine(at: nextPosition, length: length)
-      return
-    }
-    try carry.withUnsafeBytes { try emit($0, into: &handler) }
-  }
-
-  private func emit<Handler: LineHandler>(
-    _ line: UnsafeRawBufferPointer,
-    into handler: inout Handler
-  ) throws {
-    let content = line.last == 0x0D ? UnsafeRawBufferPointer(rebasing: line.dropLast()) : line
-    if content.count > maxLineLength {
-      try handler.handleOverlongLine(at: nextPosition, length: content.count)
-    } else {
-      try handler.handleLine(content, at: nextPosition)
-    }
   }
 }

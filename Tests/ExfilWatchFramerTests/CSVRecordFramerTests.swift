@@ -219,21 +219,9 @@ private func frameCSV(
   maxRecordLength: Int
 ) throws -> [FramedLine] {
   var framer = CSVRecordFramer(maxRecordLength: maxRecordLength)
-  var handler = CollectingHandler()
-  var start = 0
-  var chunkIndex = 0
-  try text.withUnsafeBytes { all in
-    while start < all.count {
-      let size = max(1, chunkSizes.isEmpty ? all.count : chunkSizes[chunkIndex % chunkSizes.count])
-      let end = min(all.count, start + size)
-      try framer.feed(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &handler)
-      start = end
-      chunkIndex += 1
-    }
-  }
-  try framer.finish(into: &handler)
+  let lines = try frameRecords(text, with: &framer, chunkSizes: chunkSizes)
   #expect(!framer.hasPartialRecord)
-  return handler.lines
+  return lines
 }
 
 /// A small deterministic generator (xorshift64), so a large table is reproducible from a seed.

@@ -25,9 +25,11 @@ struct CollectingHandler: LineHandler {
   }
 }
 
-/// Frames `text` fed in chunks of the given sizes (cycled), then finishes.
-func frame(_ text: [UInt8], chunkSizes: [Int], maxLineLength: Int) throws -> [FramedLine] {
-  var framer = LineFramer(maxLineLength: maxLineLength)
+/// Frames `text` with `framer`, fed in chunks of the given sizes (cycled; none means all at
+/// once), then finishes.
+func frameRecords<Framer: RecordFramer>(
+  _ text: [UInt8], with framer: inout Framer, chunkSizes: [Int]
+) throws -> [FramedLine] {
   var handler = CollectingHandler()
   var start = 0
   var chunkIndex = 0
@@ -42,6 +44,12 @@ func frame(_ text: [UInt8], chunkSizes: [Int], maxLineLength: Int) throws -> [Fr
   }
   try framer.finish(into: &handler)
   return handler.lines
+}
+
+/// Frames `text` into lines, fed in chunks of the given sizes.
+func frame(_ text: [UInt8], chunkSizes: [Int], maxLineLength: Int) throws -> [FramedLine] {
+  var framer = LineFramer(maxLineLength: maxLineLength)
+  return try frameRecords(text, with: &framer, chunkSizes: chunkSizes)
 }
 
 /// The reference: the whole text split at once, with the same rules (`\n` ends a line, a `\r`

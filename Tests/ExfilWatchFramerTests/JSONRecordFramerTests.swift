@@ -5,20 +5,7 @@ import Testing
 /// Frames `text` with a `JSONRecordFramer` fed in chunks of the given sizes (cycled).
 private func frameJSON(_ text: [UInt8], chunkSizes: [Int], maxRecordLength: Int = 1 << 20) throws -> [FramedLine] {
   var framer = JSONRecordFramer(maxRecordLength: maxRecordLength)
-  var handler = CollectingHandler()
-  var start = 0
-  var chunkIndex = 0
-  try text.withUnsafeBytes { all in
-    while start < all.count {
-      let size = max(1, chunkSizes[chunkIndex % chunkSizes.count])
-      let end = min(all.count, start + size)
-      try framer.feed(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &handler)
-      start = end
-      chunkIndex += 1
-    }
-  }
-  try framer.finish(into: &handler)
-  return handler.lines
+  return try frameRecords(text, with: &framer, chunkSizes: chunkSizes)
 }
 
 private func texts(_ lines: [FramedLine]) -> [String] {
