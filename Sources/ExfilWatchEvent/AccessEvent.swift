@@ -2,8 +2,8 @@
 /// format is parsed into and that the detector consumes.
 ///
 /// Strings that repeat across events (actors, clients, IPs, objects) are interned `Symbol`s, so
-/// an event is a small value with no heap storage but its event id; the symbols' text lives once
-/// in the `SymbolTable` of the run.
+/// an event is a value with no heap storage; the symbols' text lives once in the `SymbolTable`
+/// of the run.
 public struct AccessEvent: Sendable, Equatable {
   /// Event time, UTC epoch milliseconds.
   public var time: Int64
@@ -24,7 +24,7 @@ public struct AccessEvent: Sendable, Equatable {
   public var bytes: Int64?
   public var session: Symbol
   /// The platform's own id of the event, for evidence. Not interned: it is unique per event.
-  public var eventID: String?
+  public var eventID: EventID?
   /// The org, tenant or instance.
   public var tenant: Symbol
   public var format: LogFormat
@@ -34,7 +34,7 @@ public struct AccessEvent: Sendable, Equatable {
   public init(
     time: Int64, actor: Symbol = .none, actorID: Symbol = .none, client: Symbol = .none,
     sourceIP: Symbol = .none, action: AccessAction, object: Symbol = .none, records: Int64,
-    bytes: Int64? = nil, session: Symbol = .none, eventID: String? = nil, tenant: Symbol = .none,
+    bytes: Int64? = nil, session: Symbol = .none, eventID: EventID? = nil, tenant: Symbol = .none,
     format: LogFormat, origin: EventOrigin
   ) {
     self.time = time

@@ -57,7 +57,7 @@ struct M365Parser {
       records: 0,
       bytes: try count(field(.fileSizeBytes)),
       session: context.firstSymbol(field(.aadSessionID), field(.sessionID)),
-      eventID: context.string(field(.id)),
+      eventID: context.eventID(field(.id)),
       tenant: context.symbol(field(.organizationID)),
       format: .m365,
       origin: origin)

@@ -59,7 +59,7 @@ struct MappedParser {
       records: records,
       bytes: try count(field(.bytes)),
       session: context.symbol(field(.session)),
-      eventID: context.string(field(.eventID)),
+      eventID: context.eventID(field(.eventID)),
       tenant: context.symbol(field(.tenant)),
       format: format,
       origin: origin)

@@ -40,7 +40,7 @@ struct OktaParser {
       object: context.symbol(field(.targetType)),
       records: 0,
       session: context.symbol(field(.session)),
-      eventID: context.string(field(.uuid)),
+      eventID: context.eventID(field(.uuid)),
       format: .okta,
       origin: origin)
     if let type = field(.eventType), type.nonEmptyText != nil {

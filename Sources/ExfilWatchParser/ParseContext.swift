@@ -58,9 +58,9 @@ final class ParseContext {
     return .none
   }
 
-  /// A field's text as a `String` (event ids: unique per event, so not interned).
-  func string(_ value: FieldValue?) -> String? {
-    value?.nonEmptyText.map { String(decoding: $0, as: UTF8.self) }
+  /// A field's text as an event id (unique per event, so kept inline, not interned).
+  func eventID(_ value: FieldValue?) -> EventID? {
+    value?.nonEmptyText.map { EventID($0) }
   }
 }
 

@@ -96,7 +96,7 @@ struct SalesforceELFParser {
       records: 0,
       bytes: try count(field(.responseSize)),
       session: context.symbol(field(.sessionKey)),
-      eventID: context.string(field(.requestID)),
+      eventID: context.eventID(field(.requestID)),
       tenant: context.symbol(field(.organizationID)),
       format: .salesforceELF,
       origin: origin)

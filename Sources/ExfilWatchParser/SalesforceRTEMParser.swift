@@ -90,8 +90,8 @@ struct SalesforceRTEMParser {
       object: context.symbols.intern(firstEntity(field(.queriedEntities))),
       records: 0,
       session: context.symbol(field(.sessionKey)),
-      eventID: context.string(field(.eventIdentifier)) ?? context.string(field(.eventUUID))
-        ?? context.string(field(.id)),
+      eventID: context.eventID(field(.eventIdentifier)) ?? context.eventID(field(.eventUUID))
+        ?? context.eventID(field(.id)),
       format: .salesforceRTEM,
       origin: origin)
 

@@ -41,7 +41,7 @@ struct ServiceNowParser {
       action: .other,
       object: context.symbol(field(.table)),
       records: 0,
-      eventID: context.string(field(.sysID)),
+      eventID: context.eventID(field(.sysID)),
       tenant: context.symbol(field(.instance)),
       format: .servicenow,
       origin: origin)

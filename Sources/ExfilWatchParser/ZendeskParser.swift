@@ -35,7 +35,7 @@ struct ZendeskParser {
       action: .change,
       object: context.symbol(field(.sourceType)),
       records: 0,
-      eventID: context.string(field(.id)),
+      eventID: context.eventID(field(.id)),
       format: .zendesk,
       origin: origin)
     if field(.action)?.equals("exported") == true {

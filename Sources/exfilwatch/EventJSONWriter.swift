@@ -34,7 +34,11 @@ struct EventJSONWriter {
     if let bytes = event.bytes { JSONText.appendInteger(bytes, to: &line) } else { JSONText.appendNull(to: &line) }
     appendSymbol("session", event.session)
     JSONText.appendKey("eventID", to: &line)
-    if let eventID = event.eventID { JSONText.appendString(eventID, to: &line) } else { JSONText.appendNull(to: &line) }
+    if let eventID = event.eventID {
+      eventID.withBytes { JSONText.appendString($0, to: &line) }
+    } else {
+      JSONText.appendNull(to: &line)
+    }
     appendSymbol("tenant", event.tenant)
     JSONText.appendKey("format", to: &line)
     JSONText.appendString(event.format.rawValue, to: &line)

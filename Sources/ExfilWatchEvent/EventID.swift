@@ -1,0 +1,49 @@
+/// A platform's id of one event (a UUID, a Salesforce request id, a GUID), kept inline.
+///
+/// Event ids are unique per event, so interning them would grow the symbol table without end,
+/// and a `String` per event is a heap allocation on the hot path. Ids of up to 48 bytes (all
+/// the platforms' ids: 36-character UUIDs and GUIDs, 22-character request ids, 32-character
+/// sys_ids) are stored in the value itself; a longer one is kept whole in a `String`.
+public struct EventID: Hashable, Sendable, CustomStringConvertible {
+  private typealias Storage = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+  private static let inlineCapacity = MemoryLayout<Storage>.size
+
+  private var storage: Storage = (0, 0, 0, 0, 0, 0)
+  private var count: UInt8 = 0
+  private var overflow: String?
+
+  /// The id with these UTF-8 bytes.
+  public init(_ bytes: UnsafeRawBufferPointer) {
+    guard bytes.count <= Self.inlineCapacity else {
+      overflow = String(decoding: bytes, as: UTF8.self)
+      return
+    }
+    count = UInt8(bytes.count)
+    withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: bytes) }
+  }
+
+  public init(_ string: String) {
+    var string = string
+    self = string.withUTF8 { EventID(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// Calls `body` with the id's UTF-8 bytes.
+  public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+    if var overflow {
+      return try overflow.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+    return try withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)])) }
+  }
+
+  public var description: String {
+    withBytes { String(decoding: $0, as: UTF8.self) }
+  }
+
+  public static func == (lhs: EventID, rhs: EventID) -> Bool {
+    lhs.withBytes { left in rhs.withBytes { right in left.elementsEqual(right) } }
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    withBytes { hasher.combine(bytes: $0) }
+  }
+}
