@@ -80,9 +80,10 @@ func parseCount(_ text: UnsafeRawBufferPointer) -> Int64? {
   var result: Int64 = 0
   var index = 0
   while index < text.count, text[index] &- UInt8(ascii: "0") < 10 {
-    let (product, overflow) = result.multipliedReportingOverflow(by: 10)
-    guard !overflow else { return nil }
-    result = product + Int64(text[index] - UInt8(ascii: "0"))
+    let (product, multiplyOverflow) = result.multipliedReportingOverflow(by: 10)
+    let (sum, addOverflow) = product.addingReportingOverflow(Int64(text[index] - UInt8(ascii: "0")))
+    guard !multiplyOverflow && !addOverflow else { return nil }
+    result = sum
     index += 1
   }
   guard index > 0 else { return nil }

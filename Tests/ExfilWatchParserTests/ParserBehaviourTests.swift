@@ -83,6 +83,20 @@ struct ParserBehaviourTests {
     #expect(parsed.events.count == 1)
   }
 
+  @Test("counts too large for 64 bits are wrong-type, not a crash", arguments: [
+    "9223372036854775807", "9223372036854775808", "9223372036854775809", "99999999999999999999",
+    "1e300", "\"9223372036854775809\"",
+  ])
+  func hugeCounts(count: String) throws {
+    let record = #"{"sys_created_on":"2024-04-16 17:06:11","records":\#(count)}"#
+    let parsed = try parseEvents(Array(record.utf8), format: .fixed(.servicenow), symbols: SymbolTable())
+    if count == "9223372036854775807" {
+      #expect(parsed.events.map(\.records) == [Int64.max])
+    } else {
+      #expect(parsed.rejects.map(\.reason) == [.wrongType])
+    }
+  }
+
   @Test("auto names what it cannot recognise")
   func unrecognised() throws {
     #expect(throws: ParseError.self) {
