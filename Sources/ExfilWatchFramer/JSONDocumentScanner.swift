@@ -12,6 +12,9 @@
 /// and scanning resumes at the next line as if at the top level.
 struct JSONDocumentScanner {
   let maxRecordLength: Int
+  /// The deepest nesting followed; deeper input is treated as damaged, so the bracket stack
+  /// stays small whatever the input.
+  static let maxDepth = 512
   /// Whether a wrapper object has been seen.
   private(set) var sawWrapper = false
 
@@ -74,6 +77,7 @@ struct JSONDocumentScanner {
         // top-level record means that record was cut short (a truncated line). Hand it on as
         // it is and start afresh, so one damaged line costs one record, not the rest.
         if byte == UInt8(ascii: "{") && inRecord && recordDepth == 0 && !stack.isEmpty {
+          try gather(chunk, from: pieceStart, to: index)
           try emitRecord(into: &handler)
           stack.removeAll(keepingCapacity: true)
           inString = false
@@ -148,6 +152,12 @@ struct JSONDocumentScanner {
           inRecord = true
           pieceStart = index
           recordPosition = LinePosition(number: line, offset: chunkOffset + Int64(index))
+        }
+        guard stack.count < Self.maxDepth else {
+          // Hostile nesting: the record is damaged; end it and resume at the next line.
+          try recover(chunk, at: index, pieceStart: pieceStart, into: &handler)
+          index += 1
+          continue
         }
         stack.append(byte)
       case UInt8(ascii: "}"), UInt8(ascii: "]"):

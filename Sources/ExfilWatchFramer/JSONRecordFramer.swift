@@ -15,9 +15,14 @@ import Glibc
 /// "line" in that protocol's terms) with the line on which they start.
 public struct JSONRecordFramer {
   /// The keys whose array value holds the records, in API pages and SIEM exports.
+  ///
+  /// Only the page keys of the platforms ExfilWatch reads: Zendesk (`audit_logs`), Salesforce
+  /// SOQL REST (`records`), CloudTrail (`Records`), Microsoft Graph (`value`), ServiceNow
+  /// (`result`), and `results`. Generic names (`data`, `events`, `items`) are left out: real
+  /// records have array members called so (Google Workspace's `events`), and taking such a
+  /// record for a page would drop it.
   public static let wrapperKeys: Set<[UInt8]> = Set(
-    ["audit_logs", "records", "Records", "value", "data", "events", "results", "result", "items"]
-      .map { Array($0.utf8) })
+    ["audit_logs", "records", "Records", "value", "result", "results"].map { Array($0.utf8) })
 
   /// The default longest record: 1 MiB.
   public static let defaultMaxRecordLength = 1 << 20
@@ -29,6 +34,8 @@ public struct JSONRecordFramer {
     case undecided
     case lines(LineFramer, JSONDocumentScanner?)
     case document(JSONDocumentScanner)
+    /// Taken out by `feed`/`finish` while they work.
+    case moved
   }
 
   private var shape = Shape.undecided
@@ -42,8 +49,11 @@ public struct JSONRecordFramer {
   public mutating func feed<Handler: LineHandler>(
     _ chunk: UnsafeRawBufferPointer, into handler: inout Handler
   ) throws {
+    // The framer state is moved out of `shape` (which is left `.moved`) while it works, so that
+    // its buffers are uniquely referenced and grow in place instead of being copied per chunk.
     switch shape {
     case .lines(var framer, let document):
+      shape = .moved
       var lines = JSONLines(handler: handler, document: document, maxRecordLength: maxRecordLength)
       defer {
         handler = lines.handler
@@ -51,8 +61,11 @@ public struct JSONRecordFramer {
       }
       try framer.feed(chunk, into: &lines)
     case .document(var scanner):
+      shape = .moved
+      defer { shape = .document(scanner) }
       try scanner.feed(chunk, into: &handler)
-      shape = .document(scanner)
+    case .moved:
+      preconditionFailure("JSONRecordFramer re-entered")
     case .undecided:
       sniffed.append(contentsOf: chunk)
       guard let decided = Self.decideShape(sniffed, maxRecordLength: maxRecordLength) else { return }
@@ -73,6 +86,7 @@ public struct JSONRecordFramer {
     }
     switch shape {
     case .lines(var framer, let document):
+      shape = .moved
       var lines = JSONLines(handler: handler, document: document, maxRecordLength: maxRecordLength)
       defer {
         handler = lines.handler
@@ -81,9 +95,10 @@ public struct JSONRecordFramer {
       try framer.finish(into: &lines)
       try lines.finish()
     case .document(var scanner):
+      shape = .moved
+      defer { shape = .document(scanner) }
       try scanner.finish(into: &handler)
-      shape = .document(scanner)
-    case .undecided:
+    case .undecided, .moved:
       break
     }
   }
@@ -94,8 +109,9 @@ public struct JSONRecordFramer {
   ) -> Shape? {
     let lines = Shape.lines(LineFramer(maxLineLength: maxRecordLength), nil)
     let document = Shape.document(JSONDocumentScanner(maxRecordLength: maxRecordLength))
-    guard let first = bytes.firstIndex(where: { !isJSONWhitespace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }) else {
-      return atEnd ? lines : nil
+    let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a byte order mark
+    guard let first = bytes[start...].firstIndex(where: { !isJSONWhitespace($0) }) else {
+      return atEnd || bytes.count > maxRecordLength ? lines : nil
     }
     guard bytes[first] == UInt8(ascii: "{") else {
       return bytes[first] == UInt8(ascii: "[") ? document : lines

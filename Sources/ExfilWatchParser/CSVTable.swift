@@ -3,7 +3,7 @@
 /// wanted columns are handed to the format parser as field values.
 struct CSVTable {
   private var fields = CSVFields()
-  /// The header's names, upper-cased, without a byte order mark.
+  /// The header's names, upper-cased.
   private(set) var header: [String]?
   private var headerBytes: [[UInt8]] = []
 
@@ -16,11 +16,7 @@ struct CSVTable {
     guard isValidUTF8(record) else { throw .invalidUTF8 }
     guard fields.split(record) else { throw .badCSV }
     guard header != nil else {
-      headerBytes = (0..<fields.count).map { index in
-        var name = Array(fields.field(index))
-        if name.starts(with: [0xEF, 0xBB, 0xBF]) { name.removeFirst(3) }  // byte order mark
-        return name
-      }
+      headerBytes = (0..<fields.count).map { Array(fields.field($0)) }
       header = headerBytes.map { String(decoding: $0, as: UTF8.self).uppercased() }
       return false
     }

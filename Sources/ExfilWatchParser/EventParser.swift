@@ -33,10 +33,14 @@ public final class EventParser {
   /// Leading whitespace seen before the first byte that tells JSON from CSV.
   private var pending: [UInt8] = []
   private var parser: ActiveParser?
+  private var sawRecord = false
   private let context: ParseContext
 
   /// How many of the first records are judged before deciding the format is wrong.
   static let wrongFormatSample = 20
+  /// Leading whitespace kept while waiting for the byte that tells JSON from CSV; past this,
+  /// JSON is assumed, so blank input cannot make memory grow.
+  static let maxLeadingWhitespace = 1 << 16
 
   public init(inputName: String, symbols: SymbolTable, options: ParserOptions) {
     self.inputName = inputName
@@ -50,16 +54,20 @@ public final class EventParser {
     _ chunk: UnsafeRawBufferPointer, into handler: inout Handler
   ) throws {
     guard framing != nil else {
-      guard let first = chunk.firstIndex(where: { !isWhitespace($0) }) else {
+      // The first byte that is not whitespace (nor a byte order mark) tells JSON from CSV.
+      let start = pending.isEmpty && chunk.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+      guard let first = chunk[start...].firstIndex(where: { !isWhitespace($0) }) else {
+        guard pending.count + chunk.count <= Self.maxLeadingWhitespace else {
+          framing = chooseFraming(firstByte: UInt8(ascii: "{"))
+          try feedPending(into: &handler)
+          try feed(chunk, into: &handler)
+          return
+        }
         pending.append(contentsOf: chunk)
         return
       }
       framing = chooseFraming(firstByte: chunk[first])
-      if !pending.isEmpty {
-        let buffered = pending
-        pending = []
-        try buffered.withUnsafeBytes { try feed($0, into: &handler) }
-      }
+      try feedPending(into: &handler)
       try feed(chunk, into: &handler)
       return
     }
@@ -73,6 +81,13 @@ public final class EventParser {
         framing = .csv(framer)
       }
     }
+  }
+
+  private func feedPending<Handler: EventHandler>(into handler: inout Handler) throws {
+    guard !pending.isEmpty else { return }
+    let buffered = pending
+    pending = []
+    try buffered.withUnsafeBytes { try feed($0, into: &handler) }
   }
 
   /// Parses the last record at the end of the input and checks the input as a whole.
@@ -139,12 +154,19 @@ public final class EventParser {
     into handler: inout Handler
   ) throws {
     let origin = EventOrigin(input: context.input, line: position.number)
-    let result: Result<AccessEvent?, RejectReason>
-    if let record {
+    var result: Result<AccessEvent?, RejectReason> = .failure(.overlong)
+    if var record {
+      if !sawRecord {
+        sawRecord = true
+        if record.starts(with: [0xEF, 0xBB, 0xBF]) {  // a byte order mark before the first record
+          record = UnsafeRawBufferPointer(rebasing: record[3...])
+        }
+      }
       if parser == nil { parser = try chooseParser(firstRecord: record) }
-      result = Result { () throws(RejectReason) in try parse(record, origin: origin) }
-    } else {
-      result = .failure(.overlong)
+      // With --format auto, records before the first that can be recognised are bad JSON.
+      result = parser == nil
+        ? .failure(.badJSON)
+        : Result { () throws(RejectReason) in try parse(record, origin: origin) }
     }
     switch result {
     case .success(nil):
@@ -176,12 +198,14 @@ public final class EventParser {
     case .servicenow(let parser): return try parser.parse(record, context: context, origin: origin)
     case .zendesk(let parser): return try parser.parse(record, context: context, origin: origin)
     case .elf(var parser):
+      self.parser = nil  // moved out, so its CSV buffers are not shared and grow in place
       defer { self.parser = .elf(parser) }
       if readsCSV {
         return try parser.parseCSV(record, context: context, origin: origin)
       }
       return try parser.parseJSON(record, context: context, origin: origin)
     case .mapped(var parser):
+      self.parser = nil
       defer { self.parser = .mapped(parser) }
       if readsCSV {
         return try parser.parseCSV(record, context: context, origin: origin)
@@ -190,7 +214,9 @@ public final class EventParser {
     }
   }
 
-  private func chooseParser(firstRecord: UnsafeRawBufferPointer) throws -> ActiveParser {
+  /// The parser for the input, from the given format or its first record; nil while, with
+  /// `--format auto`, the records are not even JSON.
+  private func chooseParser(firstRecord: UnsafeRawBufferPointer) throws -> ActiveParser? {
     var format: LogFormat
     switch options.format {
     case .fixed(let fixed):
@@ -204,12 +230,13 @@ public final class EventParser {
         } else {
           throw ParseError.unrecognisedFormat(input: inputName, shape: "CSV")
         }
-      } else if let sniffed = FormatSniffer.format(ofJSON: firstRecord, context: context) {
-        format = sniffed
-      } else if !options.mapping.isEmpty {
-        format = .jsonl
       } else {
-        throw ParseError.unrecognisedFormat(input: inputName, shape: "JSON")
+        switch FormatSniffer.format(ofJSON: firstRecord, context: context) {
+        case .format(let sniffed): format = sniffed
+        case .notJSON: return nil
+        case .unknown where !options.mapping.isEmpty: format = .jsonl
+        case .unknown: throw ParseError.unrecognisedFormat(input: inputName, shape: "JSON")
+        }
       }
     }
     if (format == .jsonl || format == .csv) && options.mapping.isEmpty {

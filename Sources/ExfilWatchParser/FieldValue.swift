@@ -63,20 +63,36 @@ func count(_ value: FieldValue?) throws(RejectReason) -> Int64? {
   case .string where value.text.isEmpty: return nil
   case .string, .number: break
   }
-  guard let parsed = parseCount(value.text) else { throw .wrongType }
+  guard let parsed = parseCount(value.text, allowExponent: value.kind == .number) else {
+    throw .wrongType
+  }
   return parsed
 }
 
-/// The first present count among `candidates`.
-func firstCount(_ candidates: FieldValue?...) throws(RejectReason) -> Int64? {
-  for candidate in candidates {
-    if let value = try count(candidate) { return value }
-  }
-  return nil
+/// The first present count among the candidates (not variadic: no array per call).
+func firstCount(_ first: FieldValue?, _ second: FieldValue?, _ third: FieldValue? = nil) throws(RejectReason) -> Int64? {
+  if let value = try count(first) { return value }
+  if let value = try count(second) { return value }
+  return try count(third)
 }
 
-/// Parses `digits[.digits]` or a JSON number in exponent form into a non-negative integer.
-func parseCount(_ text: UnsafeRawBufferPointer) -> Int64? {
+extension Optional where Wrapped == FieldValue {
+  /// This field if it holds text, else `fallback`: "`A`, else `B`" in Formats.md, without
+  /// building an array per call.
+  func or(_ fallback: FieldValue?) -> FieldValue? {
+    self?.nonEmptyText != nil ? self : fallback
+  }
+
+  /// Whether the field is there and not null.
+  var isPresent: Bool {
+    guard let self else { return false }
+    return self.kind != .null
+  }
+}
+
+/// Parses `digits[.digits]` (or, for a JSON number, its exponent form) into a non-negative
+/// integer.
+func parseCount(_ text: UnsafeRawBufferPointer, allowExponent: Bool) -> Int64? {
   var result: Int64 = 0
   var index = 0
   while index < text.count, text[index] &- UInt8(ascii: "0") < 10 {
@@ -94,7 +110,8 @@ func parseCount(_ text: UnsafeRawBufferPointer) -> Int64? {
     while index < text.count, text[index] &- UInt8(ascii: "0") < 10 { index += 1 }
     if index == text.count && index > fractionStart { return result }
   }
-  // Exponent forms (`1.2e5`) are rare: hand them to the C library.
+  // Exponent forms of JSON numbers (`1.2e5`) are rare: hand them to the C library.
+  guard allowExponent else { return nil }
   var buffer = [CChar](repeating: 0, count: text.count + 1)
   for (offset, byte) in text.enumerated() { buffer[offset] = CChar(bitPattern: byte) }
   return buffer.withUnsafeBufferPointer { pointer -> Int64? in

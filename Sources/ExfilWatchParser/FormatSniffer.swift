@@ -31,22 +31,31 @@ enum FormatSniffer {
 
   private static let extractor = JSONFieldExtractor(paths: Key.allCases.map(\.path), ignoresCase: true)
 
-  /// The format of a JSON record, or nil when no known platform matches.
-  static func format(ofJSON record: UnsafeRawBufferPointer, context: ParseContext) -> LogFormat? {
-    guard (try? context.extract(record, with: extractor)) != nil else { return nil }
+  /// What a JSON record says about its platform.
+  enum Sniff: Equatable {
+    case format(LogFormat)
+    /// The record is not a JSON object (a damaged line): the next one may tell.
+    case notJSON
+    /// A JSON object of no platform ExfilWatch knows.
+    case unknown
+  }
+
+  /// The format of a JSON record.
+  static func format(ofJSON record: UnsafeRawBufferPointer, context: ParseContext) -> Sniff {
+    guard (try? context.extract(record, with: extractor)) != nil else { return .notJSON }
     let values = context.values
     func has(_ key: Key) -> Bool { values[key.rawValue]?.nonEmptyText != nil }
     if has(.eventDate) || has(.payloadEventDate) || has(.streamEventDate)
       || values[Key.channel.rawValue]?.hasPrefix("/event/") == true
     {
-      return .salesforceRTEM
+      return .format(.salesforceRTEM)
     }
-    if has(.eventType) && (has(.timestampDerived) || has(.timestamp)) { return .salesforceELF }
-    if has(.published) && has(.oktaEventType) { return .okta }
-    if has(.creationTime) && has(.operation) { return .m365 }
-    if has(.sysCreatedOn) { return .servicenow }
-    if has(.createdAt) && has(.action) { return .zendesk }
-    return nil
+    if has(.eventType) && (has(.timestampDerived) || has(.timestamp)) { return .format(.salesforceELF) }
+    if has(.published) && has(.oktaEventType) { return .format(.okta) }
+    if has(.creationTime) && has(.operation) { return .format(.m365) }
+    if has(.sysCreatedOn) { return .format(.servicenow) }
+    if has(.createdAt) && has(.action) { return .format(.zendesk) }
+    return .unknown
   }
 
   /// Whether a CSV header row is a Salesforce Event Log File's.
@@ -55,8 +64,7 @@ enum FormatSniffer {
     guard fields.split(record) else { return false }
     let names = Set((0..<fields.count).map {
       String(decoding: fields.field($0), as: UTF8.self).uppercased()
-        .trimmingPrefix("\u{FEFF}")
-    }.map(String.init))
+    })
     return names.contains("EVENT_TYPE") && (names.contains("TIMESTAMP") || names.contains("TIMESTAMP_DERIVED"))
   }
 }

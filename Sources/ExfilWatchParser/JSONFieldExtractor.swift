@@ -64,7 +64,7 @@ struct JSONFieldExtractor {
       let first = entries.count
       for (component, child) in builder.children {
         let bytes = Array(component.utf8)
-        let arrayIndex = component.allSatisfy(\.isASCII) && component.allSatisfy(\.isNumber) ? Int(component)! : -1
+        let arrayIndex = component.allSatisfy({ $0.isASCII && $0.isNumber }) ? Int(component) ?? -1 : -1
         let hash = bytes.withUnsafeBytes { Self.hash($0, ignoresCase: ignoresCase) }
         entries.append(Entry(
           hash: hash, keyStart: keyBytes.count, keyLength: bytes.count, arrayIndex: arrayIndex,

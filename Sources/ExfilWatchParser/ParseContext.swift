@@ -50,14 +50,6 @@ final class ParseContext {
     return symbols.intern(withoutPort(text))
   }
 
-  /// The first present field among `candidates`, as a symbol.
-  func firstSymbol(_ candidates: FieldValue?...) -> Symbol {
-    for candidate in candidates where candidate?.nonEmptyText != nil {
-      return symbol(candidate)
-    }
-    return .none
-  }
-
   /// A field's text as an event id (unique per event, so kept inline, not interned).
   func eventID(_ value: FieldValue?) -> EventID? {
     value?.nonEmptyText.map { EventID($0) }

@@ -87,12 +87,11 @@ struct SalesforceELFParser {
     var event = AccessEvent(
       time: time,
       actor: context.symbol(field(.userName)),
-      actorID: context.firstSymbol(field(.userIDDerived), field(.userID)),
-      client: context.firstSymbol(
-        field(.connectedAppID), field(.clientName), field(.userAgent), field(.clientInfo)),
+      actorID: context.symbol(field(.userIDDerived).or(field(.userID))),
+      client: context.symbol(field(.connectedAppID).or(field(.clientName)).or(field(.userAgent)).or(field(.clientInfo))),
       sourceIP: ip?.equals("Salesforce.com IP") == true ? .none : context.addressSymbol(ip),
       action: .other,
-      object: context.firstSymbol(field(.entityName), field(.entityType)),
+      object: context.symbol(field(.entityName).or(field(.entityType))),
       records: 0,
       bytes: try count(field(.responseSize)),
       session: context.symbol(field(.sessionKey)),
@@ -139,8 +138,10 @@ struct SalesforceELFParser {
         return event
       }
       event.action = .query
-      let rows = try firstCount(
-        field(.rowsProcessed), field(.numberRecordsProcessed), field(.recordsProcessed))
+      // Bulk API 2.0 logs its job's record count under a name that changed between releases.
+      let rows = isType("BulkApi")
+        ? try count(field(.rowsProcessed))
+        : try firstCount(field(.rowsProcessed), field(.numberRecordsProcessed), field(.recordsProcessed))
       event.records = counted(rows, key: isType("BulkApi") ? (.jobID, .batchID) : (.jobID, nil), starts: false)
     } else if isType("Report") {
       event.action = .report

@@ -98,8 +98,7 @@ struct SalesforceRTEMParser {
     switch type {
     case .api:
       event.action = .query
-      event.client = context.firstSymbol(
-        field(.connectedAppID), field(.client), field(.application), field(.userAgent))
+      event.client = context.symbol(field(.connectedAppID).or(field(.client)).or(field(.application)).or(field(.userAgent)))
       let rows = try firstCount(field(.rowsProcessed), field(.rowsReturned)) ?? 1
       var key = OperationKey()
       key.add(field(.sessionKey))
@@ -126,7 +125,7 @@ struct SalesforceRTEMParser {
       }
     case .login:
       event.action = .login
-      event.client = context.firstSymbol(field(.application), field(.browser))
+      event.client = context.symbol(field(.application).or(field(.browser)))
     case .other:
       break
     }
@@ -147,7 +146,7 @@ struct SalesforceRTEMParser {
       }
       return Self.eventTypes.first { name.elementsEqual($0.name) }?.type ?? .other
     }
-    func has(_ candidate: Field) -> Bool { field(candidate) != nil }
+    func has(_ candidate: Field) -> Bool { field(candidate).isPresent }
     if has(.executionIdentifier) && has(.reportID) { return .report }
     if has(.executionIdentifier) && has(.listViewID) { return .listView }
     if has(.loginType) || (has(.status) && has(.loginURL)) { return .login }

@@ -36,7 +36,7 @@ struct ServiceNowParser {
     var event = AccessEvent(
       time: try eventTime(field(.sysCreatedOn)),
       actor: context.symbol(field(.userName)),
-      actorID: context.firstSymbol(field(.user), field(.userID)),
+      actorID: context.symbol(field(.user).or(field(.userID))),
       sourceIP: context.addressSymbol(field(.ipAddress)),
       action: .other,
       object: context.symbol(field(.table)),
@@ -45,7 +45,7 @@ struct ServiceNowParser {
       tenant: context.symbol(field(.instance)),
       format: .servicenow,
       origin: origin)
-    if field(.sysClassName)?.equals("isc_export_event") == true || field(.records) != nil {
+    if field(.sysClassName)?.equals("isc_export_event") == true || field(.records).isPresent {
       event.action = .export
       event.records = try count(field(.records)) ?? 1
       event.bytes = try count(field(.size))

@@ -4,6 +4,9 @@ import ArgumentParser
 struct ByteCount: ExpressibleByArgument, CustomStringConvertible {
   var bytes: Int
 
+  /// The largest length limit accepted (1 GiB): a limit is memory that may be held.
+  static let largestLimit = 1 << 30
+
   init(bytes: Int) {
     self.bytes = bytes
   }

@@ -50,6 +50,10 @@ struct EventsCommand: ParsableCommand {
       do {
         try input.forEachDecodedChunk(of: path) { try parser.feed($0, into: &printer) }
         try parser.finish(into: &printer)
+      } catch let error as RejectsFileError {
+        output.flush()
+        writeToStandardError("exfilwatch: \(error)\n")
+        throw ExitStatus.outputError.exitCode
       } catch {
         output.flush()
         writeToStandardError("exfilwatch: \(error)\n")
@@ -68,7 +72,6 @@ struct EventsCommand: ParsableCommand {
     }
     if count && input.paths.count > 1 { output.write("total: \(Self.describe(totals))\n") }
     output.flush()
-    rejectsFile?.flush()
     if failures > 0 { throw ExitStatus.inputError.exitCode }
   }
 
@@ -97,8 +100,8 @@ private struct EventPrinter: EventHandler {
     writer?.write(event, to: output)
   }
 
-  mutating func handleReject(_ reject: RejectedRecord) {
-    rejectsFile?.write(reject, input: input)
+  mutating func handleReject(_ reject: RejectedRecord) throws {
+    try rejectsFile?.write(reject, input: input)
     reported += 1
     guard reported <= EventsCommand.reportedRejects else { return }
     output.flush()

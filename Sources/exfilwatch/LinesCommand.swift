@@ -29,8 +29,8 @@ struct LinesCommand: ParsableCommand {
   var maxLineLength = ByteCount(bytes: LineFramer.defaultMaxLineLength)
 
   func validate() throws {
-    guard maxLineLength.bytes > 0 else {
-      throw ValidationError("--max-line-length must be at least 1 byte.")
+    guard (1...ByteCount.largestLimit).contains(maxLineLength.bytes) else {
+      throw ValidationError("--max-line-length must be between 1 byte and 1G.")
     }
   }
 

@@ -30,8 +30,8 @@ struct ParsingOptions: ParsableArguments {
     } catch {
       throw ValidationError("\(error).")
     }
-    guard maxRecordLength.bytes > 0 else {
-      throw ValidationError("--max-record-length must be at least 1 byte.")
+    guard (1...ByteCount.largestLimit).contains(maxRecordLength.bytes) else {
+      throw ValidationError("--max-record-length must be between 1 byte and 1G.")
     }
   }
 

@@ -4,25 +4,27 @@ import Glibc
 
 /// `--rejects PATH`: every rejected record as a JSON line, so nothing a run could not read is
 /// lost: `{"input":…,"line":…,"offset":…,"reason":…,"record":…}`. A record that is not valid
-/// UTF-8 is written as `"recordBase64"` instead. The file is created 0600: records are customer
-/// data.
+/// UTF-8 is written as `"recordBase64"` instead. The file is made 0600 (also when it existed):
+/// records are customer data. Each line is written at once (rejects are few), so the file is
+/// complete however the run ends, and a failed write stops the run rather than losing records.
 final class RejectsFile {
+  private let path: String
   private let descriptor: Int32
   private var buffer: [UInt8] = []
 
   init(path: String) throws {
+    self.path = path
     descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard descriptor >= 0 else {
+    guard descriptor >= 0, fchmod(descriptor, 0o600) == 0 else {
       throw ValidationError("cannot create --rejects file '\(path)': \(String(cString: strerror(errno)))")
     }
   }
 
   deinit {
-    flush()
     close(descriptor)
   }
 
-  func write(_ reject: RejectedRecord, input: String) {
+  func write(_ reject: RejectedRecord, input: String) throws {
     buffer.append(UInt8(ascii: "{"))
     JSONText.appendKey("input", to: &buffer, first: true)
     JSONText.appendString(input, to: &buffer)
@@ -42,18 +44,14 @@ final class RejectsFile {
       JSONText.appendString(reject.bytes, to: &buffer)
     }
     buffer.append(contentsOf: "}\n".utf8)
-    if buffer.count > 1 << 16 { flush() }
-  }
-
-  func flush() {
+    defer { buffer.removeAll(keepingCapacity: true) }
     var written = 0
     while written < buffer.count {
       let result = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, $0.count - written) }
       if result < 0 && errno == EINTR { continue }
-      guard result > 0 else { break }
+      guard result > 0 else { throw RejectsFileError(path: path, errno: errno) }
       written += result
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 
   private func base64(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -71,5 +69,16 @@ final class RejectsFile {
       index += 3
     }
     return String(decoding: output, as: UTF8.self)
+  }
+}
+
+/// The rejects file could not be written (a full disk): the run stops, since records would be
+/// lost.
+struct RejectsFileError: Error, CustomStringConvertible {
+  var path: String
+  var errno: Int32
+
+  var description: String {
+    "cannot write to --rejects file '\(path)': \(String(cString: strerror(errno)))"
   }
 }

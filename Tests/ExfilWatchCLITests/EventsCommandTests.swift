@@ -29,6 +29,8 @@ struct EventsCommandTests {
       + [#"{"created_at":"2021-05-28T18:40:00Z","action":"#, #"{"action":"login"}"#, "\u{7B}\"created_at\":\"x\"}"]
     let input = try directory.write("audit.jsonl", Array(lines.joined(separator: "\n").utf8))
     let rejects = directory.path("rejects.jsonl")
+    // An existing, world-readable file is made private too.
+    #expect(FileManager.default.createFile(atPath: rejects, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
     let result = try runTool(exfilwatchExecutable, ["events", "--format", "zendesk", "--rejects", rejects, input])
     #expect(result.status == 0)
     #expect(result.outputText.split(separator: "\n").count == 8)
@@ -42,6 +44,15 @@ struct EventsCommandTests {
     #expect(permissions == 0o600)
   }
 
+  @Test("a rejects file that cannot be written stops the run with exit 5")
+  func rejectsFileFull() throws {
+    let directory = try TemporaryDirectory()
+    let input = try directory.write("audit.jsonl", Array(#"{"action":"login"}"#.utf8))
+    let result = try runTool(exfilwatchExecutable, ["events", "--format", "zendesk", "--rejects", "/dev/full", input])
+    #expect(result.status == 5)
+    #expect(result.standardError.contains("cannot write to --rejects file '/dev/full'"))
+  }
+
   @Test("an input in another format than --format is stopped with exit 3; usage errors are exit 2")
   func exitCodes() throws {
     let rtem = Self.samples.appendingPathComponent("salesforce-rtem/ApiEvent-2025-06-28_30.jsonl.zst").path
@@ -50,6 +61,7 @@ struct EventsCommandTests {
     #expect(wrong.standardError.contains("20 of the first 20 records were rejected (mostly missing-time): this input is not okta"))
 
     #expect(try runTool(exfilwatchExecutable, ["events", "--format", "splunk", rtem]).status == 2)
+    #expect(try runTool(exfilwatchExecutable, ["events", "--max-record-length", "9223372036854775807", rtem]).status == 2)
     let badField = try runTool(exfilwatchExecutable, ["events", "--format", "jsonl", "--field", "who=user", rtem])
     #expect(badField.status == 2)
     #expect(badField.standardError.contains("bad field mapping 'who=user'"))

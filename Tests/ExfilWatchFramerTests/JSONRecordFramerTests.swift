@@ -86,6 +86,28 @@ struct JSONRecordFramerTests {
     #expect(texts(framed) == ["<overlong \(big.utf8.count)>", #"{"ok": true}"#])
   }
 
+  @Test("hostile nesting is cut off at a bounded depth; the next line is read")
+  func deepNesting() throws {
+    let text = Array((String(repeating: "[", count: 100_000) + "\n{\"after\": 1}\n").utf8)
+    let framed = try frameJSON(text, chunkSizes: [4096])
+    #expect(framed.last.map { texts([$0]) } == [#"{"after": 1}"#])
+    #expect(framed.count == 2, "the damaged nesting is one record, handed on to be rejected")
+  }
+
+  @Test("a record with an array member of a generic name (events, data, items) is a record")
+  func genericArrayNamesAreNoWrapper() throws {
+    let text = Array("{\n \"id\": 1,\n \"events\": [{\"name\": \"x\"}],\n \"data\": [], \"items\": [1]\n}\n".utf8)
+    #expect(texts(try frameJSON(text, chunkSizes: [5])).count == 1)
+  }
+
+  @Test("a pretty-printed record cut short keeps its bytes when the next record starts")
+  func truncatedPrettyRecordKeepsBytes() throws {
+    let text = Array("{\n  \"a\": 1,\n  \"b\": \n{\n  \"c\": 2\n}\n".utf8)
+    for chunk in [1, 3, 1000] {
+      #expect(texts(try frameJSON(text, chunkSizes: [chunk])) == ["{\n  \"a\": 1,\n  \"b\": \n", "{\n  \"c\": 2\n}"], "chunk \(chunk)")
+    }
+  }
+
   @Test("any chunking gives the records of reading everything at once")
   func chunkingDoesNotMatter() async {
     let shapes = [

@@ -97,6 +97,42 @@ struct ParserBehaviourTests {
     }
   }
 
+  @Test("a byte order mark before a CSV header or the first JSON record is ignored")
+  func byteOrderMark() throws {
+    let csv = "\u{FEFF}\"EVENT_TYPE\",\"TIMESTAMP_DERIVED\",\"METHOD_NAME\",\"ROWS_PROCESSED\"\n\"API\",\"2025-06-30T10:00:00Z\",\"query\",\"50000\"\n"
+    for format in [FormatChoice.auto, .fixed(.salesforceELF)] {
+      let parsed = try parseEvents(Array(csv.utf8), format: format, symbols: SymbolTable())
+      #expect(parsed.events.map(\.records) == [50_000])
+      #expect(parsed.events.map(\.action) == [.query])
+    }
+    let json = "\u{FEFF}{\"CreationTime\":\"2024-05-02T20:07:27\",\"Operation\":\"FileDownloaded\",\"Id\":\"x\"}\n"
+    let parsed = try parseEvents(Array(json.utf8), format: .auto, symbols: SymbolTable())
+    #expect(parsed.events.map(\.action) == [.download])
+  }
+
+  @Test("with --format auto, a damaged first line is one reject; the platform comes from the next")
+  func autoAfterDamagedFirstLine() throws {
+    let good = #"{"attributes":{"type":"ApiEvent"},"EventDate":"2025-06-30T10:00:00.000+0000","RowsProcessed":5.0,"Query":"q"}"#
+    let text = #"{"attributes":{"type":"ApiEv"# + "\n" + Array(repeating: good, count: 30).joined(separator: "\n")
+    let parsed = try parseEvents(Array(text.utf8), format: .auto, symbols: SymbolTable())
+    #expect(parsed.rejects.map(\.reason) == [.badJSON])
+    #expect(parsed.events.count == 30)
+  }
+
+  @Test("null fields are not present when the sf-rtem event type is inferred")
+  func nullFieldsAreAbsent() throws {
+    let record = #"{"EventDate":"2025-06-30T10:00:00.000+0000","Query":"SELECT Id FROM Contact","RowsProcessed":null,"LoginType":null}"#
+    let parsed = try parseEvents(Array(record.utf8), format: .fixed(.salesforceRTEM), symbols: SymbolTable())
+    #expect(parsed.events.map(\.action) == [.download], "a Query without a row count is a Bulk API result download")
+  }
+
+  @Test("counts in strings are digits only: hex and exponents in strings are wrong-type", arguments: ["\"0x10\"", "\"1e3\"", "\"12abc\""])
+  func digitStrings(count: String) throws {
+    let record = #"{"sys_created_on":"2024-04-16 17:06:11","records":\#(count)}"#
+    let parsed = try parseEvents(Array(record.utf8), format: .fixed(.servicenow), symbols: SymbolTable())
+    #expect(parsed.rejects.map(\.reason) == [.wrongType])
+  }
+
   @Test("auto names what it cannot recognise")
   func unrecognised() throws {
     #expect(throws: ParseError.self) {
