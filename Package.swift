@@ -47,6 +47,10 @@ let package = Package(
       dependencies: ["ExfilWatchEvent", "ExfilWatchFramer"],
       exclude: ["Formats.md"]
     ),
+    .target(
+      name: "ExfilWatchSimulator",
+      dependencies: ["CZstd"]
+    ),
     .executableTarget(
       name: "exfilwatch",
       dependencies: [
@@ -55,6 +59,7 @@ let package = Package(
         "ExfilWatchFramer",
         "ExfilWatchEvent",
         "ExfilWatchParser",
+        "ExfilWatchSimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -84,6 +89,13 @@ let package = Package(
     .testTarget(
       name: "ExfilWatchCLITests",
       dependencies: ["exfilwatch", "ExfilWatchTestSupport"]
+    ),
+    .testTarget(
+      name: "ExfilWatchSimulatorTests",
+      dependencies: [
+        "ExfilWatchSimulator", "ExfilWatchParser", "ExfilWatchEvent", "ExfilWatchDecoder",
+        "ExfilWatchSource", "ExfilWatchTestSupport",
+      ]
     ),
   ]
 )

@@ -18,7 +18,7 @@ struct ExfilWatch: ParsableCommand {
       could not be written.
       """,
     version: "0.1.0",
-    subcommands: [LinesCommand.self, EventsCommand.self]
+    subcommands: [LinesCommand.self, EventsCommand.self, SimulateCommand.self]
   )
 
   /// Runs the command, mapping errors to the exit codes ExfilWatch documents.
