@@ -49,7 +49,7 @@ let package = Package(
     ),
     .target(
       name: "ExfilWatchSimulator",
-      dependencies: ["CZstd"]
+      dependencies: ["ExfilWatchEvent", "CZstd"]
     ),
     .executableTarget(
       name: "exfilwatch",

@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// Event times written as ISO-8601 UTC with milliseconds (the `time` of `exfilwatch events`).
 
 extension Timestamp {
@@ -11,7 +13,8 @@ extension Timestamp {
       days -= 1
       signedMillisecondOfDay += millisecondsPerDay
     }
-    let (year, month, day) = civilFromDays(days)
+    let date = CivilDate(daysSinceEpoch: Int(days))
+    let (year, month, day) = (Int64(date.year), UInt32(date.month), UInt32(date.day))
 
     let yearLength: Int
     if (0...9999).contains(year) {
@@ -71,22 +74,5 @@ extension Timestamp {
       rest /= 10
     }
     return digitCount
-  }
-
-  /// The proleptic Gregorian date `days` after 1970-01-01 (Hinnant's `civil_from_days`),
-  /// for any day an `Int64` of milliseconds can reach.
-  ///
-  /// Only the 400-year era needs 64 bits; within an era every value fits 32 bits unsigned.
-  static func civilFromDays(_ days: Int64) -> (year: Int64, month: UInt32, day: UInt32) {
-    let daysFromEpochEra = days + 719_468  // counted from 0000-03-01
-    let era = (daysFromEpochEra >= 0 ? daysFromEpochEra : daysFromEpochEra - 146_096) / 146_097
-    let dayOfEra = UInt32(daysFromEpochEra - era * 146_097)  // 0...146_096
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)  // from March 1
-    let monthFromMarch = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-    let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-    let year = Int64(yearOfEra) + era * 400 + (month <= 2 ? 1 : 0)
-    return (year, month, day)
   }
 }

@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// Event times as UTC epoch milliseconds.
 ///
 /// Every format's time field goes through `parse(_:)` (a string's bytes, no quotes) or
@@ -176,43 +178,12 @@ extension Timestamp {
     year: Int64, month: Int64, day: Int64,
     hour: Int64, minute: Int64, second: Int64, millisecond: Int64
   ) -> Int64? {
-    guard (1...12).contains(month), day >= 1, day <= daysInMonth(month, year: year),
+    guard (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: Int(year), month: Int(month)),
       hour <= 23, minute <= 59, second <= 60
     else { return nil }
     let secondOfDay = hour * 3600 + minute * 60 + min(second, 59)
-    let days = daysFromCivil(year: year, month: month, day: day)
+    let days = Int64(CivilDate(year: Int(year), month: Int(month), day: Int(day)).daysSinceEpoch)
     return (days * 86_400 + secondOfDay) * 1000 + millisecond
-  }
-
-  static func isLeapYear(_ year: Int64) -> Bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-  }
-
-  /// The length of a month (1-12) in the given year.
-  static func daysInMonth(_ month: Int64, year: Int64) -> Int64 {
-    if month == 2 { return isLeapYear(year) ? 29 : 28 }
-    // 31 days in months 1, 3, 5, 7, 8, 10, 12: odd months up to July, even ones from August;
-    // adding `month >> 3` (1 from August on) flips the parity there.
-    return 30 + ((month + month >> 3) & 1)
-  }
-
-  /// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's `days_from_civil`).
-  ///
-  /// The algorithm counts years from March, so that the leap day ends a year. Hinnant splits
-  /// the year into 400-year eras to serve any year; for years 0000-9999 the leap-day terms
-  /// `y / 4 - y / 100 + y / 400` can be taken over the whole year directly, which comes to the
-  /// same. Counting the years from 400 years earlier keeps January 0000 (March-based year -1)
-  /// from being negative, so every division truncates as a floor would; the 146 097 days of
-  /// those 400 years come off again at the end.
-  @inline(__always)
-  static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-    let marchBasedYear = year + 400 - (month <= 2 ? 1 : 0)
-    let monthFromMarch = month > 2 ? month - 3 : month + 9
-    let dayOfYear = (153 * monthFromMarch + 2) / 5 + day - 1
-    let daysBeforeYear =
-      marchBasedYear * 365 + marchBasedYear / 4 - marchBasedYear / 100 + marchBasedYear / 400
-    // 719 468: days from 0000-03-01 to 1970-01-01; 146 097: days in 400 years.
-    return daysBeforeYear + dayOfYear - 719_468 - 146_097
   }
 }
 

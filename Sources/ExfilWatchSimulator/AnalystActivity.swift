@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// A report in the org's catalogue and when analysts run it.
 struct ReportDefinition {
   enum Cadence {

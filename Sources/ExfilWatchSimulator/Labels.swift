@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// The ground truth of one injected attack: what a detector should find.
 ///
 /// Keys are given as the project's parser will report them: `client` is the parsed `client`

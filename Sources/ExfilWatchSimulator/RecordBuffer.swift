@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 import Glibc
 
 /// The text of records waiting to be compressed: one allocation, reused for the whole run.

@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// What a simulation injects into a contact centre's normal traffic.
 public enum Scenario: String, CaseIterable, Sendable {
   /// Normal traffic only: the false-finding test.

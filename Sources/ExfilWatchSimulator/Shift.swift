@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// One agent's working day: when the agent is logged in, the lunch break, how busy the queues
 /// are, and the console session's keys.
 struct Shift {

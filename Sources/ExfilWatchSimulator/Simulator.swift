@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 import Glibc
 
 /// What a simulation wrote.

@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// The days of a simulation that are not like the others: a holiday surge and month ends.
 ///
 /// Normal traffic has a weekly rhythm (weekends are quieter), a few days of holiday surge (call

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExfilWatchEvent
 import ExfilWatchSimulator
 
 /// `exfilwatch simulate`: writes a simulated contact centre's Salesforce audit logs, with or

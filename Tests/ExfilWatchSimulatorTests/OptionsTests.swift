@@ -1,3 +1,4 @@
+import ExfilWatchEvent
 import ExfilWatchSimulator
 import Testing
 
