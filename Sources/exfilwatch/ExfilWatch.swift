@@ -14,7 +14,7 @@ struct ExfilWatch: ParsableCommand {
       (Salesforce, Okta, Microsoft 365, Zendesk, JSON lines and CSV), compressed with zstd or \
       gzip or plain, and flags unusual bulk reads of customer records.
 
-      Exit codes: 0 success, 2 usage error, 3 an input could not be read or decoded, 5 output \
+      Exit codes: 0 success, 2 usage error, 3 an input could not be read, decoded or parsed, 5 output \
       could not be written.
       """,
     version: "0.1.0",
