@@ -54,6 +54,13 @@ struct JSONDocumentScanner {
     fedOffset = start.offset
   }
 
+  /// Sets where the next byte fed sits in the input, when the caller feeds it line by line
+  /// without the original line terminators.
+  mutating func move(to position: LinePosition) {
+    line = position.number
+    fedOffset = position.offset
+  }
+
   /// Whether everything fed so far is finished: no record, string or bracket is open.
   var isBetweenRecords: Bool {
     stack.isEmpty && !inRecord && !inJunk && !inString && !resyncAtNewline

@@ -172,6 +172,9 @@ private struct JSONLines<Handler: LineHandler>: LineHandler {
       }
       document = JSONDocumentScanner(maxRecordLength: maxRecordLength, start: position)
     }
+    // The line framer dropped the line's terminator (`\n` or `\r\n`): put the scanner at the
+    // line's true position, so offsets stay exact in CRLF files and after skipped lines.
+    document!.move(to: position)
     try document!.feed(line, into: &handler)
     try withUnsafeBytes(of: UInt8(0x0A)) { try document!.feed($0, into: &handler) }
   }

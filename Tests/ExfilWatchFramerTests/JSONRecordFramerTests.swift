@@ -108,6 +108,15 @@ struct JSONRecordFramerTests {
     }
   }
 
+  @Test("a pretty object inside CRLF JSON lines keeps exact lines and offsets")
+  func prettyObjectInCRLFLines() throws {
+    let text = Array("{\"a\":1}\r\n{\r\n  \"b\": 2\r\n}\r\n{\r\n \"c\": 3\r\n}\r\n".utf8)
+    let framed = try frameJSON(text, chunkSizes: [3])
+    #expect(texts(framed) == [#"{"a":1}"#, "{\n  \"b\": 2\n}", "{\n \"c\": 3\n}"])
+    #expect(framed.map(\.position.number) == [1, 2, 5])
+    #expect(framed.map(\.position.offset) == [0, 9, 25])
+  }
+
   @Test("any chunking gives the records of reading everything at once")
   func chunkingDoesNotMatter() async {
     let shapes = [
