@@ -25,6 +25,8 @@ struct JSONFieldExtractor {
   }
 
   private var nodes: [Node] = []
+  /// Fields asked for by the same path as an earlier field: (earlier field, this field).
+  private var aliases: [(source: Int, copy: Int)] = []
   private var entries: [Entry] = []
   private var keyBytes: [UInt8] = []
   let fieldCount: Int
@@ -54,7 +56,11 @@ struct JSONFieldExtractor {
           node = child
         }
       }
-      node.field = field
+      if node.field >= 0 {
+        aliases.append((node.field, field))
+      } else {
+        node.field = field
+      }
     }
     var queue: [Builder] = [root]
     nodes.append(Node(field: root.field))
@@ -92,6 +98,9 @@ struct JSONFieldExtractor {
       try visit(root, node: 0, scanner: scanner, scratch: scratch, values: &values)
     } catch {
       throw .badJSON
+    }
+    for alias in aliases {
+      values[alias.copy] = values[alias.source]
     }
   }
 

@@ -133,6 +133,20 @@ struct ParserBehaviourTests {
     #expect(parsed.rejects.map(\.reason) == [.wrongType])
   }
 
+  @Test("two mapped fields may name the same path")
+  func samePathTwice() throws {
+    let parser = EventParser(
+      inputName: "x", symbols: SymbolTable(),
+      options: ParserOptions(
+        format: .fixed(.jsonl),
+        mapping: try FieldMapping(specifications: ["time=ts", "actor=user", "actorId=user"])))
+    var collector = EventCollector()
+    try Array(#"{"ts":"2025-06-30T10:00:00Z","user":"u1"}"#.utf8).withUnsafeBytes { try parser.feed($0, into: &collector) }
+    try parser.finish(into: &collector)
+    let event = try #require(collector.events.first)
+    #expect(!event.actor.isNone && event.actor == event.actorID)
+  }
+
   @Test("auto names what it cannot recognise")
   func unrecognised() throws {
     #expect(throws: ParseError.self) {
