@@ -68,21 +68,24 @@ public struct JSONRecordFramer {
       preconditionFailure("JSONRecordFramer re-entered")
     case .undecided:
       sniffed.append(contentsOf: chunk)
-      guard let decided = Self.decideShape(sniffed, maxRecordLength: maxRecordLength) else { return }
-      shape = decided
-      let buffered = sniffed
-      sniffed = []
-      try buffered.withUnsafeBytes { try feed($0, into: &handler) }
+      try decide(atEnd: false, into: &handler)
     }
+  }
+
+  /// Fixes the shape once the first bytes tell it (or the input ends), then frames them.
+  private mutating func decide<Handler: LineHandler>(atEnd: Bool, into handler: inout Handler) throws {
+    guard let decided = Self.decideShape(sniffed, maxRecordLength: maxRecordLength, atEnd: atEnd)
+    else { return }
+    shape = decided
+    let buffered = sniffed
+    sniffed = []
+    try buffered.withUnsafeBytes { try feed($0, into: &handler) }
   }
 
   /// Hands the last record to `handler` when the input ends.
   public mutating func finish<Handler: LineHandler>(into handler: inout Handler) throws {
     if case .undecided = shape {
-      shape = Self.decideShape(sniffed, maxRecordLength: maxRecordLength, atEnd: true)!
-      let buffered = sniffed
-      sniffed = []
-      try buffered.withUnsafeBytes { try feed($0, into: &handler) }
+      try decide(atEnd: true, into: &handler)
     }
     switch shape {
     case .lines(var framer, let document):

@@ -134,15 +134,20 @@ extension RecordBuffer {
   /// `2025-06-30T09:41:07.123` followed by `zone` (`+0000` for RTEM, `Z` for ELF and labels).
   func appendISOTime(_ milliseconds: Int64, dates: inout DateDigitsCache, zone: StaticString) {
     let (day, timeOfDay) = Self.split(milliseconds)
+    appendDate(day: day, dates: &dates)
+    append(UInt8(ascii: "T"))
+    appendClock(timeOfDay, separated: true)
+    append(zone)
+  }
+
+  /// `2025-06-30`: the day `day` (days since 1970-01-01).
+  func appendDate(day: Int64, dates: inout DateDigitsCache) {
     dates.load(day: day)
     appendPadded(dates.year, width: 4)
     append(UInt8(ascii: "-"))
     appendPadded(dates.month, width: 2)
     append(UInt8(ascii: "-"))
     appendPadded(dates.day, width: 2)
-    append(UInt8(ascii: "T"))
-    appendClock(timeOfDay, separated: true)
-    append(zone)
   }
 
   /// `20250630094107.123`: the ELF `TIMESTAMP` column (GMT).
