@@ -4,7 +4,7 @@ import ExfilWatchEvent
 /// that platform has. Deciding from one record keeps auto-detection streaming; the format is
 /// then fixed for the whole input.
 enum FormatSniffer {
-  private enum Key: Int, CaseIterable {
+  private enum Key: Int, JSONFields {
     case eventDate, payloadEventDate, streamEventDate, channel, eventType, timestampDerived
     case timestamp, published, oktaEventType, creationTime, operation, sysCreatedOn, createdAt
     case action
@@ -29,7 +29,7 @@ enum FormatSniffer {
     }
   }
 
-  private static let extractor = JSONFieldExtractor(paths: Key.allCases.map(\.path), ignoresCase: true)
+  private static let extractor = JSONFieldExtractor(Key.self, ignoresCase: true)
 
   /// What a JSON record says about its platform.
   enum Sniff: Equatable {

@@ -191,3 +191,32 @@ struct JSONFieldExtractor {
     return FieldValue(kind: kind, text: raw)
   }
 }
+
+/// The fields a JSON format reads: one case per field, each at a path in the record.
+protocol JSONFields: CaseIterable, RawRepresentable where RawValue == Int {
+  var path: [String] { get }
+}
+
+/// One record's values of a format's fields, looked up by field.
+struct ExtractedFields<Field: RawRepresentable> where Field.RawValue == Int {
+  let values: [FieldValue?]
+
+  subscript(_ field: Field) -> FieldValue? { values[field.rawValue] }
+}
+
+extension JSONFieldExtractor {
+  /// An extractor of all of `fields`' paths.
+  init<Fields: JSONFields>(_ fields: Fields.Type, ignoresCase: Bool = false) {
+    self.init(paths: Fields.allCases.map(\.path), ignoresCase: ignoresCase)
+  }
+}
+
+extension ParseContext {
+  /// Validates `record` and returns the values of `Field`'s fields.
+  func fields<Field>(
+    of record: UnsafeRawBufferPointer, with extractor: JSONFieldExtractor, as _: Field.Type
+  ) throws(RejectReason) -> ExtractedFields<Field> {
+    try extract(record, with: extractor)
+    return ExtractedFields(values: values)
+  }
+}

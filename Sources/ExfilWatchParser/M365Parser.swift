@@ -4,7 +4,7 @@ import ExfilWatchEvent
 /// and mailbox item access are the reads; `MailItemsAccessed` carries its item count in
 /// `OperationCount` (aggregated records) or as the items listed under `Folders`.
 struct M365Parser {
-  private enum Field: Int, CaseIterable {
+  private enum Field: Int, JSONFields {
     case creationTime, id, operation, userID, userKey, clientIP, clientIPAddress, clientAppID
     case appID, applicationID, clientAppName, userAgent, aadSessionID, sessionID
     case organizationID, itemType, workload, fileSizeBytes, operationCount, folders
@@ -35,31 +35,29 @@ struct M365Parser {
     }
   }
 
-  private static let extractor = JSONFieldExtractor(paths: Field.allCases.map(\.path))
+  private static let extractor = JSONFieldExtractor(Field.self)
 
   func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent
   {
-    try context.extract(record, with: Self.extractor)
-    let values = context.values
-    func field(_ field: Field) -> FieldValue? { values[field.rawValue] }
+    let field = try context.fields(of: record, with: Self.extractor, as: Field.self)
     var event = AccessEvent(
-      time: try eventTime(field(.creationTime)),
-      actor: context.symbol(field(.userID)),
-      actorID: context.symbol(field(.userKey)),
-      client: context.symbol(field(.clientAppID).or(field(.appID)).or(field(.applicationID)).or(field(.clientAppName)).or(field(.userAgent))),
+      time: try eventTime(field[.creationTime]),
+      actor: context.symbol(field[.userID]),
+      actorID: context.symbol(field[.userKey]),
+      client: context.symbol(field[.clientAppID].or(field[.appID]).or(field[.applicationID]).or(field[.clientAppName]).or(field[.userAgent])),
       sourceIP: context.addressSymbol(
-        field(.clientIP)?.nonEmptyText != nil ? field(.clientIP) : field(.clientIPAddress)),
+        field[.clientIP]?.nonEmptyText != nil ? field[.clientIP] : field[.clientIPAddress]),
       action: .other,
-      object: context.symbol(field(.itemType).or(field(.workload))),
+      object: context.symbol(field[.itemType].or(field[.workload])),
       records: 0,
-      bytes: try count(field(.fileSizeBytes)),
-      session: context.symbol(field(.aadSessionID).or(field(.sessionID))),
-      eventID: context.eventID(field(.id)),
-      tenant: context.symbol(field(.organizationID)),
+      bytes: try count(field[.fileSizeBytes]),
+      session: context.symbol(field[.aadSessionID].or(field[.sessionID])),
+      eventID: context.eventID(field[.id]),
+      tenant: context.symbol(field[.organizationID]),
       format: .m365,
       origin: origin)
-    guard let operation = field(.operation) else { return event }
+    guard let operation = field[.operation] else { return event }
     if operation.equals("FileDownloaded") || operation.equals("FileSyncDownloadedFull") {
       event.action = .download
       event.records = 1
@@ -68,8 +66,8 @@ struct M365Parser {
       event.records = 1
     } else if operation.equals("MailItemsAccessed") {
       event.action = .view
-      let folderItems = try Self.folderItemCount(field(.folders))
-      event.records = try count(field(.operationCount)) ?? folderItems ?? 1
+      let folderItems = try Self.folderItemCount(field[.folders])
+      event.records = try count(field[.operationCount]) ?? folderItems ?? 1
     } else if operation.equals("SearchQueryPerformed") {
       event.action = .search
       event.records = 1

@@ -3,7 +3,7 @@ import ExfilWatchEvent
 /// `okta`: Okta System Log events. Okta logs no record counts for the apps behind it, so its
 /// events are mostly context (sign-ins before a bulk read); report exports and reads count 1.
 struct OktaParser {
-  private enum Field: Int, CaseIterable {
+  private enum Field: Int, JSONFields {
     case published, uuid, eventType, actorAlternateID, actorID, userAgent, ipAddress, session
     case targetType
 
@@ -22,28 +22,26 @@ struct OktaParser {
     }
   }
 
-  private static let extractor = JSONFieldExtractor(paths: Field.allCases.map(\.path))
+  private static let extractor = JSONFieldExtractor(Field.self)
 
   func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent
   {
-    try context.extract(record, with: Self.extractor)
-    let values = context.values
-    func field(_ field: Field) -> FieldValue? { values[field.rawValue] }
+    let field = try context.fields(of: record, with: Self.extractor, as: Field.self)
     var event = AccessEvent(
-      time: try eventTime(field(.published)),
-      actor: context.symbol(field(.actorAlternateID)),
-      actorID: context.symbol(field(.actorID)),
-      client: context.symbol(field(.userAgent)),
-      sourceIP: context.addressSymbol(field(.ipAddress)),
+      time: try eventTime(field[.published]),
+      actor: context.symbol(field[.actorAlternateID]),
+      actorID: context.symbol(field[.actorID]),
+      client: context.symbol(field[.userAgent]),
+      sourceIP: context.addressSymbol(field[.ipAddress]),
       action: .other,
-      object: context.symbol(field(.targetType)),
+      object: context.symbol(field[.targetType]),
       records: 0,
-      session: context.symbol(field(.session)),
-      eventID: context.eventID(field(.uuid)),
+      session: context.symbol(field[.session]),
+      eventID: context.eventID(field[.uuid]),
       format: .okta,
       origin: origin)
-    if let type = field(.eventType), type.nonEmptyText != nil {
+    if let type = field[.eventType], type.nonEmptyText != nil {
       if type.contains(".export.") || type.hasSuffix(".download") {
         event.action = .export
         event.records = 1

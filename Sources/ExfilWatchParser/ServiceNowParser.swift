@@ -3,7 +3,7 @@ import ExfilWatchEvent
 /// `servicenow`: export events (`isc_export_event`, with a `records` count) and `sysevent`
 /// records (`report.view`, downloads, logins).
 struct ServiceNowParser {
-  private enum Field: Int, CaseIterable {
+  private enum Field: Int, JSONFields {
     case sysCreatedOn, sysID, sysClassName, records, size, table, user, userName, userID, name
     case ipAddress, instance
 
@@ -25,31 +25,29 @@ struct ServiceNowParser {
     }
   }
 
-  private static let extractor = JSONFieldExtractor(paths: Field.allCases.map(\.path))
+  private static let extractor = JSONFieldExtractor(Field.self)
 
   func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent
   {
-    try context.extract(record, with: Self.extractor)
-    let values = context.values
-    func field(_ field: Field) -> FieldValue? { values[field.rawValue] }
+    let field = try context.fields(of: record, with: Self.extractor, as: Field.self)
     var event = AccessEvent(
-      time: try eventTime(field(.sysCreatedOn)),
-      actor: context.symbol(field(.userName)),
-      actorID: context.symbol(field(.user).or(field(.userID))),
-      sourceIP: context.addressSymbol(field(.ipAddress)),
+      time: try eventTime(field[.sysCreatedOn]),
+      actor: context.symbol(field[.userName]),
+      actorID: context.symbol(field[.user].or(field[.userID])),
+      sourceIP: context.addressSymbol(field[.ipAddress]),
       action: .other,
-      object: context.symbol(field(.table)),
+      object: context.symbol(field[.table]),
       records: 0,
-      eventID: context.eventID(field(.sysID)),
-      tenant: context.symbol(field(.instance)),
+      eventID: context.eventID(field[.sysID]),
+      tenant: context.symbol(field[.instance]),
       format: .servicenow,
       origin: origin)
-    if field(.sysClassName)?.equals("isc_export_event") == true || field(.records).isPresent {
+    if field[.sysClassName]?.equals("isc_export_event") == true || field[.records].isPresent {
       event.action = .export
-      event.records = try count(field(.records)) ?? 1
-      event.bytes = try count(field(.size))
-    } else if let name = field(.name) {
+      event.records = try count(field[.records]) ?? 1
+      event.bytes = try count(field[.size])
+    } else if let name = field[.name] {
       if name.equals("report.view") {
         event.action = .report
         event.records = 1

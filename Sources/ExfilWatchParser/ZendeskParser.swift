@@ -3,7 +3,7 @@ import ExfilWatchEvent
 /// `zendesk`: Zendesk audit log records. The audit log shows exports and changes, not ticket
 /// reads: an export counts 1, logins and changes are context.
 struct ZendeskParser {
-  private enum Field: Int, CaseIterable {
+  private enum Field: Int, JSONFields {
     case createdAt, id, actorName, actorID, ipAddress, sourceType, action
 
     var path: [String] {
@@ -19,29 +19,27 @@ struct ZendeskParser {
     }
   }
 
-  private static let extractor = JSONFieldExtractor(paths: Field.allCases.map(\.path))
+  private static let extractor = JSONFieldExtractor(Field.self)
 
   func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent
   {
-    try context.extract(record, with: Self.extractor)
-    let values = context.values
-    func field(_ field: Field) -> FieldValue? { values[field.rawValue] }
+    let field = try context.fields(of: record, with: Self.extractor, as: Field.self)
     var event = AccessEvent(
-      time: try eventTime(field(.createdAt)),
-      actor: context.symbol(field(.actorName)),
-      actorID: context.symbol(field(.actorID)),
-      sourceIP: context.addressSymbol(field(.ipAddress)),
+      time: try eventTime(field[.createdAt]),
+      actor: context.symbol(field[.actorName]),
+      actorID: context.symbol(field[.actorID]),
+      sourceIP: context.addressSymbol(field[.ipAddress]),
       action: .change,
-      object: context.symbol(field(.sourceType)),
+      object: context.symbol(field[.sourceType]),
       records: 0,
-      eventID: context.eventID(field(.id)),
+      eventID: context.eventID(field[.id]),
       format: .zendesk,
       origin: origin)
-    if field(.action)?.equals("exported") == true {
+    if field[.action]?.equals("exported") == true {
       event.action = .export
       event.records = 1
-    } else if field(.action)?.equals("login") == true {
+    } else if field[.action]?.equals("login") == true {
       event.action = .login
     }
     return event
