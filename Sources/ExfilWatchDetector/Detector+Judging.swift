@@ -1,0 +1,176 @@
+import ExfilWatchEvent
+import Glibc
+
+/// One key's window at the hop being judged.
+struct WindowCandidate {
+  var key: Int32
+  var dimension: Int
+  var records: Int64
+  var reads: Int64
+  var recordsExpected: Expectation
+  var readsExpected: Expectation
+  /// Whether the key has enough history of its own to speak for its peers' concurrent change.
+  var established: Bool
+  /// log1p of the key's busiest records and reads today, this window included.
+  var peakRecordsToday: Double
+  var peakReadsToday: Double
+}
+
+/// How far a window stands above what was expected of it, for one metric.
+struct MetricJudgement {
+  var score: Double
+  var multiple: Double
+  var passes: Bool
+
+  init(value: Int64, expected: Expectation, shift: Double, floor: Int64, thresholds: Thresholds) {
+    let level = expected.mean + shift
+    score = (log1p(Double(value)) - level) / expected.spread
+    multiple = Double(value + 1) / Glibc.exp(level)
+    passes = score >= thresholds.score && value >= floor && multiple >= thresholds.multiple
+  }
+}
+
+extension Detector {
+  /// Judges the window of every active key of horizon `h` that ends with hop `hop`.
+  func judge(horizon h: Int, hop: Int64) {
+    let horizon = configuration.horizons[h]
+    let end = (hop + 1) * horizon.hop
+    if end >= peersRefreshed[h] + DetectorConfiguration.Duration.hour { refreshPeers(horizon: h, at: end) }
+    collectCandidates(horizon: h, hop: hop)
+    guard !candidates.isEmpty else { return }
+    statistics.windowsJudged += candidates.count
+
+    let recordShift = concurrentShift(\.peakRecordsToday, expected: \.recordsExpected)
+    let readShift = concurrentShift(\.peakReadsToday, expected: \.readsExpected)
+    let warm = end >= statistics.warmUpEnd!
+    let thresholds = horizon.thresholds
+    flagged.removeAll(keepingCapacity: true)
+    for candidate in candidates {
+      let records = MetricJudgement(
+        value: candidate.records, expected: candidate.recordsExpected,
+        shift: recordShift[candidate.dimension], floor: thresholds.recordFloor, thresholds: thresholds)
+      let reads = MetricJudgement(
+        value: candidate.reads, expected: candidate.readsExpected,
+        shift: readShift[candidate.dimension], floor: thresholds.readFloor, thresholds: thresholds)
+      let isFlagged = warm && (records.passes || reads.passes)
+      let index = Int(candidate.key)
+      let since = keys[index].horizons[h].flaggedSince
+      let settled = isFlagged && since.map { end - $0 >= configuration.relearnAfter } == true
+      if !isFlagged || settled {
+        keys[index].horizons[h].peakRecords = max(keys[index].horizons[h].peakRecords, log1p(Double(candidate.records)))
+        keys[index].horizons[h].peakReads = max(keys[index].horizons[h].peakReads, log1p(Double(candidate.reads)))
+      }
+      keys[index].horizons[h].flaggedSince = isFlagged ? (since ?? end) : nil
+      keys[index].horizons[h].record(records: candidate.records, hop: hop)
+      guard isFlagged else { continue }
+      let byRecords = records.passes && (!reads.passes || records.score >= reads.score)
+      flagged.append(
+        flaggedWindow(
+          candidate, horizon: h, hop: hop, metric: byRecords ? .records : .reads,
+          judgement: byRecords ? records : reads))
+    }
+    guard !flagged.isEmpty else { return }
+    statistics.windowsFlagged += flagged.count
+    flagged.sort { ($0.evidence.dimension, $0.evidence.key) < ($1.evidence.dimension, $1.evidence.key) }
+    incidents.fold(flagged, into: &pendingFindings)
+  }
+
+  /// Fills `candidates` with the keys whose window is not empty; keys idle for longer than
+  /// their window and recent series leave the list and drop their buckets.
+  private func collectCandidates(horizon h: Int, hop: Int64) {
+    candidates.removeAll(keepingCapacity: true)
+    let horizon = configuration.horizons[h]
+    let hops = horizon.hopsPerWindow
+    let idleAfter = Int64(max(hops, HorizonState.recentLength))
+    let day = ((hop + 1) * horizon.hop - 1).floorDivided(by: DetectorConfiguration.Duration.day)
+    let minimumRate = Double(DetectorConfiguration.Duration.day) / Double(configuration.baselineMemory)
+    let spreadFloor = horizon.thresholds.spreadFloor
+    let weight = configuration.peerWeightDays
+    var position = 0
+    while position < active[h].count {
+      let index = Int(active[h][position])
+      let totals = keys[index].horizons[h].ring!.totals(endingAt: hop, hops: hops)
+      if totals.reads == 0 {
+        if keys[index].horizons[h].ring!.newestHop <= hop - idleAfter {
+          keys[index].horizons[h].ring = nil
+          keys[index].horizons[h].listed = false
+          keys[index].horizons[h].recent = []
+          keys[index].horizons[h].recentHop = .min
+          active[h].swapAt(position, active[h].count - 1)
+          active[h].removeLast()
+        } else {
+          position += 1
+        }
+        continue
+      }
+      position += 1
+      keys[index].horizons[h].roll(to: day, minimumRate: minimumRate, spreadFloor: spreadFloor)
+      let state = keys[index].horizons[h]
+      let dimension = Int(keys[index].key.dimension)
+      let peer = peers[dimension][h]
+      candidates.append(
+        WindowCandidate(
+          key: Int32(index), dimension: dimension, records: totals.records, reads: totals.reads,
+          recordsExpected: Expectation(own: state.records, peers: peer.records, peerWeight: weight, spreadFloor: spreadFloor),
+          readsExpected: Expectation(own: state.reads, peers: peer.reads, peerWeight: weight, spreadFloor: spreadFloor),
+          established: state.records.days >= weight,
+          peakRecordsToday: max(state.peakRecords, log1p(Double(totals.records))),
+          peakReadsToday: max(state.peakReads, log1p(Double(totals.reads)))))
+    }
+  }
+
+  /// Per dimension, how far its active established keys' busiest windows today stand above
+  /// their usual daily peaks (the median, never below zero): a rise shared by most keys (a
+  /// holiday rush, a backlog after an outage) is the peers' change, not each key's anomaly.
+  /// A dimension with too few keys to tell (one console app, one office IP) takes the change
+  /// of the dimension with the most: the rush that lifts every agent lifts their app too.
+  private func concurrentShift(
+    _ peakToday: KeyPath<WindowCandidate, Double>, expected: KeyPath<WindowCandidate, Expectation>
+  ) -> [Double] {
+    var deviations = Array(repeating: [Double](), count: configuration.dimensions.count)
+    for candidate in candidates where candidate.established {
+      deviations[candidate.dimension].append(candidate[keyPath: peakToday] - candidate[keyPath: expected].mean)
+    }
+    let widest = deviations.indices.max { deviations[$0].count < deviations[$1].count }!
+    let widestShift = deviations[widest].count >= Self.minimumPeersForShift ? max(0, median(deviations[widest])) : 0
+    return deviations.map { values in
+      values.count >= Self.minimumPeersForShift ? max(0, median(values)) : widestShift
+    }
+  }
+
+  /// Keys of a dimension needed before their concurrent change is taken as a shared surge.
+  static let minimumPeersForShift = 8
+
+  /// Summarises each dimension's established keys for the horizon: the median key's mean and
+  /// variance become what a young key is expected to do.
+  private func refreshPeers(horizon h: Int, at end: Int64) {
+    peersRefreshed[h] = end.floorDivided(by: DetectorConfiguration.Duration.hour) * DetectorConfiguration.Duration.hour
+    let weight = configuration.peerWeightDays
+    for dimension in configuration.dimensions.indices {
+      var recordMeans: [Double] = []
+      var recordVariances: [Double] = []
+      var readMeans: [Double] = []
+      var readVariances: [Double] = []
+      for state in keys where !state.horizons.isEmpty && Int(state.key.dimension) == dimension {
+        let horizon = state.horizons[h]
+        guard horizon.records.days >= weight else { continue }
+        recordMeans.append(horizon.records.mean)
+        recordVariances.append(horizon.records.variance)
+        readMeans.append(horizon.reads.mean)
+        readVariances.append(horizon.reads.variance)
+      }
+      guard !recordMeans.isEmpty else { continue }
+      peers[dimension][h] = (
+        PeerLevel(mean: median(recordMeans), variance: median(recordVariances)),
+        PeerLevel(mean: median(readMeans), variance: median(readVariances))
+      )
+    }
+  }
+}
+
+/// The middle value (the mean of the middle two for an even count).
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  let middle = sorted.count / 2
+  return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}

@@ -1,0 +1,186 @@
+import ExfilWatchEvent
+
+/// The sliding-window statistical detector: reads summed per key and horizon, each window
+/// judged against the key's own baseline (blended with its peers' while the key is young and
+/// lifted by its peers' concurrent change), flagged windows folded into incidents, incidents
+/// emitted as findings.
+///
+/// It is driven by event time only (no clock), one event at a time in arrival order, so the
+/// same events give the same findings in a replay, a cron scan or a live tail. A window is
+/// judged once the watermark (the newest event time minus the allowed lateness) passes its
+/// end; every update it makes is order-free within that, so chunking and file splits do not
+/// change the result.
+public final class Detector {
+  public let configuration: DetectorConfiguration
+  let symbols: SymbolTable
+
+  var keys: [KeyState] = []
+  private var keyIndex: [DetectorKey: Int32] = [:]
+  private var freeSlots: [Int32] = []
+  /// Per horizon, the keys with buckets to judge.
+  var active: [[Int32]]
+  /// Per horizon, the next hop whose window is to be judged.
+  private var nextHop: [Int64]
+  /// Per dimension and horizon, the peers' typical key for records and for reads.
+  var peers: [[(records: PeerLevel, reads: PeerLevel)]]
+  /// Per horizon, the window end at which peers were last summarised.
+  var peersRefreshed: [Int64]
+  var incidents: IncidentTracker
+  var pendingFindings: [Finding] = []
+  private var findingsCounted = 0
+  /// Scratch space of the judging step, kept to avoid allocating per window.
+  var candidates: [WindowCandidate] = []
+  var flagged: [FlaggedWindow] = []
+  public internal(set) var statistics = DetectorStatistics()
+
+  public init(configuration: DetectorConfiguration = DetectorConfiguration(), symbols: SymbolTable) {
+    self.configuration = configuration
+    self.symbols = symbols
+    let horizonCount = configuration.horizons.count
+    active = Array(repeating: [], count: horizonCount)
+    nextHop = Array(repeating: .min, count: horizonCount)
+    peers = Array(
+      repeating: Array(repeating: (PeerLevel.unknown, PeerLevel.unknown), count: horizonCount),
+      count: configuration.dimensions.count)
+    peersRefreshed = Array(repeating: .min, count: horizonCount)
+    incidents = IncidentTracker(configuration: configuration)
+  }
+
+  /// The watermark: windows ending at or before it are judged.
+  public var watermark: Int64? {
+    statistics.newestEventTime.map { $0 - configuration.allowedLateness }
+  }
+
+  /// Takes one event; findings it causes are collected for `takeFindings()`.
+  public func process(_ event: AccessEvent) {
+    statistics.events += 1
+    if statistics.firstEventTime == nil { start(at: event.time) }
+    if event.time > statistics.newestEventTime! {
+      statistics.newestEventTime = event.time
+      advance(to: event.time - configuration.allowedLateness)
+    }
+    guard event.isRead else { return }
+    statistics.reads += 1
+    statistics.records += event.records
+    let late = event.time < watermark!
+    if late {
+      statistics.lateEvents += 1
+      statistics.lateRecords += event.records
+    }
+    var windowed = false
+    for (dimension, spec) in configuration.dimensions.enumerated() {
+      guard let key = DetectorKey(event: event, dimension: dimension, fields: spec.fields) else { continue }
+      let index = Int(slot(for: key))
+      keys[index].lastSeen = max(keys[index].lastSeen, event.time)
+      for (h, horizon) in configuration.horizons.enumerated() {
+        let hop = event.time.floorDivided(by: horizon.hop)
+        if keys[index].horizons[h].ring == nil {
+          keys[index].horizons[h].ring = WindowRing(slots: ringSlots(horizon))
+        }
+        guard keys[index].horizons[h].ring!.holds(hop: hop), hop > nextHop[h] - Int64(horizon.hopsPerWindow) else {
+          continue
+        }
+        keys[index].horizons[h].ring!.add(event, hop: hop)
+        windowed = true
+        if !keys[index].horizons[h].listed {
+          keys[index].horizons[h].listed = true
+          active[h].append(Int32(index))
+        }
+      }
+    }
+    if late && !windowed { statistics.tooLateEvents += 1 }
+  }
+
+  /// The end of input: judges every window up to the newest event (as if the watermark had
+  /// caught up), so the last minutes of a replay are not left unjudged. Open incidents stay
+  /// open: the end of a file is not a quiet period.
+  public func finish() {
+    guard let newest = statistics.newestEventTime else { return }
+    advance(to: newest + 1)
+  }
+
+  /// The findings made since the last call, in the order they were made.
+  public func takeFindings() -> [Finding] {
+    defer {
+      pendingFindings.removeAll(keepingCapacity: true)
+      findingsCounted = 0
+    }
+    return pendingFindings
+  }
+
+  private func start(at time: Int64) {
+    statistics.firstEventTime = time
+    statistics.newestEventTime = time
+    statistics.warmUpEnd = time + configuration.warmUp
+    for (h, horizon) in configuration.horizons.enumerated() {
+      nextHop[h] = time.floorDivided(by: horizon.hop)
+    }
+  }
+
+  /// Enough slots for the window plus the lateness, so no bucket a pending window needs is
+  /// reused.
+  private func ringSlots(_ horizon: Horizon) -> Int {
+    horizon.hopsPerWindow + Int((configuration.allowedLateness + horizon.hop - 1) / horizon.hop) + 2
+  }
+
+  /// Judges, in order of window end, every window that ends at or before `watermark`, then
+  /// closes incidents that have been quiet long enough.
+  private func advance(to watermark: Int64) {
+    while true {
+      var next = -1
+      var nextEnd = Int64.max
+      for (h, horizon) in configuration.horizons.enumerated() {
+        if active[h].isEmpty {
+          nextHop[h] = max(nextHop[h], watermark.floorDivided(by: horizon.hop))
+          continue
+        }
+        let end = (nextHop[h] + 1) * horizon.hop
+        if end <= watermark && end < nextEnd {
+          next = h
+          nextEnd = end
+        }
+      }
+      guard next >= 0 else { break }
+      judge(horizon: next, hop: nextHop[next])
+      nextHop[next] += 1
+    }
+    incidents.closeQuiet(now: watermark + configuration.allowedLateness, into: &pendingFindings)
+    statistics.findings += pendingFindings.count - findingsCounted
+    findingsCounted = pendingFindings.count
+  }
+
+  /// The key's slot, made (and the cap enforced) when the key is new.
+  private func slot(for key: DetectorKey) -> Int32 {
+    if let index = keyIndex[key] { return index }
+    if keyIndex.count >= configuration.maxTrackedKeys { evictLeastRecentlySeen() }
+    let state = KeyState(
+      key: key, lastSeen: .min,
+      horizons: Array(repeating: HorizonState(), count: configuration.horizons.count))
+    let index: Int32
+    if let free = freeSlots.popLast() {
+      index = free
+      keys[Int(index)] = state
+    } else {
+      index = Int32(keys.count)
+      keys.append(state)
+    }
+    keyIndex[key] = index
+    statistics.trackedKeys = keyIndex.count
+    return index
+  }
+
+  /// Forgets the least recently seen hundredth of the idle keys (those with no window to
+  /// judge), so a flood of one-off keys (scanning IPs) cannot exhaust memory.
+  private func evictLeastRecentlySeen() {
+    let idle = keyIndex.values.filter { index in !keys[Int(index)].horizons.contains { $0.listed } }
+    let count = max(1, configuration.maxTrackedKeys / 100)
+    let oldest = idle.sorted { (keys[Int($0)].lastSeen, $0) < (keys[Int($1)].lastSeen, $1) }.prefix(count)
+    for index in oldest {
+      keyIndex[keys[Int(index)].key] = nil
+      keys[Int(index)].horizons = []
+      freeSlots.append(index)
+    }
+    statistics.evictedKeys += oldest.count
+    statistics.trackedKeys = keyIndex.count
+  }
+}

@@ -1,0 +1,94 @@
+import ExfilWatchEvent
+
+/// Who and what a stretch of a key's reads came from: records and reads per actor, client,
+/// source IP and object, kept short (the first `limit` values of each field, the rest folded
+/// into one `other` entry) so the totals still add up to the reads counted.
+struct WindowBreakdown {
+  /// The fields a finding's evidence breaks a window down by.
+  enum Field: Int, CaseIterable {
+    case actor, client, sourceIP, object
+  }
+
+  struct Entry {
+    var field: Field
+    var value: Symbol
+    /// The user's id beside the user's name (actors only).
+    var companion: Symbol
+    var records: Int64
+    var reads: Int64
+  }
+
+  /// Stands for the folded tail of a field's values.
+  static let other = Symbol(rawValue: .max)
+  static let limit = 6
+
+  private(set) var entries: [Entry] = []
+
+  mutating func add(_ event: AccessEvent) {
+    add(.actor, event.actor.isNone ? event.actorID : event.actor, companion: event.actorID,
+        records: event.records, reads: 1)
+    add(.client, event.client, companion: .none, records: event.records, reads: 1)
+    add(.sourceIP, event.sourceIP, companion: .none, records: event.records, reads: 1)
+    add(.object, event.object, companion: .none, records: event.records, reads: 1)
+  }
+
+  mutating func merge(_ other: WindowBreakdown) {
+    for entry in other.entries {
+      add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
+    }
+  }
+
+  @inline(__always)
+  private mutating func add(_ field: Field, _ value: Symbol, companion: Symbol, records: Int64, reads: Int64) {
+    var fieldCount = 0
+    var otherIndex = -1
+    for index in entries.indices where entries[index].field == field {
+      if entries[index].value == value {
+        entries[index].records += records
+        entries[index].reads += reads
+        return
+      }
+      if entries[index].value == Self.other { otherIndex = index }
+      fieldCount += 1
+    }
+    if fieldCount < Self.limit {
+      entries.append(Entry(field: field, value: value, companion: companion, records: records, reads: reads))
+    } else if otherIndex >= 0 {
+      entries[otherIndex].records += records
+      entries[otherIndex].reads += reads
+    } else {
+      // The field is full: the newcomer starts its `other` entry.
+      entries.append(Entry(field: field, value: Self.other, companion: .none, records: records, reads: reads))
+    }
+  }
+
+  /// The entries of one field, most records first, ties by most reads then by text.
+  /// The folded `other` entry comes last.
+  func tallies(_ field: Field, symbols: SymbolTable) -> [Tally] {
+    let named = entries.filter { $0.field == field && $0.value != Self.other }.map { entry in
+      let uid = entry.companion.isNone || entry.companion == entry.value ? nil : symbols.string(entry.companion)
+      return Tally(
+        name: symbols.string(entry.value) ?? Tally.noneName, uid: uid, records: entry.records,
+        reads: entry.reads)
+    }.sorted { ($0.records, $0.reads, $1.name) > ($1.records, $1.reads, $0.name) }
+    let folded = entries.filter { $0.field == field && $0.value == Self.other }.map {
+      Tally(name: Tally.otherName, records: $0.records, reads: $0.reads)
+    }
+    return named + folded
+  }
+
+  /// The value holding at least half the records (or, with no records, half the reads) of a
+  /// field: the actor, client or IP a window mostly came from.
+  func dominant(_ field: Field) -> Symbol? {
+    var records: Int64 = 0
+    var reads: Int64 = 0
+    for entry in entries where entry.field == field {
+      records += entry.records
+      reads += entry.reads
+    }
+    for entry in entries where entry.field == field && !entry.value.isNone && entry.value != Self.other {
+      if records > 0 ? entry.records * 2 >= records : entry.reads * 2 >= reads { return entry.value }
+    }
+    return nil
+  }
+}

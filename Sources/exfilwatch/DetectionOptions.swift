@@ -1,0 +1,106 @@
+import ArgumentParser
+import ExfilWatchDetector
+
+/// The detector's settings on the command line (defaults explained in the README, "How
+/// detection works").
+struct DetectionOptions: ParsableArguments {
+  @Option(
+    name: .customLong("dimension"),
+    help: ArgumentHelp(
+      "What records are summed per (repeatable): actor, client, source_ip, object, session, tenant, or a combination such as actor+object. Default: actor, client, source_ip.",
+      valueName: "fields"))
+  var dimensions: [String] = []
+
+  @Option(
+    name: .customLong("horizon"),
+    help: ArgumentHelp(
+      "Set a horizon's window and thresholds (repeatable), e.g. 5m:hop=1m,score=4,records=5000,reads=1000,multiple=10,spread=0.5. A new name adds a horizon.",
+      valueName: "spec"))
+  var horizons: [String] = []
+
+  @Option(help: "Event time learnt before established keys are flagged.")
+  var warmUp = DurationArgument(milliseconds: DetectorConfiguration().warmUp)
+
+  @Option(help: "How late an event may arrive and still count in its window.")
+  var allowedLateness = DurationArgument(milliseconds: DetectorConfiguration().allowedLateness)
+
+  @Option(help: "An incident with no flagged window for this long is closed.")
+  var quietPeriod = DurationArgument(milliseconds: DetectorConfiguration().quietPeriod)
+
+  @Option(help: "A key flagged without a break for this long learns its new level.")
+  var relearnAfter = DurationArgument(milliseconds: DetectorConfiguration().relearnAfter)
+
+  @Option(help: "Most keys tracked at once; the least recently seen beyond it are forgotten.")
+  var maxKeys = DetectorConfiguration().maxTrackedKeys
+
+  func validate() throws {
+    _ = try configuration()
+  }
+
+  /// The detector configuration the options describe.
+  func configuration() throws -> DetectorConfiguration {
+    var configuration = DetectorConfiguration(
+      allowedLateness: allowedLateness.milliseconds, warmUp: warmUp.milliseconds,
+      quietPeriod: quietPeriod.milliseconds, relearnAfter: relearnAfter.milliseconds,
+      maxTrackedKeys: maxKeys)
+    if !dimensions.isEmpty {
+      configuration.dimensions = try dimensions.map { text in
+        do { return try Dimension(parsing: text) } catch { throw ValidationError("--dimension: \(error).") }
+      }
+    }
+    for specification in horizons {
+      try HorizonSpecification.apply(specification, to: &configuration.horizons)
+    }
+    guard maxKeys >= 1 else { throw ValidationError("--max-keys must be at least 1.") }
+    return configuration
+  }
+}
+
+/// Parses `--horizon NAME[:key=value,...]`.
+enum HorizonSpecification {
+  static func apply(_ text: String, to horizons: inout [Horizon]) throws {
+    let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+    let name = parts.first ?? ""
+    guard let window = DurationArgument(argument: name), window.milliseconds > 0 else {
+      throw ValidationError("--horizon '\(text)': the name must be a window length such as 5m or 24h.")
+    }
+    let existing = horizons.firstIndex { $0.window == window.milliseconds }
+    var hop = existing.map { horizons[$0].hop } ?? max(1, window.milliseconds / 5)
+    var thresholds = existing.map { horizons[$0].thresholds } ?? horizons.last!.thresholds
+    for setting in parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : [] {
+      let pair = setting.split(separator: "=", maxSplits: 1).map(String.init)
+      guard pair.count == 2 else { throw ValidationError("--horizon '\(text)': '\(setting)' is not key=value.") }
+      let (key, value) = (pair[0], pair[1])
+      switch key {
+      case "hop":
+        guard let duration = DurationArgument(argument: value), duration.milliseconds > 0 else {
+          throw ValidationError("--horizon '\(text)': hop '\(value)' is not a duration.")
+        }
+        hop = duration.milliseconds
+      case "score", "multiple", "spread":
+        guard let number = Double(value), number >= 0 else {
+          throw ValidationError("--horizon '\(text)': \(key) '\(value)' is not a non-negative number.")
+        }
+        if key == "score" { thresholds.score = number }
+        else if key == "multiple" { thresholds.multiple = number }
+        else { thresholds.spreadFloor = number }
+      case "records", "reads":
+        guard let number = Int64(value), number >= 0 else {
+          throw ValidationError("--horizon '\(text)': \(key) '\(value)' is not a whole number.")
+        }
+        if key == "records" { thresholds.recordFloor = number } else { thresholds.readFloor = number }
+      default:
+        throw ValidationError(
+          "--horizon '\(text)': unknown setting '\(key)' (known: hop, score, records, reads, multiple, spread).")
+      }
+    }
+    guard window.milliseconds % hop == 0, window.milliseconds / hop <= 64 else {
+      throw ValidationError("--horizon '\(text)': the window must be 1 to 64 whole hops.")
+    }
+    let horizon = Horizon(name: name, window: window.milliseconds, hop: hop, thresholds: thresholds)
+    if let existing { horizons[existing] = horizon } else {
+      horizons.append(horizon)
+      horizons.sort { $0.window < $1.window }
+    }
+  }
+}

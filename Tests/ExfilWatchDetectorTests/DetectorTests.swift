@@ -1,0 +1,116 @@
+import ExfilWatchDetector
+import ExfilWatchEvent
+import Testing
+
+@Suite struct DetectorTests {
+  let factory = EventFactory()
+
+  @Test func normalTrafficGivesNoFinding() {
+    let (findings, statistics) = detect(SyntheticTraffic().events(factory), symbols: factory.symbols)
+    #expect(findings.isEmpty)
+    #expect(statistics.warmUpComplete)
+    #expect(statistics.windowsJudged > 1000)
+  }
+
+  @Test func neverSeenClientReadingBulkIsFlaggedInItsFirstWindow() throws {
+    let normal = SyntheticTraffic().events(factory)
+    let attackStart = SyntheticTraffic.start + 5 * Duration.day + 2 * Duration.hour
+    let attack = burst(
+      factory, from: attackStart, count: 100, records: 2_000, actor: "agent3@example.com",
+      client: "DataLoaderPartnerUI", ip: "198.51.100.23", every: 3 * Duration.second)
+    let (findings, _) = detect(merged(normal, attack), symbols: factory.symbols)
+    let first = try #require(findings.first)
+    #expect(first.activity == .create)
+    // Decided when the watermark passes the end of the first full minute holding the burst.
+    #expect(first.time - attackStart <= 2 * Duration.minute + DetectorConfiguration().allowedLateness)
+    #expect(first.keys.contains { $0.dimension == "client" && $0.value == "DataLoaderPartnerUI" })
+    #expect(Set(findings.map(\.id)).count == 1, "actor, client and IP windows fold into one incident")
+    let strongest = try #require(findings.last?.evidence)
+    #expect(strongest.clients.first?.name == "DataLoaderPartnerUI")
+    #expect(strongest.sourceIPs.first?.name == "198.51.100.23")
+  }
+
+  @Test func warmUpLearnsWithoutFlagging() {
+    let normal = SyntheticTraffic(days: 3).events(factory)
+    let attack = burst(
+      factory, from: SyntheticTraffic.start + Duration.day + 10 * Duration.hour, count: 100,
+      records: 2_000, actor: "agent1@example.com", client: "Console", ip: "203.0.113.10")
+    let (findings, statistics) = detect(merged(normal, attack), symbols: factory.symbols)
+    #expect(findings.isEmpty)
+    #expect(!statistics.warmUpComplete)
+  }
+
+  @Test func sharedSurgeIsNotEachKeysAnomaly() {
+    var traffic = SyntheticTraffic(agents: 20, days: 9)
+    traffic.surge = (6..<8, 3)
+    let (findings, _) = detect(traffic.events(factory), symbols: factory.symbols)
+    #expect(findings.isEmpty, "\(findings.map(\.description))")
+  }
+
+  @Test func flaggedWindowsDoNotTeachTheBaseline() throws {
+    let normal = SyntheticTraffic(days: 12).events(factory)
+    // The same agent's bulk read on day 5 and again on day 9: both are flagged, because the
+    // first did not become the agent's normal.
+    let first = burst(
+      factory, from: SyntheticTraffic.start + 5 * Duration.day + 9 * Duration.hour, count: 60,
+      records: 1_000, actor: "agent2@example.com", client: "Service Console", ip: "203.0.113.10")
+    let second = burst(
+      factory, from: SyntheticTraffic.start + 9 * Duration.day + 9 * Duration.hour, count: 60,
+      records: 1_000, actor: "agent2@example.com", client: "Service Console", ip: "203.0.113.10")
+    let (findings, _) = detect(merged(normal, first, second), symbols: factory.symbols)
+    let creates = findings.filter { $0.activity == .create }
+    #expect(creates.count == 2)
+    #expect(creates.allSatisfy { $0.evidence.actors.first?.name == "agent2@example.com" })
+    let typical = try #require(creates.last?.evidence.baselineRecords)
+    #expect(typical < 2_000, "the baseline stayed at the agent's normal level")
+    #expect(findings.contains { $0.activity == .close && $0.id == creates[0].id })
+  }
+
+  @Test func keyThatSettlesAtANewLevelIsRelearnt() {
+    var configuration = DetectorConfiguration()
+    configuration.relearnAfter = 3 * Duration.day
+    let normal = SyntheticTraffic(days: 16).events(factory)
+    // A new integration goes live on day 5 and reads 50,000 records every hour from then on.
+    var integration: [AccessEvent] = []
+    for hour in (5 * 24)..<(16 * 24) {
+      integration += burst(
+        factory, from: SyntheticTraffic.start + Int64(hour) * Duration.hour, count: 25,
+        records: 2_000, actor: "etl@example.com", client: "Informatica", ip: "192.0.2.40")
+    }
+    let (findings, _) = detect(merged(normal, integration), symbols: factory.symbols, configuration: configuration)
+    let flaggedTimes = findings.filter { $0.activity != .close }.map(\.time)
+    #expect(!flaggedTimes.isEmpty, "the new integration is flagged at first")
+    let lastFlag = flaggedTimes.max() ?? 0
+    #expect(lastFlag < SyntheticTraffic.start + 12 * Duration.day, "and no longer once relearnt")
+  }
+
+  @Test func lateEventsAreCountedNotLost() {
+    var events = SyntheticTraffic(days: 4).events(factory)
+    let late = factory.read(
+      at: events[events.count / 2].time - 20 * Duration.minute, actor: "agent1@example.com", records: 7)
+    events.insert(late, at: events.count / 2 + 1)
+    let (_, statistics) = detect(events, symbols: factory.symbols)
+    #expect(statistics.lateEvents == 1)
+    #expect(statistics.lateRecords == 7)
+    #expect(statistics.reads == events.count)
+  }
+
+  @Test func trackedKeysStayUnderTheCap() {
+    var configuration = DetectorConfiguration()
+    configuration.maxTrackedKeys = 100
+    // Every read from a different IP, an hour apart so keys go idle.
+    let events = (0..<400).map { index in
+      factory.read(
+        at: SyntheticTraffic.start + Int64(index) * Duration.hour, actor: "agent1@example.com",
+        ip: "198.51.\(index / 250).\(index % 250)", records: 3)
+    }
+    let (_, statistics) = detect(events, symbols: factory.symbols, configuration: configuration)
+    #expect(statistics.trackedKeys <= 100)
+    #expect(statistics.evictedKeys >= 300)
+  }
+}
+
+extension Finding: CustomStringConvertible {
+  public var description: String { "\(id) \(activity) \(self.description(plain: ()))" }
+  private func description(plain: Void) -> String { title + ": " + evidence.key }
+}
