@@ -15,6 +15,9 @@ let package = Package(
     .library(name: "ExfilWatchFramer", targets: ["ExfilWatchFramer"]),
     .library(name: "ExfilWatchEvent", targets: ["ExfilWatchEvent"]),
     .library(name: "ExfilWatchParser", targets: ["ExfilWatchParser"]),
+    .library(name: "ExfilWatchDetector", targets: ["ExfilWatchDetector"]),
+    .library(name: "ExfilWatchSinks", targets: ["ExfilWatchSinks"]),
+    .library(name: "ExfilWatchPipeline", targets: ["ExfilWatchPipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -48,6 +51,18 @@ let package = Package(
       exclude: ["Formats.md"]
     ),
     .target(
+      name: "ExfilWatchDetector",
+      dependencies: ["ExfilWatchEvent"]
+    ),
+    .target(
+      name: "ExfilWatchSinks",
+      dependencies: ["ExfilWatchDetector", "ExfilWatchEvent"]
+    ),
+    .target(
+      name: "ExfilWatchPipeline",
+      dependencies: ["ExfilWatchSource", "ExfilWatchDecoder", "ExfilWatchEvent", "ExfilWatchParser"]
+    ),
+    .target(
       name: "ExfilWatchSimulator",
       dependencies: ["ExfilWatchEvent", "CZstd"]
     ),
@@ -59,13 +74,17 @@ let package = Package(
         "ExfilWatchFramer",
         "ExfilWatchEvent",
         "ExfilWatchParser",
+        "ExfilWatchDetector",
+        "ExfilWatchSinks",
+        "ExfilWatchPipeline",
         "ExfilWatchSimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .target(
       name: "ExfilWatchTestSupport",
-      path: "Tests/ExfilWatchTestSupport"
+      path: "Tests/ExfilWatchTestSupport",
+      exclude: ["OCSFSchema"]
     ),
     .testTarget(
       name: "ExfilWatchDecoderTests",
@@ -89,6 +108,23 @@ let package = Package(
     .testTarget(
       name: "ExfilWatchCLITests",
       dependencies: ["exfilwatch", "ExfilWatchTestSupport"]
+    ),
+    .testTarget(
+      name: "ExfilWatchDetectorTests",
+      dependencies: [
+        "ExfilWatchDetector", "ExfilWatchEvent", "ExfilWatchTestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]
+    ),
+    .testTarget(
+      name: "ExfilWatchSinksTests",
+      dependencies: ["ExfilWatchSinks", "ExfilWatchDetector", "ExfilWatchEvent", "ExfilWatchTestSupport"]
+    ),
+    .testTarget(
+      name: "ExfilWatchPipelineTests",
+      dependencies: [
+        "ExfilWatchPipeline", "ExfilWatchParser", "ExfilWatchEvent", "ExfilWatchTestSupport",
+      ]
     ),
     .testTarget(
       name: "ExfilWatchSimulatorTests",

@@ -99,6 +99,9 @@ public final class Detector {
     advance(to: newest + 1)
   }
 
+  /// Whether findings are waiting for `takeFindings()`.
+  public var hasFindings: Bool { !pendingFindings.isEmpty }
+
   /// The findings made since the last call, in the order they were made.
   public func takeFindings() -> [Finding] {
     defer {

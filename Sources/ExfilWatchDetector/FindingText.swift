@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// The words and numbers of a finding that are derived, not measured: its id, severity,
 /// title and sentence.
 enum FindingText {
@@ -43,17 +45,17 @@ enum FindingText {
     let metric = evidence.metric
     let volume = metric == .records ? evidence.records : evidence.reads
     let typical = metric == .records ? evidence.baselineRecords : evidence.baselineReads
-    var text = "\(noun(evidence.dimension)) \(evidence.key) read \(grouped(volume)) "
+    var text = "\(noun(evidence.dimension)) \(evidence.key) read \(DisplayText.grouped(volume)) "
     text += metric == .records ? "records" : "times"
-    let objects = evidence.objects.prefix(3).map { "\($0.name) \(grouped($0.records))" }
+    let objects = evidence.objects.prefix(3).map { "\($0.name) \(DisplayText.grouped($0.records))" }
     if metric == .records && !objects.isEmpty { text += " (\(objects.joined(separator: ", ")))" }
     text += " in \(evidence.horizon)"
     if evidence.dimension != "source_ip", let ip = evidence.sourceIPs.first { text += " from \(ip.name)" }
     if evidence.dimension != "client", let client = evidence.clients.first { text += " via \(client.name)" }
     if evidence.dimension != "actor", let actor = evidence.actors.first { text += " as \(actor.name)" }
-    text += "; typical \(grouped(Int64(typical.rounded()))) per \(evidence.horizon)"
+    text += "; typical \(DisplayText.grouped(Int64(typical.rounded()))) per \(evidence.horizon)"
     if evidence.judgedAgainstPeers { text += " for its peers" }
-    text += " (score \(oneDecimal(evidence.score)), \(oneDecimal(evidence.multiple))x)."
+    text += " (score \(DisplayText.oneDecimal(evidence.score)), \(DisplayText.oneDecimal(evidence.multiple))x)."
     let others = keys.filter { $0.dimension != evidence.dimension || $0.value != evidence.key }
     if !others.isEmpty {
       text += " Also flagged: " + others.map { "\($0.dimension) \($0.value)" }.joined(separator: ", ") + "."
@@ -67,21 +69,5 @@ enum FindingText {
     case "client": "client app"
     default: dimension
     }
-  }
-
-  /// `1,224,000`.
-  static func grouped(_ value: Int64) -> String {
-    let digits = String(value.magnitude)
-    var text = ""
-    for (index, digit) in digits.enumerated() {
-      if index > 0 && (digits.count - index) % 3 == 0 { text += "," }
-      text.append(digit)
-    }
-    return value < 0 ? "-" + text : text
-  }
-
-  static func oneDecimal(_ value: Double) -> String {
-    let tenths = Int64((value * 10).rounded())
-    return "\(tenths / 10).\(abs(tenths % 10))"
   }
 }

@@ -1,0 +1,32 @@
+/// Numbers and times as findings, summaries and messages show them to a person, the same way
+/// everywhere.
+public enum DisplayText {
+  /// `1,224,000`.
+  public static func grouped(_ value: Int64) -> String {
+    let digits = String(value.magnitude)
+    var text = ""
+    for (index, digit) in digits.enumerated() {
+      if index > 0, (digits.count - index) % 3 == 0 { text += "," }
+      text.append(digit)
+    }
+    return value < 0 ? "-" + text : text
+  }
+
+  /// `14.2`, `-0.4`; non-finite values as Swift writes them.
+  public static func oneDecimal(_ value: Double) -> String {
+    guard value.isFinite else { return "\(value)" }
+    let tenths = Int64((value * 10).rounded())
+    let sign = tenths < 0 ? "-" : ""
+    return "\(sign)\(tenths.magnitude / 10).\(tenths.magnitude % 10)"
+  }
+
+  /// `2025-07-04T21:15:00Z`: epoch milliseconds to the second, UTC.
+  public static func utcSeconds(_ epochMilliseconds: Int64) -> String {
+    let seconds = epochMilliseconds >= 0 ? epochMilliseconds / 1000 : (epochMilliseconds - 999) / 1000
+    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = Int(seconds - days * 86_400)
+    let date = CivilDate(daysSinceEpoch: Int(days))
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(date)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+  }
+}

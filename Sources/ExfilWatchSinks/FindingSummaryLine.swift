@@ -1,0 +1,113 @@
+import ExfilWatchDetector
+import ExfilWatchEvent
+
+/// A finding as one line a person reads on a terminal or in a cron mail:
+///
+///     2025-07-04T21:15:00Z HIGH NEW actor=svc.sync@acme.example client="Data Loader"
+///     ip=203.0.113.7: 612,000 records in 5m (Contact, Account), typical 340, 1800x,
+///     score 14.2 exw-1f3a9c0e2b7d4e51
+///
+/// (one line in the output): when, how bad, what happened to the incident, who (the flagged
+/// key, then the top actor, client app and IP where they say more), how much against normal,
+/// and the id to look the finding up by. Values come from the logs, so control and formatting
+/// characters are escaped (a crafted user name cannot move the cursor or forge a line) and
+/// values with spaces are quoted. No colour: the line goes to files and mail as often as to a
+/// terminal.
+public struct FindingSummaryLine: CustomStringConvertible, Sendable {
+  public var finding: Finding
+
+  public init(_ finding: Finding) {
+    self.finding = finding
+  }
+
+  public var description: String {
+    let evidence = finding.evidence
+    var who = [field(evidence.dimension, evidence.key)]
+    let top: [(label: String, tally: Tally?)] = [
+      ("actor", evidence.actors.first(where: \.isIdentified)),
+      ("client", evidence.clients.first(where: \.isIdentified)),
+      ("ip", evidence.sourceIPs.first(where: \.isIdentified)),
+    ]
+    for (label, tally) in top {
+      guard let tally, tally.name != evidence.key, tally.uid != evidence.key else { continue }
+      who.append(field(label, tally.name))
+    }
+    let objects = evidence.objects.filter(\.isIdentified).prefix(3).map { quoted($0.name) }
+    let (observed, unit, typical) =
+      evidence.metric == .records
+      ? (evidence.records, "records", evidence.baselineRecords)
+      : (evidence.reads, "reads", evidence.baselineReads)
+    var what = "\(DisplayText.grouped(observed)) \(unit) in \(evidence.horizon)"
+    if !objects.isEmpty { what += " (\(objects.joined(separator: ", ")))" }
+    return [
+      DisplayText.utcSeconds(finding.time),
+      finding.severity.name.uppercased(),
+      finding.activity.word,
+      who.joined(separator: " ") + ":",
+      what + ",",
+      "typical \(typicalText(typical)),",
+      "\(multipleText(evidence.multiple))x,",
+      "score \(DisplayText.oneDecimal(evidence.score))",
+      finding.id,
+    ].joined(separator: " ")
+  }
+
+  /// Characters that would change what a terminal shows rather than show themselves: controls
+  /// (escape sequences, newlines), format characters (bidirectional overrides), and Unicode
+  /// line breaks.
+  private static let invisibleCategories: Set<Unicode.GeneralCategory> = [
+    .control, .format, .lineSeparator, .paragraphSeparator,
+  ]
+
+  private func field(_ label: String, _ value: String) -> String {
+    "\(label)=\(quoted(value))"
+  }
+
+  /// The value with control characters escaped, in quotes when it holds spaces or quotes.
+  private func quoted(_ value: String) -> String {
+    var escaped = ""
+    var needsQuotes = value.isEmpty
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\"", "\\":
+        escaped += "\\\(scalar)"
+        needsQuotes = true
+      case " ":
+        escaped.unicodeScalars.append(scalar)
+        needsQuotes = true
+      case _ where Self.invisibleCategories.contains(scalar.properties.generalCategory):
+        escaped += scalar.escaped(asASCII: true)
+        needsQuotes = true
+      default:
+        escaped.unicodeScalars.append(scalar)
+      }
+    }
+    return needsQuotes ? "\"\(escaped)\"" : escaped
+  }
+
+
+
+  /// Whole numbers from 10 up (`340`, `4,100`), one decimal below (`0.4`).
+  private func typicalText(_ value: Double) -> String {
+    guard value.isFinite else { return "\(value)" }
+    return value >= 10 ? DisplayText.grouped(Int64(value.rounded())) : DisplayText.oneDecimal(value)
+  }
+
+  /// `1800`, `3.5`: as precise as a person needs to judge "how many times normal".
+  private func multipleText(_ value: Double) -> String {
+    guard value.isFinite else { return "\(value)" }
+    return value >= 10 ? String(Int64(value.rounded())) : DisplayText.oneDecimal(value)
+  }
+
+}
+
+extension Finding.Activity {
+  /// What the line says happened to the incident.
+  fileprivate var word: String {
+    switch self {
+    case .create: "NEW"
+    case .update: "UPDATE"
+    case .close: "CLOSED"
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import ExfilWatchDetector
+import Glibc
+
+/// Findings as OCSF Detection Finding JSON lines appended to a file: the format SIEM shippers
+/// (Splunk UF, Fluent Bit, Vector, the Security Lake collectors) tail as they tail any log.
+///
+/// The file is only ever appended to (`O_APPEND`), so restarts, several runs and several
+/// writers add to it without overwriting. A batch is held in memory until `flush()`, which
+/// writes it and `fsync`s the file: only then are its findings on disk and may the run record
+/// them as delivered. A failed flush keeps what was not written, so a retry completes the
+/// batch without repeating or tearing a line.
+public struct JSONLinesSink: FindingSink {
+  public let path: String
+  private let file: AppendedFile
+  private let encoder: OCSFDetectionFindingEncoder
+  private var pending: [UInt8] = []
+
+  /// Opens (creating, mode 0644) `path` for appending; fails now, not at the first finding,
+  /// when it cannot be written.
+  public init(path: String, productVersion: String) throws(SinkError) {
+    self.path = path
+    file = try AppendedFile(path: path)
+    encoder = OCSFDetectionFindingEncoder(productVersion: productVersion)
+  }
+
+  public mutating func write(_ finding: Finding) {
+    pending.append(contentsOf: encoder.encode(finding))
+    pending.append(UInt8(ascii: "\n"))
+  }
+
+  public mutating func flush() throws(SinkError) {
+    let (written, failure) = writeFully(pending, to: file.descriptor)
+    pending.removeFirst(written)
+    if let failure { throw error(.write, failure) }
+    guard fsync(file.descriptor) == 0 else { throw error(.sync, errno) }
+  }
+
+  private func error(_ operation: SinkError.Operation, _ number: Int32) -> SinkError {
+    SinkError(sink: "jsonl", destination: path, operation: operation, errno: number)
+  }
+}
+
+/// The open file behind a `JSONLinesSink`, closed when the last copy of the sink goes away.
+private final class AppendedFile {
+  let descriptor: Int32
+
+  init(path: String) throws(SinkError) {
+    descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw SinkError(sink: "jsonl", destination: path, operation: .open, errno: errno)
+    }
+  }
+
+  deinit {
+    close(descriptor)
+  }
+}
