@@ -14,11 +14,12 @@ struct ExfilWatch: ParsableCommand {
       (Salesforce, Okta, Microsoft 365, Zendesk, JSON lines and CSV), compressed with zstd or \
       gzip or plain, and flags unusual bulk reads of customer records.
 
-      Exit codes: 0 success, 2 usage error, 3 an input could not be read, decoded or parsed, 5 output \
-      could not be written.
+      Exit codes: 0 success (for replay and scan: nothing found), 1 findings written (replay, \
+      scan), 2 usage error, 3 an input could not be read, decoded or parsed, 5 output could not \
+      be written.
       """,
     version: "0.1.0",
-    subcommands: [LinesCommand.self, EventsCommand.self, SimulateCommand.self]
+    subcommands: [ReplayCommand.self, ScanCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
   )
 
   /// Runs the command, mapping errors to the exit codes ExfilWatch documents.
@@ -42,6 +43,8 @@ struct ExfilWatch: ParsableCommand {
 /// The exit codes of `exfilwatch`, a contract with the scripts and schedulers that run it.
 enum ExitStatus: Int32 {
   case success = 0
+  /// `replay` and `scan` wrote findings.
+  case findings = 1
   case usage = 2
   /// An input could not be opened, read or decoded.
   case inputError = 3

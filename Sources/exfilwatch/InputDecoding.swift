@@ -16,6 +16,8 @@ struct InputOptions: ParsableArguments {
     }
   }
 
+  var decoderOptions: DecoderOptions { DecoderOptions(maxWindowBytes: maxWindow.bytes) }
+
   /// The name an input has in messages and evidence.
   func displayName(_ path: String) -> String {
     path == "-" ? "<stdin>" : path
@@ -28,7 +30,7 @@ struct InputOptions: ParsableArguments {
     of path: String, _ body: (UnsafeRawBufferPointer) throws -> Void
   ) throws {
     let source = try FileByteSource(path: path)
-    let decoder = StreamDecoder(source: source, options: DecoderOptions(maxWindowBytes: maxWindow.bytes))
+    let decoder = StreamDecoder(source: source, options: decoderOptions)
     while let chunk = try decoder.nextChunk() {
       try body(chunk)
     }

@@ -1,0 +1,86 @@
+import ArgumentParser
+import ExfilWatchDetector
+import ExfilWatchEvent
+import ExfilWatchPipeline
+import ExfilWatchSinks
+import Glibc
+
+/// Everything `replay` and `scan` share: inputs, parsing, detection and sinks.
+struct DetectionCommandOptions: ParsableArguments {
+  @OptionGroup var input: InputOptions
+  @OptionGroup var parsing: ParsingOptions
+  @OptionGroup var detection: DetectionOptions
+
+  @Option(
+    name: .customLong("sink"),
+    help: ArgumentHelp(
+      "Where findings go (repeatable): stdout (one line each, the default) or jsonl:PATH (OCSF Detection Finding JSON lines, appended and fsynced after each batch).",
+      valueName: "spec"))
+  var sinks: [String] = []
+
+  @Flag(help: "Print no run summary on standard error.")
+  var quiet = false
+
+  func validate() throws {
+    for text in sinks {
+      do { _ = try SinkSpecification(parsing: text) } catch { throw ValidationError("--sink: \(error).") }
+    }
+  }
+
+  /// Runs the detector over the inputs; the exit code says what happened: 0 nothing found,
+  /// 1 findings written, 3 an input could not be read (it outranks findings).
+  func run(commandName: String) throws {
+    let started = MonotonicClock.now()
+    // A path that is missing or cannot be walked is reported and the others are read.
+    var paths: [String] = []
+    var missing = 0
+    for path in input.paths {
+      do { paths += try InputPaths.expand([path]) } catch {
+        writeToStandardError("exfilwatch: \(error)\n")
+        missing += 1
+      }
+    }
+    let symbols = SymbolTable()
+    let detector = Detector(configuration: try detection.configuration(), symbols: symbols)
+    let specifications = try (sinks.isEmpty ? ["stdout"] : sinks).map { try SinkSpecification(parsing: $0) }
+    var run: DetectionRun
+    do {
+      run = DetectionRun(
+        detector: detector,
+        sinks: try specifications.map { try $0.makeSink(productVersion: ExfilWatch.configuration.version) },
+        rejectsFile: try parsing.rejects.map { try RejectsFile(path: $0) },
+        walked: Set(paths).subtracting(input.paths))
+    } catch {
+      writeToStandardError("exfilwatch: \(error)\n")
+      throw ExitStatus.outputError.exitCode
+    }
+    let merge = TimeOrderedMerge(
+      inputs: paths.map(MergeInput.init(path:)), symbols: symbols, parserOptions: parsing.parserOptions,
+      decoderOptions: input.decoderOptions)
+    do {
+      try merge.run(into: &run)
+      try run.finish()
+    } catch {
+      writeToStandardError("exfilwatch: \(error)\n")
+      throw ExitStatus.outputError.exitCode
+    }
+    if !quiet {
+      let summary = RunSummary(
+        command: commandName, reports: run.reports, skipped: run.skipped.count, statistics: detector.statistics,
+        configuration: detector.configuration, findingsWritten: run.findingsWritten,
+        elapsedSeconds: MonotonicClock.now() - started)
+      writeToStandardError(summary.text)
+    }
+    if run.failures + missing > 0 { throw ExitStatus.inputError.exitCode }
+    if run.findingsWritten > 0 { throw ExitStatus.findings.exitCode }
+  }
+}
+
+/// Seconds on a clock that only goes forward, for elapsed times.
+enum MonotonicClock {
+  static func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+  }
+}

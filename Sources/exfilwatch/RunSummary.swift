@@ -1,0 +1,66 @@
+import ExfilWatchDetector
+import ExfilWatchEvent
+import ExfilWatchParser
+import ExfilWatchPipeline
+import Foundation
+
+/// The lines `replay` and `scan` print on standard error when they finish: what was read,
+/// what was judged, what was found, and how fast.
+struct RunSummary {
+  let command: String
+  let reports: [InputReport]
+  let skipped: Int
+  let statistics: DetectorStatistics
+  let configuration: DetectorConfiguration
+  let findingsWritten: Int
+  let elapsedSeconds: Double
+
+  var text: String {
+    var rejects: [RejectReason: Int] = [:]
+    var compressed: Int64 = 0
+    var decoded: Int64 = 0
+    for report in reports {
+      rejects.merge(report.summary.rejects, uniquingKeysWith: +)
+      compressed += report.compressedBytes
+      decoded += report.decodedBytes
+    }
+    let rejected = rejects.values.reduce(0, +)
+    var lines: [String] = []
+    lines.append(
+      "\(command): \(reports.count) input\(reports.count == 1 ? "" : "s")"
+        + (skipped > 0 ? " (\(skipped) skipped)" : "") + ", \(megabytes(compressed)) read, "
+        + "\(megabytes(decoded)) decoded, \(statistics.events) events (\(statistics.reads) reads, "
+        + "\(DisplayText.grouped(statistics.records)) records)")
+    var span = "event time "
+    if let first = statistics.firstEventTime, let newest = statistics.newestEventTime {
+      span += "\(DisplayText.utcSeconds(first)) to \(DisplayText.utcSeconds(newest)); "
+      if statistics.warmUpComplete {
+        span += "warm-up of \(DurationArgument(milliseconds: configuration.warmUp)) ended \(DisplayText.utcSeconds(statistics.warmUpEnd!))"
+      } else {
+        span += "shorter than the warm-up of \(DurationArgument(milliseconds: configuration.warmUp)): "
+          + "keys were learnt, nothing was flagged"
+      }
+    } else {
+      span += "none (no events)"
+    }
+    lines.append(span)
+    var rejectText = "\(rejected) rejected"
+    if rejected > 0 {
+      rejectText += " (" + rejects.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ") + ")"
+    }
+    lines.append(
+      "\(rejectText), \(statistics.lateEvents) late (\(DisplayText.grouped(statistics.lateRecords)) records, "
+        + "\(statistics.tooLateEvents) too late for any window), \(statistics.trackedKeys) keys tracked"
+        + (statistics.evictedKeys > 0 ? ", \(statistics.evictedKeys) evicted at the cap of \(configuration.maxTrackedKeys)" : ""))
+    let rate = elapsedSeconds > 0 ? Double(statistics.events) / elapsedSeconds : 0
+    lines.append(
+      "\(statistics.windowsJudged) windows judged, \(statistics.windowsFlagged) flagged, "
+        + "\(findingsWritten) finding\(findingsWritten == 1 ? "" : "s") written; "
+        + "\(String(format: "%.2f", elapsedSeconds)) s, \(Int(rate)) events/s")
+    return lines.map { "exfilwatch: \($0)\n" }.joined()
+  }
+
+  private func megabytes(_ bytes: Int64) -> String {
+    String(format: "%.1f MB", Double(bytes) / 1_000_000)
+  }
+}

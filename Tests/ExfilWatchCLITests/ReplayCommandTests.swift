@@ -1,0 +1,128 @@
+import ExfilWatchTestSupport
+import Foundation
+import Testing
+
+/// `exfilwatch replay` and `scan` run as a user runs them: on the bundled simulated weeks, with
+/// findings checked against the OCSF schema and across file splits.
+@Suite struct ReplayCommandTests {
+  static let simulated = EventsCommandTests.samples.appendingPathComponent("simulated")
+
+  /// The findings of a jsonl sink, decoded.
+  static func findings(_ path: String) throws -> [[String: Any]] {
+    try String(decoding: readBytes(path), as: UTF8.self).split(separator: "\n").map {
+      try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+  }
+
+  static func exfilwatch(_ finding: [String: Any]) -> [String: Any] {
+    ((finding["unmapped"] as? [String: Any])?["exfilwatch"] as? [String: Any]) ?? [:]
+  }
+
+  @Test func attackSampleGivesOneValidIncidentNamingTheAttacker() throws {
+    let directory = try TemporaryDirectory()
+    let sink = directory.path("findings.jsonl")
+    let sample = Self.simulated.appendingPathComponent("connected-app-exfil").path
+    let result = try runTool(exfilwatchExecutable, ["replay", "--sink", "stdout", "--sink", "jsonl:\(sink)", sample])
+    #expect(result.status == 1, "\(result.standardError)")
+    let lines = result.outputText.split(separator: "\n")
+    #expect(lines.filter { $0.contains(" NEW ") }.count == 1)
+    #expect(lines.first?.contains("client=0H4Hs00000E1gDPKAZ") == true)
+    #expect(result.standardError.contains("labels.json: skipped"))
+    #expect(result.standardError.contains("warm-up of 3d ended"))
+
+    let validator = try OCSFSchemaValidator()
+    let text = try readBytes(sink)
+    let jsonLines = text.split(separator: UInt8(ascii: "\n"))
+    #expect(jsonLines.count == lines.count)
+    for line in jsonLines {
+      #expect(validator.validate(jsonLine: Array(line)) == [])
+    }
+    let findings = try Self.findings(sink)
+    #expect(Set(findings.compactMap { ($0["finding_info"] as? [String: Any])?["uid"] as? String }) == ["exw-41623e11be103fd3"])
+    #expect(findings.map { $0["activity_id"] as? Int } == [1, 2, 2, 3])
+    // Decided within ten minutes of event time after the first bulk page (16:01:20.970Z).
+    let firstBulkPage: Int64 = 1_749_052_880_970
+    let created = try #require(findings.first?["time"] as? Int64)
+    #expect(created - firstBulkPage < 10 * 60_000)
+    let keys = Self.exfilwatch(findings.last!)["keys"] as? [[String: Any]] ?? []
+    let flagged = Set(keys.compactMap { $0["value"] as? String })
+    #expect(flagged.isSuperset(of: ["s.velasco@contact.example-air.com", "198.51.100.169", "0H4Hs00000E1gDPKAZ"]))
+  }
+
+  @Test func baselineSampleFindsNothing() throws {
+    let sample = Self.simulated.appendingPathComponent("baseline").path
+    for command in ["replay", "scan"] {
+      let result = try runTool(exfilwatchExecutable, [command, sample])
+      #expect(result.status == 0, "\(command): \(result.standardError)")
+      #expect(result.standardOutput.isEmpty)
+      #expect(result.standardError.contains("0 findings written"))
+    }
+  }
+
+  @Test func sameFindingsWhateverTheFileSplit() throws {
+    let directory = try TemporaryDirectory()
+    let sample = Self.simulated.appendingPathComponent("connected-app-exfil")
+    let days = try FileManager.default.contentsOfDirectory(atPath: sample.path).filter { $0.hasSuffix(".zst") }.sorted()
+    var text: [UInt8] = []
+    for day in days { text += try runToolChecked("zstd", ["-dc", sample.appendingPathComponent(day).path]) }
+    let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
+    for folder in ["whole", "split"] {
+      try FileManager.default.createDirectory(atPath: directory.path(folder), withIntermediateDirectories: true)
+    }
+    // One plain file, and the week cut at uneven places into gzip, zstd and plain pieces
+    // given in reverse order.
+    let whole = try directory.write("whole/week.jsonl", text)
+    var pieces: [String] = []
+    var random = SeededGenerator(seed: 42)
+    var start = 0
+    var index = 0
+    while start < lines.count {
+      let end = min(lines.count, start + 2_000 + Int(random.next() % 9_000))
+      let body = Array(lines[start..<end].joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")]
+      let plain = try directory.write("split/piece-\(index).jsonl", body)
+      switch index % 3 {
+      case 0: _ = try runToolChecked("zstd", ["-q", "--rm", plain]); pieces.append(plain + ".zst")
+      case 1: _ = try runToolChecked("gzip", [plain]); pieces.append(plain + ".gz")
+      default: pieces.append(plain)
+      }
+      start = end
+      index += 1
+    }
+    #expect(pieces.count >= 3)
+    let wholeSink = directory.path("whole.jsonl")
+    let splitSink = directory.path("split.jsonl")
+    _ = try runTool(exfilwatchExecutable, ["replay", "--sink", "jsonl:\(wholeSink)", whole])
+    _ = try runTool(exfilwatchExecutable, ["replay", "--sink", "jsonl:\(splitSink)"] + pieces.reversed())
+    // Everything but where the sample events sit in the inputs is the same.
+    func comparable(_ path: String) throws -> [NSDictionary] {
+      try Self.findings(path).map { finding in
+        var finding = finding
+        var unmapped = Self.exfilwatch(finding)
+        unmapped["sample_sources"] = nil
+        finding["unmapped"] = ["exfilwatch": unmapped]
+        return finding as NSDictionary
+      }
+    }
+    let wholeFindings = try comparable(wholeSink)
+    #expect(!wholeFindings.isEmpty)
+    #expect(wholeFindings == (try comparable(splitSink)))
+  }
+
+  @Test func unreadableInputOutranksFindings() throws {
+    let directory = try TemporaryDirectory()
+    let sample = Self.simulated.appendingPathComponent("connected-app-exfil").path
+    let truncated = try directory.write("cut.jsonl.zst", Array(try readBytes(sample + "/ApiEvent-2025-06-01.jsonl.zst").prefix(5000)))
+    let result = try runTool(exfilwatchExecutable, ["replay", sample, truncated, directory.path("missing.jsonl")])
+    #expect(result.status == 3)
+    #expect(result.standardOutput.count > 0, "the findings of the readable inputs are still written")
+    #expect(result.standardError.contains("cut.jsonl.zst"))
+    #expect(result.standardError.contains("missing.jsonl"))
+  }
+
+  @Test func badSinkOrDimensionIsAUsageError() throws {
+    for arguments in [["--sink", "webhook:x"], ["--dimension", "actor+colour"], ["--horizon", "5m:score=x"], ["--warm-up", "3 days"]] {
+      let result = try runTool(exfilwatchExecutable, ["replay"] + arguments + ["-"])
+      #expect(result.status == 2, "\(arguments)")
+    }
+  }
+}
