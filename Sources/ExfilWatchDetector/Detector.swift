@@ -57,7 +57,7 @@ public final class Detector {
     if statistics.firstEventTime == nil { start(at: event.time) }
     if event.time > statistics.newestEventTime! {
       statistics.newestEventTime = event.time
-      advance(to: event.time - configuration.allowedLateness)
+      advance(to: event.time - configuration.allowedLateness, now: event.time)
     }
     guard event.isRead else { return }
     statistics.reads += 1
@@ -91,12 +91,14 @@ public final class Detector {
     if late && !windowed { statistics.tooLateEvents += 1 }
   }
 
-  /// The end of input: judges every window up to the newest event (as if the watermark had
-  /// caught up), so the last minutes of a replay are not left unjudged. Open incidents stay
-  /// open: the end of a file is not a quiet period.
+  /// The end of input: judges every window that holds an event, up to the last hop of each
+  /// horizon that holds the newest one (as if the watermark had caught up), so the last
+  /// minutes of a replay are not left unjudged. Incidents close only by the newest event time:
+  /// the end of a file is not a quiet period.
   public func finish() {
     guard let newest = statistics.newestEventTime else { return }
-    advance(to: newest + 1)
+    let lastEnd = configuration.horizons.map { (newest.floorDivided(by: $0.hop) + 1) * $0.hop }.max() ?? newest
+    advance(to: lastEnd, now: newest)
   }
 
   /// Whether findings are waiting for `takeFindings()`.
@@ -127,8 +129,8 @@ public final class Detector {
   }
 
   /// Judges, in order of window end, every window that ends at or before `watermark`, then
-  /// closes incidents that have been quiet long enough.
-  private func advance(to watermark: Int64) {
+  /// closes the incidents that have been quiet long enough by event time `now`.
+  private func advance(to watermark: Int64, now: Int64) {
     while true {
       var next = -1
       var nextEnd = Int64.max
@@ -147,7 +149,7 @@ public final class Detector {
       judge(horizon: next, hop: nextHop[next])
       nextHop[next] += 1
     }
-    incidents.closeQuiet(now: watermark + configuration.allowedLateness, into: &pendingFindings)
+    incidents.closeQuiet(now: now, into: &pendingFindings)
     statistics.findings += pendingFindings.count - findingsCounted
     findingsCounted = pendingFindings.count
   }

@@ -30,6 +30,18 @@ import Testing
     #expect(strongest.sourceIPs.first?.name == "198.51.100.23")
   }
 
+  @Test func burstInTheLastMinutesOfInputIsJudgedAtTheEnd() throws {
+    let normal = SyntheticTraffic(days: 5).events(factory)
+    let last = try #require(normal.last?.time)
+    let attack = burst(
+      factory, from: last + Duration.minute, count: 12, records: 2_000, actor: "agent4@example.com",
+      client: "DataLoaderPartnerUI", ip: "198.51.100.23", every: 5 * Duration.second)
+    let (findings, statistics) = detect(normal + attack, symbols: factory.symbols)
+    #expect(findings.contains { $0.activity == .create && $0.evidence.clients.first?.name == "DataLoaderPartnerUI" })
+    #expect(!findings.contains { $0.activity == .close }, "the end of input is not a quiet period")
+    #expect(statistics.newestEventTime == attack.last?.time)
+  }
+
   @Test func warmUpLearnsWithoutFlagging() {
     let normal = SyntheticTraffic(days: 3).events(factory)
     let attack = burst(
