@@ -1,0 +1,60 @@
+import ExfilWatchSource
+import Glibc
+
+/// One input of a `TimeOrderedMerge`: a file, which can be opened again, or a stream of bytes
+/// that can be read only once (standard input, a pipe, bytes in memory).
+///
+/// The difference decides how the merge finds out when an input starts: a file is opened to
+/// read its first event and closed again until the merge gets there, so thousands of archives
+/// never hold thousands of descriptors and decoders at once; a read-once input stays open from
+/// that first look to its end, since what was read from it cannot be read again.
+public struct MergeInput {
+  private enum Origin {
+    case file(path: String, canReopen: Bool)
+    case readOnce(any ByteSource)
+  }
+
+  private let origin: Origin
+  /// The input's name in events' origins, rejects, reports and messages: the path as given, or
+  /// `<stdin>` for `-`.
+  public let name: String
+
+  /// The input at `path`; `-` is standard input.
+  ///
+  /// Only a regular file can be opened twice and read the same; anything else (`-`, a named
+  /// pipe, `<(zstdcat …)` passed as `/dev/fd/63`) is read once. A path that cannot be examined
+  /// now is taken as a file: opening it reports the error.
+  public init(path: String) {
+    if path == "-" {
+      self.init(readOnce: FileByteSource(standardInput: ()))
+      return
+    }
+    var status = stat()
+    let isSpecial = stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG
+    self.init(origin: .file(path: path, canReopen: !isSpecial), name: path)
+  }
+
+  /// An input read once from `source` (named by `source.name`), from its current position.
+  public init(readOnce source: any ByteSource) {
+    self.init(origin: .readOnce(source), name: source.name)
+  }
+
+  private init(origin: Origin, name: String) {
+    self.origin = origin
+    self.name = name
+  }
+
+  /// Whether the input can be opened again and read from its start.
+  var canReopen: Bool {
+    if case .file(_, let canReopen) = origin { return canReopen }
+    return false
+  }
+
+  /// The input's bytes from its start; a read-once input's source itself.
+  func open() throws(SourceError) -> any ByteSource {
+    switch origin {
+    case .file(let path, _): return try FileByteSource(path: path)
+    case .readOnce(let source): return source
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import ExfilWatchDecoder
+import ExfilWatchEvent
+import ExfilWatchParser
+import ExfilWatchSource
+
+/// Reads many inputs and hands all their events on in event-time order, as the detector needs
+/// them: the front of `exfilwatch replay` and `exfilwatch scan`.
+///
+/// ```
+///  inputs ──first look──▶ MergeQueue ──top input──▶ InputCursor ──events──▶ handler
+///  (files, stdin)         (next time,   opened when   (one decoded   in time order
+///                          input order)  reached       chunk's events)
+/// ```
+///
+/// **Few inputs open at once.** Months of daily archives must not mean thousands of open
+/// descriptors and zstd contexts. So each input is first looked at alone: opened, read up to
+/// its first event, and closed again. The queue then holds every input keyed by its first
+/// event time, and an input is opened only when the merge reaches that time, and closed at its
+/// end; daily files are read one or two at a time (`Statistics.maxOpenInputs`). Only an input
+/// that cannot be read twice (standard input, a pipe: see `MergeInput`) stays open from its
+/// first look on.
+///
+/// **Rejects once.** The first look delivers the rejects it parses (typically those before the
+/// first event) and counts them; the reopened input skips that many before delivering again.
+/// The parser is deterministic, so those are the same records. (The alternative, keeping the
+/// first look's parser, would mean keeping its decoder and so the input open.)
+///
+/// **Order.** Events come by time; equal times in the order the inputs were given, then in
+/// their order within the input. Within an input, events come in file order even where the file
+/// itself is not sorted: an event earlier than what was already handed on is passed as it is,
+/// and the detector counts it as late. The merge does not sort.
+///
+/// **Failures.** An input that cannot be opened, read, decoded or parsed has its events up to
+/// that point delivered, then is reported once to `MergedEventHandler.handleInputFailure`; the
+/// merge goes on with the others. Only an error thrown by the handler stops it.
+///
+/// Symbols are interned into the one `SymbolTable` in the order inputs are first looked at, so
+/// a symbol's number says nothing about event order.
+public final class TimeOrderedMerge {
+  /// What the merge did, for progress displays and tests.
+  public struct Statistics: Sendable, Equatable {
+    /// Events handed to the handler.
+    public var events = 0
+    /// The most inputs open (descriptor, decoder and parser alive) at the same time.
+    public var maxOpenInputs = 0
+  }
+
+  public let inputs: [MergeInput]
+  public private(set) var statistics = Statistics()
+
+  private enum Slot {
+    /// Not opened yet, or looked at and closed again after delivering this many rejects.
+    case closed(rejectsDelivered: Int)
+    case open(InputCursor)
+    case done
+  }
+
+  private let symbols: SymbolTable
+  private let parserOptions: ParserOptions
+  private let decoderOptions: DecoderOptions
+  private var slots: [Slot]
+  private var openInputs = 0
+  private var hasRun = false
+
+  /// - Parameters:
+  ///   - inputs: in the order that breaks ties between equal event times.
+  ///   - symbols: the run's symbol table, shared by all inputs (used from one thread).
+  public init(
+    inputs: [MergeInput], symbols: SymbolTable, parserOptions: ParserOptions = ParserOptions(),
+    decoderOptions: DecoderOptions = DecoderOptions()
+  ) {
+    self.inputs = inputs
+    self.symbols = symbols
+    self.parserOptions = parserOptions
+    self.decoderOptions = decoderOptions
+    slots = Array(repeating: .closed(rejectsDelivered: 0), count: inputs.count)
+  }
+
+  /// Reads all inputs, handing their events, rejects and ends to `handler`. Runs once.
+  ///
+  /// - Throws: only what `handler` throws; the inputs' own errors are reported to it.
+  public func run<Handler: MergedEventHandler>(into handler: inout Handler) throws {
+    precondition(!hasRun, "a merge reads its inputs once")
+    hasRun = true
+    var queue = MergeQueue()
+    for input in inputs.indices {
+      if let firstTime = try firstLook(at: input, handler: &handler) {
+        queue.insert(MergeQueue.Entry(time: firstTime, input: input))
+      }
+    }
+    while let top = queue.top {
+      let cursor: InputCursor
+      switch slots[top.input] {
+      case .closed(let rejectsDelivered):
+        guard let opened = try open(top.input, rejectsToSkip: rejectsDelivered, handler: &handler)
+        else {
+          queue.removeTop()
+          continue
+        }
+        cursor = opened
+      case .open(let openCursor):
+        cursor = openCursor
+        statistics.events += try cursor.deliverEvents(through: queue.topRunLimit, to: &handler)
+      case .done:
+        preconditionFailure("an input left in the queue after its end")
+      }
+      if cursor.headTime == nil { try cursor.refill(rejectsTo: &handler) }
+      if let time = cursor.headTime {
+        queue.updateTop(time: time)
+      } else {
+        queue.removeTop()
+        try finish(top.input, cursor, handler: &handler)
+      }
+    }
+  }
+
+  /// Reads `input` up to its first event and returns that event's time; closes it again unless
+  /// it can be read only once. An input with no event is read to its end and reported here.
+  private func firstLook<Handler: MergedEventHandler>(
+    at input: Int, handler: inout Handler
+  ) throws -> Int64? {
+    guard let cursor = try open(input, rejectsToSkip: 0, handler: &handler) else { return nil }
+    try cursor.refill(rejectsTo: &handler)
+    guard let firstTime = cursor.headTime else {
+      try finish(input, cursor, handler: &handler)
+      return nil
+    }
+    if inputs[input].canReopen {
+      slots[input] = .closed(rejectsDelivered: cursor.rejectsParsed)
+      openInputs -= 1
+    }
+    return firstTime
+  }
+
+  /// Opens `input`, or reports why it cannot be opened and returns `nil`.
+  private func open<Handler: MergedEventHandler>(
+    _ input: Int, rejectsToSkip: Int, handler: inout Handler
+  ) throws -> InputCursor? {
+    let source: any ByteSource
+    do {
+      source = try inputs[input].open()
+    } catch {
+      slots[input] = .done
+      let nothingRead = InputReport(
+        input: inputs[input].name, summary: InputSummary(), compressedBytes: 0, decodedBytes: 0)
+      try handler.handleInputFailure(error, report: nothingRead)
+      return nil
+    }
+    let cursor = InputCursor(
+      name: inputs[input].name, source: source, symbols: symbols, parserOptions: parserOptions,
+      decoderOptions: decoderOptions, rejectsToSkip: rejectsToSkip)
+    slots[input] = .open(cursor)
+    openInputs += 1
+    statistics.maxOpenInputs = max(statistics.maxOpenInputs, openInputs)
+    return cursor
+  }
+
+  /// Closes an exhausted input and reports how it ended.
+  private func finish<Handler: MergedEventHandler>(
+    _ input: Int, _ cursor: InputCursor, handler: inout Handler
+  ) throws {
+    slots[input] = .done
+    openInputs -= 1
+    if case .failed(let error) = cursor.state {
+      try handler.handleInputFailure(error, report: cursor.report)
+    } else {
+      try handler.handleInputFinished(cursor.report)
+    }
+  }
+}
