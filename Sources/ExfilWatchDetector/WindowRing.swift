@@ -54,9 +54,11 @@ struct WindowRing {
   func totals(endingAt end: Int64, hops: Int) -> (records: Int64, reads: Int64) {
     var records: Int64 = 0
     var reads: Int64 = 0
-    for bucket in buckets where bucket.hop > end - Int64(hops) && bucket.hop <= end {
-      records += bucket.records
-      reads += bucket.reads
+    // By index: iterating the buckets themselves would copy (retain and release) each one's
+    // breakdown and samples, on the detector's busiest path.
+    for slot in buckets.indices where buckets[slot].hop > end - Int64(hops) && buckets[slot].hop <= end {
+      records += buckets[slot].records
+      reads += buckets[slot].reads
     }
     return (records, reads)
   }
