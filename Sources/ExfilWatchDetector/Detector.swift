@@ -101,6 +101,9 @@ public final class Detector {
     advance(to: lastEnd, now: newest)
   }
 
+  /// Whether the cap on tracked keys has made the detector forget keys.
+  public var hasEvictedKeys: Bool { statistics.evictedKeys > 0 }
+
   /// Whether findings are waiting for `takeFindings()`.
   public var hasFindings: Bool { !pendingFindings.isEmpty }
 

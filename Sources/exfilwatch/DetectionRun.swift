@@ -19,6 +19,7 @@ struct DetectionRun: MergedEventHandler {
   private(set) var skipped: [String] = []
   private(set) var findingsWritten = 0
   private var rejectsShown = 0
+  private var evictionReported = false
 
   /// Rejected records shown on standard error before only the count is.
   static let rejectsShownLimit = 5
@@ -33,6 +34,15 @@ struct DetectionRun: MergedEventHandler {
   mutating func handleEvent(_ event: AccessEvent) throws {
     detector.process(event)
     if detector.hasFindings { try deliver() }
+    if !evictionReported && detector.hasEvictedKeys { reportEviction() }
+  }
+
+  /// Said once, when it first happens: from then on some keys' history is being forgotten.
+  private mutating func reportEviction() {
+    evictionReported = true
+    writeToStandardError(
+      "exfilwatch: more than \(detector.configuration.maxTrackedKeys) keys: forgetting the least recently "
+        + "seen idle ones (raise --max-keys to keep more; the summary counts them)\n")
   }
 
   mutating func handleReject(_ reject: RejectedRecord, input: String) throws {

@@ -119,6 +119,23 @@ import Testing
     #expect(result.standardError.contains("missing.jsonl"))
   }
 
+  @Test func combinedDimensionsAndTheKeyCapAreHonoured() throws {
+    let directory = try TemporaryDirectory()
+    let sink = directory.path("findings.jsonl")
+    let sample = Self.simulated.appendingPathComponent("connected-app-exfil").path
+    let result = try runTool(
+      exfilwatchExecutable,
+      ["replay", "--dimension", "actor+object", "--dimension", "client", "--max-keys", "40", "--sink", "jsonl:\(sink)", sample])
+    #expect(result.status == 1, "\(result.standardError)")
+    let dimensions = Set(try Self.findings(sink).flatMap { finding in
+      (Self.exfilwatch(finding)["keys"] as? [[String: Any]] ?? []).compactMap { $0["dimension"] as? String }
+    })
+    #expect(dimensions.contains("actor+object"))
+    #expect(dimensions.isSubset(of: ["actor+object", "client"]))
+    #expect(result.standardError.components(separatedBy: "forgetting the least recently seen").count == 2)
+    #expect(result.standardError.contains("evicted at the cap of 40"))
+  }
+
   @Test func badSinkOrDimensionIsAUsageError() throws {
     for arguments in [["--sink", "webhook:x"], ["--dimension", "actor+colour"], ["--horizon", "5m:score=x"], ["--warm-up", "3 days"]] {
       let result = try runTool(exfilwatchExecutable, ["replay"] + arguments + ["-"])
