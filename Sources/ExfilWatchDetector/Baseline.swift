@@ -1,39 +1,45 @@
 import Glibc
 
-/// How busy a key's busiest window of a day normally is, learnt online: an exponentially
-/// weighted mean and variance of log1p(volume) of the key's daily peak window, over the days
-/// the key was active.
+/// How busy a key's busiest window of a day normally is: the median and the median absolute
+/// deviation of log1p(volume) of the key's daily peak windows, over its last 14 active days.
 ///
 /// Peaks, not every window: a nightly job's windows ramp up and down and an agent's 24-hour
 /// windows hold a whole shift or a slice of one; the mean of all of them understates what the
 /// key normally does at its busiest, which is what a bulk read must be compared with. Logs make
 /// volumes that span six orders of magnitude comparable and turn "ten times more" into a fixed
-/// distance. Learning is robust: once the baseline has history, a value is clipped to three
-/// standard deviations before it teaches (and flagged windows do not teach at all; the
-/// detector decides that).
+/// distance. Median and MAD, not a running mean and variance: the days that are not like the
+/// others (the first day of a replay that starts mid-shift, a short weekend shift, a day off
+/// inside a 24-hour window, a month-end export) are a minority and move neither, where a mean
+/// and variance let one of them widen the spread for weeks and hide an agent who reads three
+/// times the usual every day. Flagged windows do not teach at all; the detector decides that.
 struct Baseline {
+  /// The daily peaks remembered, oldest overwritten first.
+  static let memoryDays = 14
+
+  private var peaks = InlineArray<14, Float>(repeating: 0)
+  private var stored = 0
+  private var next = 0
+  /// The median, and the MAD scaled to a standard deviation (×1.4826) and squared.
   private(set) var mean = 0.0
   private(set) var variance = 0.0
-  /// Days learnt (a weight, not capped: the rate stops falling at the minimum rate).
+  /// The busiest of the remembered daily peaks.
+  private(set) var busiest = 0.0
+  /// Days learnt in all (not only those remembered): how much the key's own history counts.
   private(set) var days = 0.0
 
-  static let clipSigmas = 3.0
-  /// Days learnt before values are clipped: the first days set the spread.
-  static let clipAfterDays = 5.0
-
-  mutating func learn(_ value: Double, minimumRate: Double, spreadFloor: Double) {
-    var value = value
-    if days >= Self.clipAfterDays {
-      let limit = Self.clipSigmas * max(variance.squareRoot(), spreadFloor)
-      value = min(max(value, mean - limit), mean + limit)
-    }
+  mutating func learn(_ value: Double) {
+    peaks[next] = Float(value)
+    next = (next + 1) % Self.memoryDays
+    stored = min(stored + 1, Self.memoryDays)
     days += 1
-    let rate = max(1 / days, minimumRate)
-    let delta = value - mean
-    mean += rate * delta
-    variance = (1 - rate) * (variance + rate * delta * delta)
+    var values: [Double] = []
+    values.reserveCapacity(stored)
+    for index in 0..<stored { values.append(Double(peaks[index])) }
+    mean = median(values)
+    busiest = values.max()!
+    let deviation = 1.4826 * median(values.map { abs($0 - mean) })
+    variance = deviation * deviation
   }
-
 }
 
 /// A baseline as a window is judged against it. A key with no day of its own yet is its
@@ -42,27 +48,46 @@ struct Baseline {
 struct Expectation {
   var mean: Double
   var spread: Double
+  /// log1p of the busiest daily peak remembered: what the multiple is taken of, so a key
+  /// with a busy day every week (an analyst's Monday export) is not flagged for having one.
+  var busiest: Double
   /// Whether the key had no history of its own and was judged as its peers' typical key.
   var fromPeers: Bool
 
   init(own: Baseline, peers: PeerLevel, peerWeight: Double, spreadFloor: Double) {
     fromPeers = own.days == 0
     mean = fromPeers ? peers.mean : own.mean
+    busiest = max(mean, fromPeers ? peers.busiest : own.busiest)
     let weight = own.days / (own.days + peerWeight)
     let variance = weight * own.variance + (1 - weight) * peers.variance
     spread = max(variance.squareRoot(), spreadFloor)
   }
 
-  /// The typical window volume this expectation stands for.
+  /// The typical window volume this expectation stands for, and the busiest.
   var typical: Double { max(0, expm1(mean)) }
+  var busiestVolume: Double { max(0, expm1(busiest)) }
 }
 
 /// A dimension's typical key for one horizon and metric: the median of its established keys'
-/// means and variances.
+/// medians, spreads and busiest days.
 struct PeerLevel: Equatable {
   var mean: Double
   var variance: Double
+  var busiest: Double
 
   /// Before any key is established: a window of a few records, with a wide spread.
-  static let unknown = PeerLevel(mean: 1, variance: 1)
+  static let unknown = PeerLevel(mean: 1, variance: 1, busiest: 1)
+
+  init(mean: Double, variance: Double, busiest: Double) {
+    self.mean = mean
+    self.variance = variance
+    self.busiest = busiest
+  }
+
+  /// The median key of `baselines` (not empty).
+  init(typicalOf baselines: [Baseline]) {
+    self.init(
+      mean: median(baselines.map(\.mean)), variance: median(baselines.map(\.variance)),
+      busiest: median(baselines.map(\.busiest)))
+  }
 }

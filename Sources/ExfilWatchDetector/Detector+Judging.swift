@@ -5,6 +5,8 @@ import Glibc
 struct WindowCandidate {
   var key: Int32
   var dimension: Int
+  /// The peer group: keys (of any dimension) whose reads usually come through the same app.
+  var group: Symbol
   var records: Int64
   var reads: Int64
   var recordsExpected: Expectation
@@ -23,9 +25,8 @@ struct MetricJudgement {
   var passes: Bool
 
   init(value: Int64, expected: Expectation, shift: Double, floor: Int64, thresholds: Thresholds) {
-    let level = expected.mean + shift
-    score = (log1p(Double(value)) - level) / expected.spread
-    multiple = Double(value + 1) / Glibc.exp(level)
+    score = (log1p(Double(value)) - expected.mean - shift) / expected.spread
+    multiple = Double(value + 1) / Glibc.exp(expected.busiest + shift)
     passes = score >= thresholds.score && value >= floor && multiple >= thresholds.multiple
   }
 }
@@ -48,10 +49,10 @@ extension Detector {
     for candidate in candidates {
       let records = MetricJudgement(
         value: candidate.records, expected: candidate.recordsExpected,
-        shift: recordShift[candidate.dimension], floor: thresholds.recordFloor, thresholds: thresholds)
+        shift: recordShift.shift(for: candidate), floor: thresholds.recordFloor, thresholds: thresholds)
       let reads = MetricJudgement(
         value: candidate.reads, expected: candidate.readsExpected,
-        shift: readShift[candidate.dimension], floor: thresholds.readFloor, thresholds: thresholds)
+        shift: readShift.shift(for: candidate), floor: thresholds.readFloor, thresholds: thresholds)
       let isFlagged = warm && (records.passes || reads.passes)
       let index = Int(candidate.key)
       let since = keys[index].horizons[h].flaggedSince
@@ -83,7 +84,6 @@ extension Detector {
     let hops = horizon.hopsPerWindow
     let idleAfter = Int64(max(hops, HorizonState.recentLength))
     let day = ((hop + 1) * horizon.hop - 1).floorDivided(by: DetectorConfiguration.Duration.day)
-    let minimumRate = Double(DetectorConfiguration.Duration.day) / Double(configuration.baselineMemory)
     let spreadFloor = horizon.thresholds.spreadFloor
     let weight = configuration.peerWeightDays
     var position = 0
@@ -104,13 +104,13 @@ extension Detector {
         continue
       }
       position += 1
-      keys[index].horizons[h].roll(to: day, minimumRate: minimumRate, spreadFloor: spreadFloor)
+      keys[index].horizons[h].roll(to: day)
       let state = keys[index].horizons[h]
       let dimension = Int(keys[index].key.dimension)
       let peer = peers[dimension][h]
       candidates.append(
         WindowCandidate(
-          key: Int32(index), dimension: dimension, records: totals.records, reads: totals.reads,
+          key: Int32(index), dimension: dimension, group: keys[index].usualClient, records: totals.records, reads: totals.reads,
           recordsExpected: Expectation(own: state.records, peers: peer.records, peerWeight: weight, spreadFloor: spreadFloor),
           readsExpected: Expectation(own: state.reads, peers: peer.reads, peerWeight: weight, spreadFloor: spreadFloor),
           established: state.records.days >= weight,
@@ -119,27 +119,31 @@ extension Detector {
     }
   }
 
-  /// Per dimension, how far its active established keys' busiest windows today stand above
-  /// their usual daily peaks (the median, never below zero): a rise shared by most keys (a
-  /// holiday rush, a backlog after an outage) is the peers' change, not each key's anomaly.
-  /// A dimension with too few keys to tell (one console app, one office IP) takes the change
-  /// of the dimension with the most: the rush that lifts every agent lifts their app too.
+  /// How far the active established keys' busiest windows today stand above their usual
+  /// daily peaks (the median, never below zero), per peer group and per dimension: a rise
+  /// shared by most of a key's peers (a holiday rush, an outage backlog, every analyst's
+  /// month-end export) is the peers' change, not each key's anomaly.
   private func concurrentShift(
     _ peakToday: KeyPath<WindowCandidate, Double>, expected: KeyPath<WindowCandidate, Expectation>
-  ) -> [Double] {
-    var deviations = Array(repeating: [Double](), count: configuration.dimensions.count)
+  ) -> ConcurrentShift {
+    var byDimension = Array(repeating: [Double](), count: configuration.dimensions.count)
+    var byGroup: [Symbol: [Double]] = [:]
     for candidate in candidates where candidate.established {
-      deviations[candidate.dimension].append(candidate[keyPath: peakToday] - candidate[keyPath: expected].mean)
+      let rise = candidate[keyPath: peakToday] - candidate[keyPath: expected].mean
+      byDimension[candidate.dimension].append(rise)
+      if !candidate.group.isNone { byGroup[candidate.group, default: []].append(rise) }
     }
-    let widest = deviations.indices.max { deviations[$0].count < deviations[$1].count }!
-    let widestShift = deviations[widest].count >= Self.minimumPeersForShift ? max(0, median(deviations[widest])) : 0
-    return deviations.map { values in
-      values.count >= Self.minimumPeersForShift ? max(0, median(values)) : widestShift
+    func shift(_ rises: [Double]) -> Double? {
+      rises.count >= Self.minimumPeersForShift ? max(0, median(rises)) : nil
     }
+    let dimensions = byDimension.map(shift)
+    let widest = byDimension.indices.max { byDimension[$0].count < byDimension[$1].count }!
+    return ConcurrentShift(
+      groups: byGroup.compactMapValues(shift), dimensions: dimensions, widest: dimensions[widest] ?? 0)
   }
 
-  /// Keys of a dimension needed before their concurrent change is taken as a shared surge.
-  static let minimumPeersForShift = 8
+  /// Peers needed before their concurrent change is taken as a shared surge.
+  static let minimumPeersForShift = 5
 
   /// Summarises each dimension's established keys for the horizon: the median key's mean and
   /// variance become what a young key is expected to do.
@@ -147,23 +151,16 @@ extension Detector {
     peersRefreshed[h] = end.floorDivided(by: DetectorConfiguration.Duration.hour) * DetectorConfiguration.Duration.hour
     let weight = configuration.peerWeightDays
     for dimension in configuration.dimensions.indices {
-      var recordMeans: [Double] = []
-      var recordVariances: [Double] = []
-      var readMeans: [Double] = []
-      var readVariances: [Double] = []
+      var records: [Baseline] = []
+      var reads: [Baseline] = []
       for state in keys where !state.horizons.isEmpty && Int(state.key.dimension) == dimension {
         let horizon = state.horizons[h]
         guard horizon.records.days >= weight else { continue }
-        recordMeans.append(horizon.records.mean)
-        recordVariances.append(horizon.records.variance)
-        readMeans.append(horizon.reads.mean)
-        readVariances.append(horizon.reads.variance)
+        records.append(horizon.records)
+        reads.append(horizon.reads)
       }
-      guard !recordMeans.isEmpty else { continue }
-      peers[dimension][h] = (
-        PeerLevel(mean: median(recordMeans), variance: median(recordVariances)),
-        PeerLevel(mean: median(readMeans), variance: median(readVariances))
-      )
+      guard !records.isEmpty else { continue }
+      peers[dimension][h] = (PeerLevel(typicalOf: records), PeerLevel(typicalOf: reads))
     }
   }
 }
@@ -173,4 +170,21 @@ func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   let middle = sorted.count / 2
   return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/// The peers' concurrent rise at one judging step, in log units.
+struct ConcurrentShift {
+  /// By the app the group's keys usually read through.
+  var groups: [Symbol: Double]
+  var dimensions: [Double?]
+  /// The rise of the dimension with the most established keys.
+  var widest: Double
+
+  /// A key's own peer group's rise where the group is big enough to tell, else its
+  /// dimension's; a dimension with too few keys to tell (one console app, one office IP)
+  /// takes the widest dimension's: the rush that lifts every agent lifts their app too.
+  func shift(for candidate: WindowCandidate) -> Double {
+    groups[candidate.group]
+      ?? dimensions[candidate.dimension] ?? widest
+  }
 }

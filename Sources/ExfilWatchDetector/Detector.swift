@@ -72,6 +72,12 @@ public final class Detector {
       guard let key = DetectorKey(event: event, dimension: dimension, fields: spec.fields) else { continue }
       let index = Int(slot(for: key))
       keys[index].lastSeen = max(keys[index].lastSeen, event.time)
+      let day = event.time.floorDivided(by: DetectorConfiguration.Duration.day)
+      if day > keys[index].latestDay {
+        keys[index].usualClient = keys[index].latestClient
+        keys[index].latestDay = day
+      }
+      keys[index].latestClient = event.client
       for (h, horizon) in configuration.horizons.enumerated() {
         let hop = event.time.floorDivided(by: horizon.hop)
         if keys[index].horizons[h].ring == nil {

@@ -15,9 +15,6 @@ public struct DetectorConfiguration: Sendable, Equatable {
   /// An incident with no flagged window for this long (event time) is closed. A day, the
   /// longest default window: an attack spread over shifts is flagged once a day at least.
   public var quietPeriod: Int64
-  /// How long a key's baseline remembers: its learning rate never falls below one day over
-  /// this.
-  public var baselineMemory: Int64
   /// Active days of its own a key needs before its baseline counts as much as its peers';
   /// below that the two are blended in proportion.
   public var peerWeightDays: Double
@@ -30,7 +27,7 @@ public struct DetectorConfiguration: Sendable, Equatable {
   public init(
     dimensions: [Dimension] = Dimension.defaults, horizons: [Horizon] = Horizon.defaults,
     allowedLateness: Int64 = 5 * Duration.minute, warmUp: Int64 = 3 * Duration.day,
-    quietPeriod: Int64 = Duration.day, baselineMemory: Int64 = 14 * Duration.day,
+    quietPeriod: Int64 = Duration.day,
     peerWeightDays: Double = 3, relearnAfter: Int64 = 10 * Duration.day,
     maxTrackedKeys: Int = 1_000_000
   ) {
@@ -39,7 +36,6 @@ public struct DetectorConfiguration: Sendable, Equatable {
     self.allowedLateness = allowedLateness
     self.warmUp = warmUp
     self.quietPeriod = quietPeriod
-    self.baselineMemory = baselineMemory
     self.peerWeightDays = peerWeightDays
     self.relearnAfter = relearnAfter
     self.maxTrackedKeys = maxTrackedKeys
@@ -151,7 +147,7 @@ public struct Horizon: Sendable, Equatable {
     Horizon(
       name: "24h", window: Duration.day, hop: 4 * Duration.hour,
       thresholds: Thresholds(
-        score: 3.5, recordFloor: 2_500, readFloor: 10_000, multiple: 2.5, spreadFloor: 0.25)),
+        score: 3.5, recordFloor: 2_500, readFloor: 10_000, multiple: 2, spreadFloor: 0.25)),
   ]
 }
 

@@ -124,13 +124,17 @@ public struct WindowEvidence: Sendable, Equatable {
   public var records: Int64
   /// Read events in the window (a download without a row count is still one).
   public var reads: Int64
-  /// The key's typical window for this horizon (records, then read events), as its baseline
-  /// holds it (blended with its peers' while the key is young).
+  /// The key's typical busiest window of a day for this horizon (records, then read events):
+  /// the median of its recent daily peaks, or its peers' while it has none.
   public var baselineRecords: Double
   public var baselineReads: Double
+  /// The busiest daily peak the key has had lately (its peers' while it has none): the
+  /// window's `multiple` is taken of this.
+  public var busiestRecords: Double
+  public var busiestReads: Double
   /// Distance above the baseline in robust standard units, after the peers' concurrent change.
   public var score: Double
-  /// The window's volume over the typical volume, for the metric that crossed.
+  /// The window's volume over the busiest recent daily peak, for the metric that crossed.
   public var multiple: Double
   /// Whether the key had too little history of its own and was judged against its peers.
   public var judgedAgainstPeers: Bool
@@ -152,7 +156,7 @@ public struct WindowEvidence: Sendable, Equatable {
   public init(
     dimension: String, key: String, horizon: String, windowStart: Int64, windowEnd: Int64,
     metric: Metric, records: Int64, reads: Int64, baselineRecords: Double, baselineReads: Double,
-    score: Double, multiple: Double, judgedAgainstPeers: Bool, firstEventTime: Int64,
+    busiestRecords: Double, busiestReads: Double, score: Double, multiple: Double, judgedAgainstPeers: Bool, firstEventTime: Int64,
     lastEventTime: Int64, actors: [Tally], clients: [Tally], sourceIPs: [Tally], objects: [Tally],
     sampleEventIDs: [String], sampleSources: [String], recentWindowRecords: [Int64]
   ) {
@@ -166,6 +170,8 @@ public struct WindowEvidence: Sendable, Equatable {
     self.reads = reads
     self.baselineRecords = baselineRecords
     self.baselineReads = baselineReads
+    self.busiestRecords = busiestRecords
+    self.busiestReads = busiestReads
     self.score = score
     self.multiple = multiple
     self.judgedAgainstPeers = judgedAgainstPeers

@@ -45,6 +45,7 @@ enum FindingText {
     let metric = evidence.metric
     let volume = metric == .records ? evidence.records : evidence.reads
     let typical = metric == .records ? evidence.baselineRecords : evidence.baselineReads
+    let busiest = metric == .records ? evidence.busiestRecords : evidence.busiestReads
     var text = "\(noun(evidence.dimension)) \(evidence.key) read \(DisplayText.grouped(volume)) "
     text += metric == .records ? "records" : "times"
     let objects = evidence.objects.prefix(3).map { "\($0.name) \(DisplayText.grouped($0.records))" }
@@ -53,7 +54,8 @@ enum FindingText {
     if evidence.dimension != "source_ip", let ip = evidence.sourceIPs.first { text += " from \(ip.name)" }
     if evidence.dimension != "client", let client = evidence.clients.first { text += " via \(client.name)" }
     if evidence.dimension != "actor", let actor = evidence.actors.first { text += " as \(actor.name)" }
-    text += "; typical \(DisplayText.grouped(Int64(typical.rounded()))) per \(evidence.horizon)"
+    text += "; typical \(DisplayText.grouped(Int64(typical.rounded()))), busiest "
+    text += "\(DisplayText.grouped(Int64(busiest.rounded()))) per \(evidence.horizon)"
     if evidence.judgedAgainstPeers { text += " for its peers" }
     text += " (score \(DisplayText.oneDecimal(evidence.score)), \(DisplayText.oneDecimal(evidence.multiple))x)."
     let others = keys.filter { $0.dimension != evidence.dimension || $0.value != evidence.key }

@@ -31,6 +31,7 @@ extension Detector {
       key: state.key.text(symbols), horizon: horizon.name, windowStart: end - horizon.window,
       windowEnd: end, metric: metric, records: candidate.records, reads: candidate.reads,
       baselineRecords: candidate.recordsExpected.typical, baselineReads: candidate.readsExpected.typical,
+      busiestRecords: candidate.recordsExpected.busiestVolume, busiestReads: candidate.readsExpected.busiestVolume,
       score: judgement.score, multiple: judgement.multiple,
       judgedAgainstPeers: candidate.recordsExpected.fromPeers, firstEventTime: window.firstTime,
       lastEventTime: window.lastTime, actors: breakdown.tallies(.actor, symbols: symbols),

@@ -1,9 +1,18 @@
+import ExfilWatchEvent
+
 /// Everything the detector keeps about one key: a baseline per horizon and metric, and, while
 /// the key is active, its recent buckets.
 struct KeyState {
   var key: DetectorKey
   /// The newest event time of the key, for evicting the least recently seen.
   var lastSeen: Int64
+  /// The client app of the key's last read on its previous active day: keys that use the
+  /// same app are each other's closest peers (the analysts in Lightning, the agents in the
+  /// console). Not today's: an app that takes over many tokens today must not make them
+  /// each other's peers and hide itself.
+  var usualClient: Symbol = .none
+  var latestClient: Symbol = .none
+  var latestDay: Int64 = .min
   var horizons: [HorizonState]
 }
 
@@ -28,11 +37,11 @@ struct HorizonState {
   var peakReads = -1.0
 
   /// Starts tracking `day`, first teaching the baselines the finished day's peaks.
-  mutating func roll(to day: Int64, minimumRate: Double, spreadFloor: Double) {
+  mutating func roll(to day: Int64) {
     guard day != peakDay else { return }
     if peakRecords >= 0 {
-      records.learn(peakRecords, minimumRate: minimumRate, spreadFloor: spreadFloor)
-      reads.learn(peakReads, minimumRate: minimumRate, spreadFloor: spreadFloor)
+      records.learn(peakRecords)
+      reads.learn(peakReads)
     }
     peakDay = day
     peakRecords = -1

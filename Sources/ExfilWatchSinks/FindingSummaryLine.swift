@@ -4,7 +4,7 @@ import ExfilWatchEvent
 /// A finding as one line a person reads on a terminal or in a cron mail:
 ///
 ///     2025-07-04T21:15:00Z HIGH NEW actor=svc.sync@acme.example client="Data Loader"
-///     ip=203.0.113.7: 612,000 records in 5m (Contact, Account), typical 340, 1800x,
+///     ip=203.0.113.7: 612,000 records in 5m (Contact, Account), typical 340, busiest 410, 1500x,
 ///     score 14.2 exw-1f3a9c0e2b7d4e51
 ///
 /// (one line in the output): when, how bad, what happened to the incident, who (the flagged
@@ -33,10 +33,10 @@ public struct FindingSummaryLine: CustomStringConvertible, Sendable {
       who.append(field(label, tally.name))
     }
     let objects = evidence.objects.filter(\.isIdentified).prefix(3).map { quoted($0.name) }
-    let (observed, unit, typical) =
+    let (observed, unit, typical, busiest) =
       evidence.metric == .records
-      ? (evidence.records, "records", evidence.baselineRecords)
-      : (evidence.reads, "reads", evidence.baselineReads)
+      ? (evidence.records, "records", evidence.baselineRecords, evidence.busiestRecords)
+      : (evidence.reads, "reads", evidence.baselineReads, evidence.busiestReads)
     var what = "\(DisplayText.grouped(observed)) \(unit) in \(evidence.horizon)"
     if !objects.isEmpty { what += " (\(objects.joined(separator: ", ")))" }
     return [
@@ -45,7 +45,7 @@ public struct FindingSummaryLine: CustomStringConvertible, Sendable {
       finding.activity.word,
       who.joined(separator: " ") + ":",
       what + ",",
-      "typical \(typicalText(typical)),",
+      "typical \(typicalText(typical)), busiest \(typicalText(busiest)),",
       "\(multipleText(evidence.multiple))x,",
       "score \(DisplayText.oneDecimal(evidence.score))",
       finding.id,

@@ -121,6 +121,8 @@ extension OCSFDetectionFindingEncoder {
       "reads": .integer(evidence.reads),
       "baseline_records": .number(evidence.baselineRecords),
       "baseline_reads": .number(evidence.baselineReads),
+      "busiest_records": .number(evidence.busiestRecords),
+      "busiest_reads": .number(evidence.busiestReads),
       "score": .number(roundedToHundredths(evidence.score)),
       "multiple": .number(roundedToHundredths(evidence.multiple)),
       "judged_against_peers": .bool(evidence.judgedAgainstPeers),

@@ -41,6 +41,7 @@ enum SampleFindings {
       dimension: "client", key: "Data Loader", horizon: "5m",
       windowStart: 1_751_663_400_000, windowEnd: 1_751_663_700_000, metric: metric,
       records: 612_000, reads: 612, baselineRecords: baselineRecords, baselineReads: 3.5,
+      busiestRecords: baselineRecords * 2, busiestReads: 7,
       score: score, multiple: multiple, judgedAgainstPeers: judgedAgainstPeers,
       firstEventTime: 1_751_663_401_250, lastEventTime: 1_751_663_699_999,
       actors: actors, clients: clients, sourceIPs: sourceIPs, objects: objects,

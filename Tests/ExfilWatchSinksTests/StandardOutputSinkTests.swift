@@ -11,8 +11,8 @@ struct StandardOutputSinkTests {
     #expect(
       FindingSummaryLine(SampleFindings.finding()).description
         == "2025-07-04T21:16:00Z HIGH NEW client=\"Data Loader\" actor=svc.sync@acme.example"
-        + " ip=203.0.113.7: 612,000 records in 5m (Contact, Account), typical 340, 1800x,"
-        + " score 14.2 exw-1f3a9c0e2b7d4e51")
+        + " ip=203.0.113.7: 612,000 records in 5m (Contact, Account), typical 340, busiest 680,"
+        + " 1800x, score 14.2 exw-1f3a9c0e2b7d4e51")
   }
 
   @Test("read events, small baselines and multiples keep a decimal; CLOSED and CRITICAL read as such")
@@ -22,7 +22,7 @@ struct StandardOutputSinkTests {
       SampleFindings.finding(activity: .close, severity: .critical, evidence: evidence)
     ).description
     #expect(line.hasPrefix("2025-07-04T21:16:00Z CRITICAL CLOSED "))
-    #expect(line.contains(": 612 reads in 5m (Contact, Account), typical 3.5, 3.5x, score 4.0 "))
+    #expect(line.contains(": 612 reads in 5m (Contact, Account), typical 3.5, busiest 7.0, 3.5x, score 4.0 "))
   }
 
   @Test("the flagged key is not repeated; placeholders are left out")
