@@ -59,6 +59,34 @@ import Testing
     #expect(findings.isEmpty, "\(findings.map(\.description))")
   }
 
+  /// Six analysts in Lightning beside the agents in the console: a morning on which every
+  /// analyst exports eight times their usual is their peers' rise (month-end), one analyst
+  /// doing it alone is not. (The rise must be concurrent: a window is judged when it closes,
+  /// against the peers' day so far.)
+  @Test func peersAreTheKeysOfTheSameApp() throws {
+    func analysts(exportDay: Int, exporters: Range<Int>) -> [AccessEvent] {
+      var events: [AccessEvent] = []
+      for day in 0..<10 {
+        for analyst in 0..<6 {
+          let exporting = day == exportDay && exporters.contains(analyst)
+          let start = SyntheticTraffic.start + Int64(day) * Duration.day + 9 * Duration.hour
+            + (exporting ? Int64(analyst) * Duration.minute : Int64(analyst) * Duration.hour)
+          let records: Int64 = exporting ? 16_000 : 2_000
+          events += burst(
+            factory, from: start, count: 4, records: records / 4, actor: "analyst\(analyst)@example.com",
+            client: "Lightning", ip: "192.0.2.\(10 + analyst)", every: 20 * Duration.minute)
+        }
+      }
+      return events
+    }
+    let agents = SyntheticTraffic(days: 10).events(factory)
+    let together = detect(merged(agents, analysts(exportDay: 8, exporters: 0..<6)), symbols: factory.symbols)
+    #expect(together.findings.isEmpty, "\(together.findings.map(\.description))")
+    let alone = detect(merged(agents, analysts(exportDay: 8, exporters: 2..<3)), symbols: factory.symbols)
+    let flagged = try #require(alone.findings.first)
+    #expect(flagged.evidence.actors.first?.name == "analyst2@example.com")
+  }
+
   @Test func flaggedWindowsDoNotTeachTheBaseline() throws {
     let normal = SyntheticTraffic(days: 12).events(factory)
     // The same agent's bulk read on day 5 and again on day 9: both are flagged, because the
