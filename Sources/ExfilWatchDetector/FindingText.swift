@@ -3,11 +3,14 @@ import ExfilWatchEvent
 /// The words and numbers of a finding that are derived, not measured: its id, severity,
 /// title and sentence.
 enum FindingText {
-  /// `exw-` and 16 hex digits of an FNV-1a hash of the first flagged key and window: stable
-  /// across runs and modes, and the same for the same events.
-  static func incidentID(dimension: String, key: String, horizon: String, windowStart: Int64) -> String {
+  /// `exw-` and 16 hex digits of an FNV-1a hash of the tenant and the first flagged key and
+  /// window: stable across runs and modes, the same for the same events, and different for
+  /// two orgs that both have a `j.smith`.
+  static func incidentID(
+    tenant: String?, dimension: String, key: String, horizon: String, windowStart: Int64
+  ) -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in "\(dimension)\u{1F}\(key)\u{1F}\(horizon)\u{1F}\(windowStart)".utf8 {
+    for byte in "\(tenant ?? "")\u{1F}\(dimension)\u{1F}\(key)\u{1F}\(horizon)\u{1F}\(windowStart)".utf8 {
       hash ^= UInt64(byte)
       hash &*= 0x0000_0100_0000_01b3
     }

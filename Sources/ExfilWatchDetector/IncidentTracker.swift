@@ -83,7 +83,7 @@ struct IncidentTracker {
     let evidence = window.evidence
     var incident = Incident(
       id: FindingText.incidentID(
-        dimension: evidence.dimension, key: evidence.key, horizon: evidence.horizon,
+        tenant: window.tenant, dimension: evidence.dimension, key: evidence.key, horizon: evidence.horizon,
         windowStart: evidence.windowStart),
       firstSeen: evidence.firstEventTime, lastSeen: evidence.lastEventTime,
       lastFlagged: window.decisionTime, strongest: window, severity: FindingText.severity(of: evidence))

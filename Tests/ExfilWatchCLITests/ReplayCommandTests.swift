@@ -38,7 +38,7 @@ import Testing
       #expect(validator.validate(jsonLine: Array(line)) == [])
     }
     let findings = try Self.findings(sink)
-    #expect(Set(findings.compactMap { ($0["finding_info"] as? [String: Any])?["uid"] as? String }) == ["exw-41623e11be103fd3"])
+    #expect(Set(findings.compactMap { ($0["finding_info"] as? [String: Any])?["uid"] as? String }) == ["exw-e5eef66a137f2d58"])
     #expect(findings.map { $0["activity_id"] as? Int } == [1, 2, 2, 3])
     // Decided within ten minutes of event time after the first bulk page (16:01:20.970Z).
     let firstBulkPage: Int64 = 1_749_052_880_970
