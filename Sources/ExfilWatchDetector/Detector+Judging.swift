@@ -47,19 +47,24 @@ extension Detector {
     let thresholds = horizon.thresholds
     flagged.removeAll(keepingCapacity: true)
     for candidate in candidates {
+      let peersRecords = recordShift.shift(for: candidate)
+      let peersReads = readShift.shift(for: candidate)
       let records = MetricJudgement(
         value: candidate.records, expected: candidate.recordsExpected,
-        shift: recordShift.shift(for: candidate), floor: thresholds.recordFloor, thresholds: thresholds)
+        shift: peersRecords, floor: thresholds.recordFloor, thresholds: thresholds)
       let reads = MetricJudgement(
         value: candidate.reads, expected: candidate.readsExpected,
-        shift: readShift.shift(for: candidate), floor: thresholds.readFloor, thresholds: thresholds)
+        shift: peersReads, floor: thresholds.readFloor, thresholds: thresholds)
       let isFlagged = warm && (records.passes || reads.passes)
       let index = Int(candidate.key)
       let since = keys[index].horizons[h].flaggedSince
       let settled = isFlagged && since.map { end - $0 >= configuration.relearnAfter } == true
       if !isFlagged || settled {
-        keys[index].horizons[h].peakRecords = max(keys[index].horizons[h].peakRecords, log1p(Double(candidate.records)))
-        keys[index].horizons[h].peakReads = max(keys[index].horizons[h].peakReads, log1p(Double(candidate.reads)))
+        // The key's own level, net of its peers' rise: a holiday rush must not teach every
+        // agent that a rush is normal (and widen its spread for two weeks).
+        let state = keys[index].horizons[h]
+        keys[index].horizons[h].peakRecords = max(state.peakRecords, max(0, log1p(Double(candidate.records)) - peersRecords))
+        keys[index].horizons[h].peakReads = max(state.peakReads, max(0, log1p(Double(candidate.reads)) - peersReads))
       }
       keys[index].horizons[h].flaggedSince = isFlagged ? (since ?? end) : nil
       keys[index].horizons[h].record(records: candidate.records, hop: hop)
