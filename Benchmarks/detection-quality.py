@@ -229,7 +229,7 @@ def day_files(sim_dir):
 
 def first_bulk_read(binary, sim_dir, attack, cache_path):
     """Epoch ms of the attack's first event with records >= BULK_RECORDS, from `events`."""
-    key = json.dumps(attack, sort_keys=True)
+    key = json.dumps({"attack": attack, "bulk_records": BULK_RECORDS}, sort_keys=True)
     try:
         with open(cache_path) as file:
             cached = json.load(file)
