@@ -43,7 +43,9 @@ extension Detector {
 
     let recordShift = concurrentShift(\.peakRecordsToday, expected: \.recordsExpected)
     let readShift = concurrentShift(\.peakReadsToday, expected: \.readsExpected)
-    let warm = end >= statistics.warmUpEnd!
+    // Windows judged at the end of input may end past the newest event: the warm-up is over
+    // only if the events reach its end.
+    let warm = end >= statistics.warmUpEnd! && statistics.newestEventTime! >= statistics.warmUpEnd!
     let thresholds = horizon.thresholds
     flagged.removeAll(keepingCapacity: true)
     for candidate in candidates {
@@ -57,7 +59,9 @@ extension Detector {
         shift: peersReads, floor: thresholds.readFloor, thresholds: thresholds)
       let isFlagged = warm && (records.passes || reads.passes)
       let index = Int(candidate.key)
-      let since = keys[index].horizons[h].flaggedSince
+      // A run of flagged windows is unbroken only if the key was judged at the hop before:
+      // a dormant key's next bulk read starts a new run, it does not continue an old one.
+      let since = keys[index].horizons[h].recentHop == hop - 1 ? keys[index].horizons[h].flaggedSince : nil
       let settled = isFlagged && since.map { end - $0 >= configuration.relearnAfter } == true
       if !isFlagged || settled {
         // The key's own level, net of its peers' rise: a holiday rush must not teach every

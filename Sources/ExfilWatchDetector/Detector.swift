@@ -15,7 +15,7 @@ public final class Detector {
   let symbols: SymbolTable
 
   var keys: [KeyState] = []
-  private var keyIndex: [DetectorKey: Int32] = [:]
+  private(set) var keyIndex: [DetectorKey: Int32] = [:]
   private var freeSlots: [Int32] = []
   /// Per horizon, the keys with buckets to judge.
   var active: [[Int32]]
@@ -53,6 +53,10 @@ public final class Detector {
 
   /// Takes one event; findings it causes are collected for `takeFindings()`.
   public func process(_ event: AccessEvent) {
+    // A count beyond a trillion records is a broken log, not a read: it is taken as a
+    // trillion, so sums over years of such events cannot overflow.
+    var event = event
+    event.records = min(max(event.records, 0), Self.largestRecordCount)
     statistics.events += 1
     if statistics.firstEventTime == nil { start(at: event.time) }
     if event.time > statistics.newestEventTime! {
@@ -80,12 +84,11 @@ public final class Detector {
       keys[index].latestClient = event.client
       for (h, horizon) in configuration.horizons.enumerated() {
         let hop = event.time.floorDivided(by: horizon.hop)
+        guard hop > nextHop[h] - Int64(horizon.hopsPerWindow) else { continue }
         if keys[index].horizons[h].ring == nil {
           keys[index].horizons[h].ring = WindowRing(slots: ringSlots(horizon))
         }
-        guard keys[index].horizons[h].ring!.holds(hop: hop), hop > nextHop[h] - Int64(horizon.hopsPerWindow) else {
-          continue
-        }
+        guard keys[index].horizons[h].ring!.holds(hop: hop) else { continue }
         keys[index].horizons[h].ring!.add(event, hop: hop)
         windowed = true
         if !keys[index].horizons[h].listed {
@@ -106,6 +109,9 @@ public final class Detector {
     let lastEnd = configuration.horizons.map { (newest.floorDivided(by: $0.hop) + 1) * $0.hop }.max() ?? newest
     advance(to: lastEnd, now: newest)
   }
+
+  /// The largest record count one event is taken to hold.
+  public static let largestRecordCount: Int64 = 1 << 40
 
   /// Whether the cap on tracked keys has made the detector forget keys.
   public var hasEvictedKeys: Bool { statistics.evictedKeys > 0 }
@@ -155,6 +161,9 @@ public final class Detector {
         }
       }
       guard next >= 0 else { break }
+      // Incidents quiet for long enough by the time this window is decided close first, so
+      // a later, unrelated window starts its own incident whatever else happened to arrive.
+      incidents.closeQuiet(now: nextEnd + configuration.allowedLateness, into: &pendingFindings)
       judge(horizon: next, hop: nextHop[next])
       nextHop[next] += 1
     }
@@ -183,16 +192,25 @@ public final class Detector {
     return index
   }
 
-  /// Forgets the least recently seen hundredth of the idle keys (those with no window to
-  /// judge), so a flood of one-off keys (scanning IPs) cannot exhaust memory.
+  /// Forgets a hundredth of the keys, so a flood of one-off keys (scanning IPs) cannot exhaust
+  /// memory: idle keys (no window to judge) first, least recently seen first, then active
+  /// ones the same way.
   private func evictLeastRecentlySeen() {
-    let idle = keyIndex.values.filter { index in !keys[Int(index)].horizons.contains { $0.listed } }
+    func rank(_ index: Int32) -> (Int, Int64, Int32) {
+      let state = keys[Int(index)]
+      return (state.horizons.contains { $0.listed } ? 1 : 0, state.lastSeen, index)
+    }
     let count = max(1, configuration.maxTrackedKeys / 100)
-    let oldest = idle.sorted { (keys[Int($0)].lastSeen, $0) < (keys[Int($1)].lastSeen, $1) }.prefix(count)
-    for index in oldest {
+    let oldest = keyIndex.values.map(rank).sorted { $0 < $1 }.prefix(count)
+    var evicted: Set<Int32> = []
+    for (_, _, index) in oldest {
       keyIndex[keys[Int(index)].key] = nil
       keys[Int(index)].horizons = []
       freeSlots.append(index)
+      evicted.insert(index)
+    }
+    if oldest.contains(where: { $0.0 == 1 }) {
+      for h in active.indices { active[h].removeAll { evicted.contains($0) } }
     }
     statistics.evictedKeys += oldest.count
     statistics.trackedKeys = keyIndex.count

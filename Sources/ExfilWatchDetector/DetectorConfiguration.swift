@@ -51,7 +51,7 @@ public struct DetectorConfiguration: Sendable, Equatable {
 }
 
 /// A field of an `AccessEvent` that keys can be made of.
-public enum EventField: String, Sendable, CaseIterable, Comparable {
+public enum EventField: String, Sendable, CaseIterable {
   /// The user's name, else the user's id.
   case actor
   case client
@@ -59,10 +59,6 @@ public enum EventField: String, Sendable, CaseIterable, Comparable {
   case object
   case session
   case tenant
-
-  public static func < (lhs: EventField, rhs: EventField) -> Bool {
-    allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-  }
 
   @inlinable
   func value(of event: AccessEvent) -> Symbol {
@@ -93,7 +89,7 @@ public struct Dimension: Sendable, Hashable, CustomStringConvertible {
     self.fields = fields
   }
 
-  /// Parses `actor`, `source_ip`, `actor+object`; nil names the field that is not known.
+  /// Parses `actor`, `source_ip`, `actor+object`; the error names the field that is not known.
   public init(parsing text: String) throws(DetectorConfigurationError) {
     let names = text.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
     guard (1...Self.maximumFields).contains(names.count) else {

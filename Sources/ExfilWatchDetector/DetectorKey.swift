@@ -1,9 +1,11 @@
 import ExfilWatchEvent
 
-/// One value of one dimension: what a baseline is kept for. Combinations hold up to three
-/// values; unused ones are `.none`.
+/// One value of one dimension in one tenant: what a baseline is kept for. Combinations hold
+/// up to three values; unused ones are `.none`. The tenant (org) is part of every key, so two
+/// orgs' `j.smith` are two keys in one run.
 struct DetectorKey: Hashable {
   var dimension: UInt8
+  var tenant: Symbol
   var first: Symbol
   var second: Symbol = .none
   var third: Symbol = .none
@@ -12,6 +14,7 @@ struct DetectorKey: Hashable {
   @inline(__always)
   init?(event: AccessEvent, dimension index: Int, fields: [EventField]) {
     dimension = UInt8(index)
+    tenant = event.tenant
     first = fields[0].value(of: event)
     if first.isNone { return nil }
     if fields.count > 1 {
@@ -24,8 +27,9 @@ struct DetectorKey: Hashable {
     }
   }
 
-  init(dimension: UInt8, first: Symbol) {
+  init(dimension: UInt8, tenant: Symbol, first: Symbol) {
     self.dimension = dimension
+    self.tenant = tenant
     self.first = first
   }
 

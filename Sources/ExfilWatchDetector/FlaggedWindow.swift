@@ -9,6 +9,10 @@ struct FlaggedWindow {
   /// The keys (of the configured one-field dimensions) that most of the window's reads came
   /// from: how an actor's window and its app's window are known to be one attack.
   var related: [DetectorKey]
+  /// Those of `related` that are young (no established baseline): a new app or address can tie
+  /// windows of different keys into one incident even when its own volume never stood out;
+  /// the console every agent uses, or the office address, must not.
+  var newcomers: [DetectorKey]
   /// The event time at which the window was decided (its end plus the allowed lateness).
   var decisionTime: Int64
   var tenant: String?
@@ -41,15 +45,20 @@ extension Detector {
       sampleEventIDs: samples.compactMap { $0.eventID?.description },
       sampleSources: samples.map { "\(symbols.string($0.origin.input) ?? "-"):\($0.origin.line)" },
       recentWindowRecords: state.horizons[h].recent)
+    let related = relatedKeys(breakdown, tenant: state.key.tenant)
+    let newcomers = related.filter { key in
+      guard let index = keyIndex[key] else { return true }
+      return keys[Int(index)].horizons.allSatisfy { $0.records.days < configuration.peerWeightDays }
+    }
     return FlaggedWindow(
-      key: state.key, horizon: h, evidence: evidence, related: relatedKeys(breakdown),
+      key: state.key, horizon: h, evidence: evidence, related: related, newcomers: newcomers,
       decisionTime: end + configuration.allowedLateness,
-      tenant: symbols.string(window.tenant), format: window.format)
+      tenant: symbols.string(state.key.tenant), format: window.format)
   }
 
   /// The dominant actor, client and source IP of a window, as keys of the one-field dimensions
   /// that are configured. (Not the object: two attacks on Contact are not one attack.)
-  private func relatedKeys(_ breakdown: WindowBreakdown) -> [DetectorKey] {
+  private func relatedKeys(_ breakdown: WindowBreakdown, tenant: Symbol) -> [DetectorKey] {
     var related: [DetectorKey] = []
     for (index, dimension) in configuration.dimensions.enumerated() where dimension.fields.count == 1 {
       let field: WindowBreakdown.Field
@@ -60,7 +69,7 @@ extension Detector {
       case .object, .session, .tenant: continue
       }
       if let value = breakdown.dominant(field) {
-        related.append(DetectorKey(dimension: UInt8(index), first: value))
+        related.append(DetectorKey(dimension: UInt8(index), tenant: tenant, first: value))
       }
     }
     return related

@@ -4,17 +4,18 @@ import ExfilWatchEvent
 /// per attack, created once, updated as it grows, closed after a quiet period.
 ///
 /// A window joins an open incident when its key, or the actor, client or IP most of its reads
-/// came from, is a key flagged in the incident or one most of the incident's reads came from:
-/// an app reading through several agents' tokens from a few addresses is one incident even
-/// though the app's own total never stood out.
+/// came from, is a key flagged in the incident, or when it shares with the incident a young
+/// app or address most of their reads came from: an app reading through several agents'
+/// tokens from a few addresses is one incident even though the app's own total never stood
+/// out, while two agents flagged on one day in the console everybody uses stay two.
 struct IncidentTracker {
   struct Incident {
     var id: String
     var revision = 0
     var keys: [FlaggedKey] = []
     var members: Set<DetectorKey> = []
-    /// The actors, clients and IPs most of the flagged windows' reads came from.
-    var related: Set<DetectorKey> = []
+    /// The young actors, clients and IPs most of the flagged windows' reads came from.
+    var newcomers: Set<DetectorKey> = []
     var firstSeen: Int64
     var lastSeen: Int64
     /// The decision time of the newest flagged window.
@@ -42,8 +43,9 @@ struct IncidentTracker {
     let horizonOrder = configuration.horizons.map(\.name)
     for window in windows {
       let position = open.firstIndex { incident in
-        incident.members.contains(window.key) || incident.related.contains(window.key)
-          || window.related.contains { incident.members.contains($0) || incident.related.contains($0) }
+        incident.members.contains(window.key) || incident.newcomers.contains(window.key)
+          || window.related.contains { incident.members.contains($0) }
+          || window.newcomers.contains { incident.newcomers.contains($0) }
       }
       if let position {
         Self.absorb(window, into: &open[position], horizonOrder: horizonOrder)
@@ -88,7 +90,7 @@ struct IncidentTracker {
       firstSeen: evidence.firstEventTime, lastSeen: evidence.lastEventTime,
       lastFlagged: window.decisionTime, strongest: window, severity: FindingText.severity(of: evidence))
     incident.members.insert(window.key)
-    incident.related.formUnion(window.related)
+    incident.newcomers.formUnion(window.newcomers)
     incident.keys.append(
       FlaggedKey(dimension: evidence.dimension, value: evidence.key, horizons: [evidence.horizon]))
     return incident
@@ -99,7 +101,7 @@ struct IncidentTracker {
     incident.firstSeen = min(incident.firstSeen, evidence.firstEventTime)
     incident.lastSeen = max(incident.lastSeen, evidence.lastEventTime)
     incident.lastFlagged = max(incident.lastFlagged, window.decisionTime)
-    incident.related.formUnion(window.related)
+    incident.newcomers.formUnion(window.newcomers)
     if let known = incident.keys.firstIndex(where: { $0.dimension == evidence.dimension && $0.value == evidence.key }) {
       if !incident.keys[known].horizons.contains(evidence.horizon) {
         incident.keys[known].horizons.append(evidence.horizon)

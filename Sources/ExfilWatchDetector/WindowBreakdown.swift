@@ -1,8 +1,9 @@
 import ExfilWatchEvent
 
 /// Who and what a stretch of a key's reads came from: records and reads per actor, client,
-/// source IP and object, kept short (the first `limit` values of each field, the rest folded
-/// into one `other` entry) so the totals still add up to the reads counted.
+/// source IP and object. Each field keeps exact sums for its first `limit` values and folds
+/// the rest into one `other` entry, so the totals still add up to the reads counted; a
+/// finding shows the `shown` biggest, chosen by records, not by arrival.
 struct WindowBreakdown {
   /// The fields a finding's evidence breaks a window down by.
   enum Field: Int, CaseIterable {
@@ -20,7 +21,8 @@ struct WindowBreakdown {
 
   /// Stands for the folded tail of a field's values.
   static let other = Symbol(rawValue: .max)
-  static let limit = 6
+  static let limit = 32
+  static let shown = 6
 
   private(set) var entries: [Entry] = []
 
@@ -63,7 +65,8 @@ struct WindowBreakdown {
   }
 
   /// The entries of one field, most records first, ties by most reads then by text.
-  /// The folded `other` entry comes last.
+  /// The `shown` biggest values, then one `(other)` entry for the rest (and for what was
+  /// folded while counting).
   func tallies(_ field: Field, symbols: SymbolTable) -> [Tally] {
     let named = entries.filter { $0.field == field && $0.value != Self.other }.map { entry in
       let uid = entry.companion.isNone || entry.companion == entry.value ? nil : symbols.string(entry.companion)
@@ -71,10 +74,19 @@ struct WindowBreakdown {
         name: symbols.string(entry.value) ?? Tally.noneName, uid: uid, records: entry.records,
         reads: entry.reads)
     }.sorted { ($0.records, $0.reads, $1.name) > ($1.records, $1.reads, $0.name) }
-    let folded = entries.filter { $0.field == field && $0.value == Self.other }.map {
-      Tally(name: Tally.otherName, records: $0.records, reads: $0.reads)
+    var other = Tally(name: Tally.otherName, records: 0, reads: 0)
+    var folded = false
+    for entry in entries where entry.field == field && entry.value == Self.other {
+      other.records += entry.records
+      other.reads += entry.reads
+      folded = true
     }
-    return named + folded
+    for tally in named.dropFirst(Self.shown) {
+      other.records += tally.records
+      other.reads += tally.reads
+      folded = true
+    }
+    return Array(named.prefix(Self.shown)) + (folded ? [other] : [])
   }
 
   /// The value holding at least half the records (or, with no records, half the reads) of a

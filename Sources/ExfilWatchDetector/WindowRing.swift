@@ -13,8 +13,8 @@ struct WindowRing {
     var lastTime: Int64 = .min
     var breakdown = WindowBreakdown()
     var samples = EventSamples()
-    /// The tenant and format of the first read, for the finding's metadata.
-    var tenant: Symbol = .none
+    /// The log format of the reads (the first one's where a key's reads come from several),
+    /// for the finding's metadata.
     var format: LogFormat?
   }
 
@@ -45,7 +45,6 @@ struct WindowRing {
     buckets[slot].samples.add(event)
     if buckets[slot].format == nil {
       buckets[slot].format = event.format
-      buckets[slot].tenant = event.tenant
     }
     newestHop = max(newestHop, hop)
   }
@@ -66,7 +65,6 @@ struct WindowRing {
   /// The window's buckets merged into one, for a finding's evidence.
   func merged(endingAt end: Int64, hops: Int) -> Bucket {
     var window = Bucket()
-    window.hop = end
     for bucket in buckets where bucket.hop > end - Int64(hops) && bucket.hop <= end {
       window.records += bucket.records
       window.reads += bucket.reads
@@ -76,7 +74,6 @@ struct WindowRing {
       window.samples.merge(bucket.samples)
       if window.format == nil {
         window.format = bucket.format
-        window.tenant = bucket.tenant
       }
     }
     return window

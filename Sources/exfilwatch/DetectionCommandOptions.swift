@@ -18,6 +18,12 @@ struct DetectionCommandOptions: ParsableArguments {
       valueName: "spec"))
   var sinks: [String] = []
 
+  /// What `replay` and `scan` exit with, for their help.
+  static let exitCodes = """
+    Exit codes: 0 nothing found, 1 findings written, 2 usage error, 3 an input could not be \
+    read, decoded or parsed (it outranks findings), 5 findings could not be written.
+    """
+
   @Flag(help: "Print no run summary on standard error.")
   var quiet = false
 

@@ -33,6 +33,8 @@ struct DetectionOptions: ParsableArguments {
   @Option(help: "Most keys tracked at once; the least recently seen beyond it are forgotten.")
   var maxKeys = DetectorConfiguration().maxTrackedKeys
 
+  static let mostDimensions = 16
+
   func validate() throws {
     _ = try configuration()
   }
@@ -52,6 +54,23 @@ struct DetectionOptions: ParsableArguments {
       try HorizonSpecification.apply(specification, to: &configuration.horizons)
     }
     guard maxKeys >= 1 else { throw ValidationError("--max-keys must be at least 1.") }
+    guard configuration.dimensions.count <= Self.mostDimensions,
+      Set(configuration.dimensions).count == configuration.dimensions.count
+    else {
+      throw ValidationError("--dimension: at most \(Self.mostDimensions), each once.")
+    }
+    let longest = DurationArgument.longestSpan
+    for (name, value) in [
+      ("--warm-up", warmUp), ("--quiet-period", quietPeriod), ("--relearn-after", relearnAfter),
+    ] where value.milliseconds > longest.milliseconds {
+      throw ValidationError("\(name) may be at most \(longest).")
+    }
+    // Every key keeps a bucket per hop of its window plus the lateness.
+    let longestWindow = configuration.horizons.map(\.window).max() ?? 0
+    guard allowedLateness.milliseconds <= longestWindow else {
+      throw ValidationError(
+        "--allowed-lateness may be at most the longest window (\(DurationArgument(milliseconds: longestWindow))).")
+    }
     return configuration
   }
 }
@@ -61,7 +80,9 @@ enum HorizonSpecification {
   static func apply(_ text: String, to horizons: inout [Horizon]) throws {
     let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
     let name = parts.first ?? ""
-    guard let window = DurationArgument(argument: name), window.milliseconds > 0 else {
+    guard let window = DurationArgument(argument: name), window.milliseconds > 0,
+      window.milliseconds <= DurationArgument.longestSpan.milliseconds
+    else {
       throw ValidationError("--horizon '\(text)': the name must be a window length such as 5m or 24h.")
     }
     let existing = horizons.firstIndex { $0.window == window.milliseconds }
@@ -78,8 +99,8 @@ enum HorizonSpecification {
         }
         hop = duration.milliseconds
       case "score", "multiple", "spread":
-        guard let number = Double(value), number >= 0 else {
-          throw ValidationError("--horizon '\(text)': \(key) '\(value)' is not a non-negative number.")
+        guard let number = Double(value), number.isFinite, number >= 0, key != "spread" || number > 0 else {
+          throw ValidationError("--horizon '\(text)': \(key) '\(value)' is not a \(key == "spread" ? "positive" : "non-negative") number.")
         }
         if key == "score" { thresholds.score = number }
         else if key == "multiple" { thresholds.multiple = number }

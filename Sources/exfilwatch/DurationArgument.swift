@@ -12,6 +12,9 @@ struct DurationArgument: ExpressibleByArgument, CustomStringConvertible {
     ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000),
   ]
 
+  /// The longest span any duration option takes: ten years.
+  static let longestSpan = DurationArgument(milliseconds: 3660 * 86_400_000)
+
   init?(argument: String) {
     let digits = argument.prefix { $0.isASCII && $0.isNumber }
     let suffix = String(argument.dropFirst(digits.count))

@@ -11,8 +11,7 @@ struct ReplayCommand: ParsableCommand {
       incident is one finding, created, updated as it grows and closed after a quiet period. \
       How the detector decides is in the README, "How detection works".
 
-      Exit codes: 0 nothing found, 1 findings written, 2 usage error, 3 an input could not be \
-      read, decoded or parsed (it outranks findings), 5 findings could not be written.
+      \(DetectionCommandOptions.exitCodes)
 
       Examples:
         exfilwatch replay SampleLogs/simulated/connected-app-exfil
@@ -38,8 +37,7 @@ struct ScanCommand: ParsableCommand {
       scan reads every input it is given from its start (give it the logs of the baseline \
       period too, so keys have history).
 
-      Exit codes: 0 nothing found, 1 findings written, 2 usage error, 3 an input could not be \
-      read, decoded or parsed (it outranks findings), 5 findings could not be written.
+      \(DetectionCommandOptions.exitCodes)
       """
   )
 
