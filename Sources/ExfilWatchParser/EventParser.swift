@@ -42,10 +42,15 @@ public final class EventParser {
   /// JSON is assumed, so blank input cannot make memory grow.
   static let maxLeadingWhitespace = 1 << 16
 
-  public init(inputName: String, symbols: SymbolTable, options: ParserOptions) {
+  /// - Parameter operations: where logical reads are tracked; share one among the inputs of a
+  ///   run so an operation split across files is counted once.
+  public init(
+    inputName: String, symbols: SymbolTable, options: ParserOptions,
+    operations: ReadOperationTracker = ReadOperationTracker()
+  ) {
     self.inputName = inputName
     self.options = options
-    context = ParseContext(symbols: symbols)
+    context = ParseContext(symbols: symbols, operations: operations)
     context.input = symbols.intern(inputName)
   }
 

@@ -8,15 +8,16 @@ import ExfilWatchEvent
 final class ParseContext {
   let symbols: SymbolTable
   let scratch = DecodeScratch()
-  let operations = ReadOperationTracker()
+  let operations: ReadOperationTracker
   /// The current record's fields. Exempt from dynamic exclusivity checks (accessed for every
   /// field of every record; the context is used by one thread, and nothing re-enters it).
   @exclusivity(unchecked) var values: [FieldValue?] = []
   /// The input being read (interned name), for event origins.
   var input: Symbol = .none
 
-  init(symbols: SymbolTable) {
+  init(symbols: SymbolTable, operations: ReadOperationTracker) {
     self.symbols = symbols
+    self.operations = operations
   }
 
   /// Validates `record` as one UTF-8 JSON object and extracts `extractor`'s fields into
@@ -60,10 +61,16 @@ final class ParseContext {
 /// pages, report chunks, Bulk API job states): each event gets the rows by which it raises the
 /// most rows seen so far for its operation. Operations idle for `retentionMilliseconds` of
 /// event time are forgotten, so memory follows the number of recent operations.
-final class ReadOperationTracker {
+///
+/// One tracker can serve several inputs of a run, so a query whose pages fall into two files
+/// (a daily export split at midnight) is still counted once; whatever order the pages come in,
+/// an operation's events add up to the most rows it reported.
+public final class ReadOperationTracker {
   @exclusivity(unchecked) private var mostRows: [UInt64: (rows: Int64, lastSeen: Int64)] = [:]
   private var eventsSincePrune = 0
   static let retentionMilliseconds: Int64 = 6 * 3_600_000
+
+  public init() {}
 
   /// The records to count for an event of the operation `key` that reports `rows`.
   ///

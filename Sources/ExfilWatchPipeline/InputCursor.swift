@@ -38,11 +38,11 @@ final class InputCursor {
   ///   not to be delivered again.
   init(
     name: String, source: any ByteSource, symbols: SymbolTable, parserOptions: ParserOptions,
-    decoderOptions: DecoderOptions, rejectsToSkip: Int
+    decoderOptions: DecoderOptions, operations: ReadOperationTracker, rejectsToSkip: Int
   ) {
     self.name = name
     decoder = StreamDecoder(source: source, options: decoderOptions)
-    parser = EventParser(inputName: name, symbols: symbols, options: parserOptions)
+    parser = EventParser(inputName: name, symbols: symbols, options: parserOptions, operations: operations)
     self.rejectsToSkip = rejectsToSkip
   }
 

@@ -58,6 +58,8 @@ public final class TimeOrderedMerge {
   private let symbols: SymbolTable
   private let parserOptions: ParserOptions
   private let decoderOptions: DecoderOptions
+  /// Logical reads, tracked across all inputs: one query's pages in two files count once.
+  private let operations = ReadOperationTracker()
   private var slots: [Slot]
   private var openInputs = 0
   private var hasRun = false
@@ -92,7 +94,7 @@ public final class TimeOrderedMerge {
       let cursor: InputCursor
       switch slots[top.input] {
       case .closed(let rejectsDelivered):
-        guard let opened = try open(top.input, rejectsToSkip: rejectsDelivered, handler: &handler)
+        guard let opened = try open(top.input, rejectsToSkip: rejectsDelivered, operations: operations, handler: &handler)
         else {
           queue.removeTop()
           continue
@@ -119,7 +121,12 @@ public final class TimeOrderedMerge {
   private func firstLook<Handler: MergedEventHandler>(
     at input: Int, handler: inout Handler
   ) throws -> Int64? {
-    guard let cursor = try open(input, rejectsToSkip: 0, handler: &handler) else { return nil }
+    // A file looked at now is read again when the merge reaches it: its first look counts
+    // logical reads on a tracker of its own, so the run's tracker sees each page once.
+    let operations = inputs[input].canReopen ? ReadOperationTracker() : self.operations
+    guard let cursor = try open(input, rejectsToSkip: 0, operations: operations, handler: &handler) else {
+      return nil
+    }
     try cursor.refill(rejectsTo: &handler)
     guard let firstTime = cursor.headTime else {
       try finish(input, cursor, handler: &handler)
@@ -134,7 +141,7 @@ public final class TimeOrderedMerge {
 
   /// Opens `input`, or reports why it cannot be opened and returns `nil`.
   private func open<Handler: MergedEventHandler>(
-    _ input: Int, rejectsToSkip: Int, handler: inout Handler
+    _ input: Int, rejectsToSkip: Int, operations: ReadOperationTracker, handler: inout Handler
   ) throws -> InputCursor? {
     let source: any ByteSource
     do {
@@ -148,7 +155,7 @@ public final class TimeOrderedMerge {
     }
     let cursor = InputCursor(
       name: inputs[input].name, source: source, symbols: symbols, parserOptions: parserOptions,
-      decoderOptions: decoderOptions, rejectsToSkip: rejectsToSkip)
+      decoderOptions: decoderOptions, operations: operations, rejectsToSkip: rejectsToSkip)
     slots[input] = .open(cursor)
     openInputs += 1
     statistics.maxOpenInputs = max(statistics.maxOpenInputs, openInputs)

@@ -69,30 +69,33 @@ import Testing
     for folder in ["whole", "split"] {
       try FileManager.default.createDirectory(atPath: directory.path(folder), withIntermediateDirectories: true)
     }
-    // One plain file, and the week cut at uneven places into gzip, zstd and plain pieces
-    // given in reverse order.
+    // One plain file, and the week dealt out by user to three gzip, zstd and plain files given
+    // in reverse order, so the merge interleaves them line by line. (By user, so a query's
+    // pages stay in one file: pages of one query split between inputs that interleave in time
+    // are not yet counted as one read; see the README.)
     let whole = try directory.write("whole/week.jsonl", text)
+    var bodies: [[UInt8]] = [[], [], []]
+    for line in lines {
+      let user = String(decoding: line, as: UTF8.self).split(separator: "\"UserId\":\"").dropFirst().first?.prefix(18) ?? ""
+      let target = Int(user.utf8.reduce(UInt32(7)) { $0 &* 31 &+ UInt32($1) } % 3)
+      bodies[target] += Array(line) + [UInt8(ascii: "\n")]
+    }
+    #expect(bodies.allSatisfy { $0.count > 100_000 })
     var pieces: [String] = []
-    var random = SeededGenerator(seed: 42)
-    var start = 0
-    var index = 0
-    while start < lines.count {
-      let end = min(lines.count, start + 2_000 + Int(random.next() % 9_000))
-      let body = Array(lines[start..<end].joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")]
+    for (index, body) in bodies.enumerated() {
       let plain = try directory.write("split/piece-\(index).jsonl", body)
-      switch index % 3 {
+      switch index {
       case 0: _ = try runToolChecked("zstd", ["-q", "--rm", plain]); pieces.append(plain + ".zst")
       case 1: _ = try runToolChecked("gzip", [plain]); pieces.append(plain + ".gz")
       default: pieces.append(plain)
       }
-      start = end
-      index += 1
     }
-    #expect(pieces.count >= 3)
     let wholeSink = directory.path("whole.jsonl")
     let splitSink = directory.path("split.jsonl")
-    _ = try runTool(exfilwatchExecutable, ["replay", "--sink", "jsonl:\(wholeSink)", whole])
-    _ = try runTool(exfilwatchExecutable, ["replay", "--sink", "jsonl:\(splitSink)"] + pieces.reversed())
+    let wholeRun = try runTool(exfilwatchExecutable, ["replay", "--sink", "jsonl:\(wholeSink)", whole])
+    let splitRun = try runTool(exfilwatchExecutable, ["replay", "--sink", "jsonl:\(splitSink)"] + pieces.reversed())
+    #expect(wholeRun.status == 1 && splitRun.status == 1, "\(splitRun.standardError)")
+    #expect(splitRun.standardError.contains(" 0 late "), "the interleaved pieces merge back into time order")
     // Everything but where the sample events sit in the inputs is the same.
     func comparable(_ path: String) throws -> [NSDictionary] {
       try Self.findings(path).map { finding in

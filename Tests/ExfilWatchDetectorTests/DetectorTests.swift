@@ -196,6 +196,7 @@ import Testing
     let (_, statistics) = detect(events, symbols: factory.symbols)
     #expect(statistics.lateEvents == 1)
     #expect(statistics.lateRecords == 7)
+    #expect(statistics.tooLateEvents == 0, "twenty minutes late still fits the 1h and 24h windows")
     #expect(statistics.reads == events.count)
   }
 
