@@ -24,10 +24,21 @@ struct DetectionCommandOptions: ParsableArguments {
     read, decoded or parsed (it outranks findings), 5 findings could not be written.
     """
 
+  @Option(help: ArgumentHelp(
+    "Judge only events at or after this event time (a UTC date such as 2025-06-01, or a timestamp).",
+    valueName: "time"))
+  var from: EventTimeArgument?
+
+  @Option(help: ArgumentHelp("Judge only events before this event time.", valueName: "time"))
+  var until: EventTimeArgument?
+
   @Flag(help: "Print no run summary on standard error.")
   var quiet = false
 
   func validate() throws {
+    if let from, let until, from.milliseconds >= until.milliseconds {
+      throw ValidationError("--from must be before --until.")
+    }
     for text in sinks {
       do { _ = try SinkSpecification(parsing: text) } catch { throw ValidationError("--sink: \(error).") }
     }
@@ -55,7 +66,8 @@ struct DetectionCommandOptions: ParsableArguments {
         detector: detector,
         sinks: try specifications.map { try $0.makeSink(productVersion: ExfilWatch.configuration.version) },
         rejectsFile: try parsing.rejects.map { try RejectsFile(path: $0) },
-        walked: Set(paths).subtracting(input.paths))
+        walked: Set(paths).subtracting(input.paths),
+        timeRange: (from?.milliseconds ?? .min)..<(until?.milliseconds ?? .max))
     } catch {
       writeToStandardError("exfilwatch: \(error)\n")
       throw ExitStatus.outputError.exitCode
@@ -72,7 +84,8 @@ struct DetectionCommandOptions: ParsableArguments {
     }
     if !quiet {
       let summary = RunSummary(
-        command: commandName, reports: run.reports, skipped: run.skipped.count, statistics: detector.statistics,
+        command: commandName, reports: run.reports, skipped: run.skipped.count,
+        outsideTimeRange: run.outsideTimeRange, statistics: detector.statistics,
         configuration: detector.configuration, findingsWritten: run.findingsWritten,
         elapsedSeconds: MonotonicClock.now() - started)
       writeToStandardError(summary.text)

@@ -13,6 +13,9 @@ struct DetectionRun: MergedEventHandler {
   let rejectsFile: RejectsFile?
   /// Inputs found by walking a directory (not named on the command line).
   let walked: Set<String>
+  /// The event times judged (`--from`, `--until`); events outside are counted, not judged.
+  let timeRange: Range<Int64>
+  private(set) var outsideTimeRange = 0
   private(set) var reports: [InputReport] = []
   private(set) var failures = 0
   /// Walked files in no log format ExfilWatch recognises (a README, labels.json): skipped.
@@ -24,14 +27,22 @@ struct DetectionRun: MergedEventHandler {
   /// Rejected records shown on standard error before only the count is.
   static let rejectsShownLimit = 5
 
-  init(detector: Detector, sinks: [any FindingSink], rejectsFile: RejectsFile?, walked: Set<String>) {
+  init(
+    detector: Detector, sinks: [any FindingSink], rejectsFile: RejectsFile?, walked: Set<String>,
+    timeRange: Range<Int64>
+  ) {
     self.detector = detector
     self.sinks = sinks
     self.rejectsFile = rejectsFile
     self.walked = walked
+    self.timeRange = timeRange
   }
 
   mutating func handleEvent(_ event: AccessEvent) throws {
+    guard timeRange.contains(event.time) else {
+      outsideTimeRange += 1
+      return
+    }
     detector.process(event)
     if detector.hasFindings { try deliver() }
     if !evictionReported && detector.hasEvictedKeys { reportEviction() }

@@ -10,6 +10,7 @@ struct RunSummary {
   let command: String
   let reports: [InputReport]
   let skipped: Int
+  let outsideTimeRange: Int
   let statistics: DetectorStatistics
   let configuration: DetectorConfiguration
   let findingsWritten: Int
@@ -30,7 +31,8 @@ struct RunSummary {
       "\(command): \(reports.count) input\(reports.count == 1 ? "" : "s")"
         + (skipped > 0 ? " (\(skipped) skipped)" : "") + ", \(megabytes(compressed)) read, "
         + "\(megabytes(decoded)) decoded, \(statistics.events) events (\(statistics.reads) reads, "
-        + "\(DisplayText.grouped(statistics.records)) records)")
+        + "\(DisplayText.grouped(statistics.records)) records)"
+        + (outsideTimeRange > 0 ? "; \(outsideTimeRange) events outside --from/--until not judged" : ""))
     var span = "event time "
     if let first = statistics.firstEventTime, let newest = statistics.newestEventTime {
       span += "\(DisplayText.utcSeconds(first)) to \(DisplayText.utcSeconds(newest)); "

@@ -139,8 +139,23 @@ import Testing
     #expect(result.standardError.contains("evicted at the cap of 40"))
   }
 
+  @Test func fromAndUntilLimitTheEventTimeJudged() throws {
+    let sample = Self.simulated.appendingPathComponent("connected-app-exfil").path
+    let before = try runTool(exfilwatchExecutable, ["replay", "--until", "2025-06-04T15:00:00Z", sample])
+    #expect(before.status == 0, "the attack starts at 15:49")
+    #expect(before.standardOutput.isEmpty)
+    #expect(before.standardError.contains("events outside --from/--until not judged"))
+    let around = try runTool(exfilwatchExecutable, ["replay", "--from", "2025-06-01", "--until", "2025-06-05", sample])
+    #expect(around.status == 1)
+    #expect(around.outputText.contains("exw-e5eef66a137f2d58"))
+  }
+
   @Test func badSinkOrDimensionIsAUsageError() throws {
-    for arguments in [["--sink", "webhook:x"], ["--dimension", "actor+colour"], ["--horizon", "5m:score=x"], ["--warm-up", "3 days"]] {
+    for arguments in [
+      ["--sink", "webhook:x"], ["--dimension", "actor+colour"], ["--horizon", "5m:score=x"], ["--warm-up", "3 days"],
+      ["--from", "yesterday"], ["--from", "2025-06-05", "--until", "2025-06-01"], ["--allowed-lateness", "30d"],
+      ["--horizon", "5m:spread=0"],
+    ] {
       let result = try runTool(exfilwatchExecutable, ["replay"] + arguments + ["-"])
       #expect(result.status == 2, "\(arguments)")
     }
