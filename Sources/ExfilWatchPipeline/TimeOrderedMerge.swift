@@ -62,6 +62,7 @@ public final class TimeOrderedMerge {
   private let operations = ReadOperationTracker()
   private var slots: [Slot]
   private var openInputs = 0
+  private var finishedBytes: Int64 = 0
   private var hasRun = false
 
   /// - Parameters:
@@ -162,11 +163,22 @@ public final class TimeOrderedMerge {
     return cursor
   }
 
+  /// Bytes taken from the inputs so far, as stored (compressed or not), by the inputs being
+  /// merged and those finished: for a progress display, which may read it between events.
+  public var bytesRead: Int64 {
+    var total = finishedBytes
+    for slot in slots {
+      if case .open(let cursor) = slot { total += cursor.report.compressedBytes }
+    }
+    return total
+  }
+
   /// Closes an exhausted input and reports how it ended.
   private func finish<Handler: MergedEventHandler>(
     _ input: Int, _ cursor: InputCursor, handler: inout Handler
   ) throws {
     slots[input] = .done
+    finishedBytes += cursor.report.compressedBytes
     openInputs -= 1
     if case .failed(let error) = cursor.state {
       try handler.handleInputFailure(error, report: cursor.report)

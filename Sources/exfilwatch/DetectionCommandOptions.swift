@@ -35,6 +35,11 @@ struct DetectionCommandOptions: ParsableArguments {
   @Flag(help: "Print no run summary on standard error.")
   var quiet = false
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Show a progress line on standard error while reading (default: when it is a terminal, unless --quiet).")
+  var progress: Bool?
+
   func validate() throws {
     if let from, let until, from.milliseconds >= until.milliseconds {
       throw ValidationError("--from must be before --until.")
@@ -75,6 +80,9 @@ struct DetectionCommandOptions: ParsableArguments {
     let merge = TimeOrderedMerge(
       inputs: paths.map(MergeInput.init(path:)), symbols: symbols, parserOptions: parsing.parserOptions,
       decoderOptions: input.decoderOptions)
+    if progress ?? (!quiet && isatty(STDERR_FILENO) == 1) {
+      run.progress = ProgressDisplay(command: commandName, merge: merge, detector: detector, paths: paths)
+    }
     do {
       try merge.run(into: &run)
       try run.finish()
@@ -82,6 +90,7 @@ struct DetectionCommandOptions: ParsableArguments {
       writeToStandardError("exfilwatch: \(error)\n")
       throw ExitStatus.outputError.exitCode
     }
+    run.progress?.clear()
     if !quiet {
       let summary = RunSummary(
         command: commandName, reports: run.reports, skipped: run.skipped.count,

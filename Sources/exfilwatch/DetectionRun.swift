@@ -16,6 +16,8 @@ struct DetectionRun: MergedEventHandler {
   /// The event times judged (`--from`, `--until`); events outside are counted, not judged.
   let timeRange: Range<Int64>
   private(set) var outsideTimeRange = 0
+  /// The line redrawn on a terminal while reading, if shown.
+  var progress: ProgressDisplay?
   private(set) var reports: [InputReport] = []
   private(set) var failures = 0
   /// Walked files in no log format ExfilWatch recognises (a README, labels.json): skipped.
@@ -39,6 +41,7 @@ struct DetectionRun: MergedEventHandler {
   }
 
   mutating func handleEvent(_ event: AccessEvent) throws {
+    progress?.tick()
     guard timeRange.contains(event.time) else {
       outsideTimeRange += 1
       return
@@ -62,6 +65,7 @@ struct DetectionRun: MergedEventHandler {
     guard rejectsShown <= Self.rejectsShownLimit else { return }
     var message = "exfilwatch: \(input):\(reject.line): rejected record (\(reject.reason.rawValue))"
     if rejectsShown == Self.rejectsShownLimit { message += "; further rejects are only counted" }
+    progress?.clear()
     writeToStandardError(message + "\n")
   }
 
@@ -94,6 +98,7 @@ struct DetectionRun: MergedEventHandler {
   private mutating func deliver() throws {
     let findings = detector.takeFindings()
     guard !findings.isEmpty else { return }
+    progress?.clear()
     for index in sinks.indices {
       for finding in findings { try sinks[index].write(finding) }
       try sinks[index].flush()

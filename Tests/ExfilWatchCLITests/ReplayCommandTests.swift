@@ -150,6 +150,23 @@ import Testing
     #expect(around.outputText.contains("exw-e5eef66a137f2d58"))
   }
 
+  /// Progress goes to standard error only when asked for (or on a terminal), and every line it
+  /// draws is cleared before anything else is written.
+  @Test func progressLineIsClearedBeforeOtherOutput() throws {
+    let sample = Self.simulated.appendingPathComponent("connected-app-exfil").path
+    let plain = try runTool(exfilwatchExecutable, ["replay", sample])
+    #expect(!plain.standardError.contains("\u{1B}[K"), "not a terminal: no progress")
+    let shown = try runTool(exfilwatchExecutable, ["replay", "--progress", sample])
+    #expect(shown.status == 1)
+    for line in shown.standardError.split(separator: "\n") {
+      // A drawn progress line is only ever followed on the same line by its clearing.
+      let pieces = line.components(separatedBy: "\r\u{1B}[K")
+      #expect(pieces.dropLast().allSatisfy { $0.isEmpty || $0.contains(" events/s") })
+      #expect(!(pieces.last ?? "").contains(" events/s, event time"), "\(line)")
+    }
+    #expect(shown.standardError.contains("exfilwatch: replay: 7 inputs"))
+  }
+
   @Test func badSinkOrDimensionIsAUsageError() throws {
     for arguments in [
       ["--sink", "webhook:x"], ["--dimension", "actor+colour"], ["--horizon", "5m:score=x"], ["--warm-up", "3 days"],

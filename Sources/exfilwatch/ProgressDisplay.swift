@@ -1,0 +1,78 @@
+import ExfilWatchDetector
+import ExfilWatchEvent
+import ExfilWatchPipeline
+import Glibc
+
+/// The one line `replay` and `scan` keep redrawing on a terminal while they read: bytes read
+/// of the total, events, events per second, the event time reached and the time left.
+///
+/// It looks at the clock only every few thousand events and redraws at most twice a second,
+/// so it costs nothing measurable; it writes to standard error, so findings on standard
+/// output stay clean.
+final class ProgressDisplay {
+  private let command: String
+  private let merge: TimeOrderedMerge
+  private let detector: Detector
+  /// Total bytes of the inputs, when all are regular files (nil with standard input).
+  private let totalBytes: Int64?
+  private let started = MonotonicClock.now()
+  private var lastDrawn = MonotonicClock.now()
+  private var eventsSinceCheck = 0
+  private var drawn = false
+
+  static let eventsBetweenChecks = 16_384
+  static let secondsBetweenDraws = 0.5
+
+  init(command: String, merge: TimeOrderedMerge, detector: Detector, paths: [String]) {
+    self.command = command
+    self.merge = merge
+    self.detector = detector
+    var total: Int64 = 0
+    var known = true
+    for path in paths {
+      var status = stat()
+      if path != "-", stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG {
+        total += Int64(status.st_size)
+      } else {
+        known = false
+      }
+    }
+    totalBytes = known ? total : nil
+  }
+
+  /// Called for every event; redraws when it is time.
+  func tick() {
+    eventsSinceCheck += 1
+    guard eventsSinceCheck >= Self.eventsBetweenChecks else { return }
+    eventsSinceCheck = 0
+    let now = MonotonicClock.now()
+    guard now - lastDrawn >= Self.secondsBetweenDraws else { return }
+    lastDrawn = now
+    draw(elapsed: now - started)
+  }
+
+  /// Clears the line before the summary is written.
+  func clear() {
+    if drawn { writeToStandardError("\r\u{1B}[K") }
+  }
+
+  private func draw(elapsed: Double) {
+    let read = merge.bytesRead
+    let events = detector.statistics.events
+    var line = "\(command): \(megabytes(read))"
+    if let totalBytes, totalBytes > 0 {
+      line += " of \(megabytes(totalBytes)) (\(min(100, read * 100 / totalBytes))%)"
+    }
+    line += ", \(DisplayText.grouped(Int64(events))) events, \(DisplayText.grouped(Int64(Double(events) / elapsed))) events/s"
+    if let newest = detector.statistics.newestEventTime { line += ", event time \(DisplayText.utcSeconds(newest))" }
+    if let totalBytes, read > 0, totalBytes > read {
+      line += ", \(Int(Double(totalBytes - read) / (Double(read) / elapsed)) + 1) s left"
+    }
+    writeToStandardError("\r\u{1B}[K" + line)
+    drawn = true
+  }
+
+  private func megabytes(_ bytes: Int64) -> String {
+    "\(bytes / 1_000_000).\(bytes % 1_000_000 / 100_000) MB"
+  }
+}
