@@ -27,7 +27,6 @@ public final class Detector {
   var peersRefreshed: [Int64]
   var incidents: IncidentTracker
   var pendingFindings: [Finding] = []
-  private var findingsCounted = 0
   /// Scratch space of the judging step, kept to avoid allocating per window.
   var candidates: [WindowCandidate] = []
   var flagged: [FlaggedWindow] = []
@@ -72,11 +71,11 @@ public final class Detector {
       statistics.lateRecords += event.records
     }
     var windowed = false
+    let day = event.time.floorDivided(by: DetectorConfiguration.Duration.day)
     for (dimension, spec) in configuration.dimensions.enumerated() {
       guard let key = DetectorKey(event: event, dimension: dimension, fields: spec.fields) else { continue }
       let index = Int(slot(for: key))
       keys[index].lastSeen = max(keys[index].lastSeen, event.time)
-      let day = event.time.floorDivided(by: DetectorConfiguration.Duration.day)
       if day > keys[index].latestDay {
         keys[index].usualClient = keys[index].latestClient
         keys[index].latestDay = day
@@ -121,10 +120,8 @@ public final class Detector {
 
   /// The findings made since the last call, in the order they were made.
   public func takeFindings() -> [Finding] {
-    defer {
-      pendingFindings.removeAll(keepingCapacity: true)
-      findingsCounted = 0
-    }
+    statistics.findings += pendingFindings.count
+    defer { pendingFindings.removeAll(keepingCapacity: true) }
     return pendingFindings
   }
 
@@ -168,8 +165,6 @@ public final class Detector {
       nextHop[next] += 1
     }
     incidents.closeQuiet(now: now, into: &pendingFindings)
-    statistics.findings += pendingFindings.count - findingsCounted
-    findingsCounted = pendingFindings.count
   }
 
   /// The key's slot, made (and the cap enforced) when the key is new.

@@ -18,6 +18,7 @@ public struct DetectorStatistics: Sendable, Equatable {
   public var evictedKeys = 0
   public var windowsJudged = 0
   public var windowsFlagged = 0
+  /// Findings handed out by `takeFindings()`.
   public var findings = 0
 
   public init() {}

@@ -14,10 +14,24 @@ public enum DisplayText {
 
   /// `14.2`, `-0.4`; non-finite values as Swift writes them.
   public static func oneDecimal(_ value: Double) -> String {
+    decimals(value, places: 1)
+  }
+
+  /// `value` rounded to `places` (1 to 6) decimals: `0.42`; non-finite values as Swift writes
+  /// them.
+  public static func decimals(_ value: Double, places: Int) -> String {
     guard value.isFinite else { return "\(value)" }
-    let tenths = Int64((value * 10).rounded())
-    let sign = tenths < 0 ? "-" : ""
-    return "\(sign)\(tenths.magnitude / 10).\(tenths.magnitude % 10)"
+    var scale: Int64 = 1
+    for _ in 0..<places { scale *= 10 }
+    let scaled = Int64((value * Double(scale)).rounded())
+    let sign = scaled < 0 ? "-" : ""
+    let fraction = String(scaled.magnitude % UInt64(scale))
+    return "\(sign)\(scaled.magnitude / UInt64(scale))." + String(repeating: "0", count: places - fraction.count) + fraction
+  }
+
+  /// `35.8 MB` (decimal megabytes, one decimal).
+  public static func megabytes(_ bytes: Int64) -> String {
+    decimals(Double(bytes) / 1_000_000, places: 1) + " MB"
   }
 
   /// `2025-07-04T21:15:00Z`: epoch milliseconds to the second, UTC.

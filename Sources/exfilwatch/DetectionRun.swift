@@ -10,7 +10,7 @@ import ExfilWatchSinks
 struct DetectionRun: MergedEventHandler {
   let detector: Detector
   var sinks: [any FindingSink]
-  let rejectsFile: RejectsFile?
+  private var rejects: RejectReporter
   /// Inputs found by walking a directory (not named on the command line).
   let walked: Set<String>
   /// The event times judged (`--from`, `--until`); events outside are counted, not judged.
@@ -23,11 +23,7 @@ struct DetectionRun: MergedEventHandler {
   /// Walked files in no log format ExfilWatch recognises (a README, labels.json): skipped.
   private(set) var skipped: [String] = []
   private(set) var findingsWritten = 0
-  private var rejectsShown = 0
   private var evictionReported = false
-
-  /// Rejected records shown on standard error before only the count is.
-  static let rejectsShownLimit = 5
 
   init(
     detector: Detector, sinks: [any FindingSink], rejectsFile: RejectsFile?, walked: Set<String>,
@@ -35,7 +31,7 @@ struct DetectionRun: MergedEventHandler {
   ) {
     self.detector = detector
     self.sinks = sinks
-    self.rejectsFile = rejectsFile
+    rejects = RejectReporter(rejectsFile: rejectsFile)
     self.walked = walked
     self.timeRange = timeRange
   }
@@ -56,17 +52,11 @@ struct DetectionRun: MergedEventHandler {
     evictionReported = true
     writeToStandardError(
       "exfilwatch: more than \(detector.configuration.maxTrackedKeys) keys: forgetting the least recently "
-        + "seen idle ones (raise --max-keys to keep more; the summary counts them)\n")
+        + "seen ones, idle first (raise --max-keys to keep more; the summary counts them)\n")
   }
 
   mutating func handleReject(_ reject: RejectedRecord, input: String) throws {
-    try rejectsFile?.write(reject, input: input)
-    rejectsShown += 1
-    guard rejectsShown <= Self.rejectsShownLimit else { return }
-    var message = "exfilwatch: \(input):\(reject.line): rejected record (\(reject.reason.rawValue))"
-    if rejectsShown == Self.rejectsShownLimit { message += "; further rejects are only counted" }
-    progress?.clear()
-    writeToStandardError(message + "\n")
+    try rejects.report(reject, input: input) { progress?.clear() }
   }
 
   /// A file named on the command line that fails is an error (exit 3); a file met while

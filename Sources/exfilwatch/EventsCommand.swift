@@ -32,9 +32,6 @@ struct EventsCommand: ParsableCommand {
   @Flag(help: "Print only counts per input: records, events, reads, and rejects by reason.")
   var count = false
 
-  /// Rejected records reported on standard error per input, before only the count is shown.
-  static let reportedRejects = 5
-
   func run() throws {
     let symbols = SymbolTable()
     let output = StandardOutput()
@@ -46,7 +43,7 @@ struct EventsCommand: ParsableCommand {
       let parser = EventParser(inputName: name, symbols: symbols, options: parsing.parserOptions)
       var printer = EventPrinter(
         input: name, writer: count ? nil : EventJSONWriter(symbols: symbols), output: output,
-        rejectsFile: rejectsFile)
+        rejects: RejectReporter(rejectsFile: rejectsFile))
       do {
         try input.forEachDecodedChunk(of: path) { try parser.feed($0, into: &printer) }
         try parser.finish(into: &printer)
@@ -93,20 +90,13 @@ private struct EventPrinter: EventHandler {
   let input: String
   var writer: EventJSONWriter?
   let output: StandardOutput
-  let rejectsFile: RejectsFile?
-  var reported = 0
+  var rejects: RejectReporter
 
   mutating func handleEvent(_ event: AccessEvent) {
     writer?.write(event, to: output)
   }
 
   mutating func handleReject(_ reject: RejectedRecord) throws {
-    try rejectsFile?.write(reject, input: input)
-    reported += 1
-    guard reported <= EventsCommand.reportedRejects else { return }
-    output.flush()
-    var message = "exfilwatch: \(input):\(reject.line): rejected record (\(reject.reason.rawValue))"
-    if reported == EventsCommand.reportedRejects { message += "; further rejects are only counted" }
-    writeToStandardError(message + "\n")
+    try rejects.report(reject, input: input) { output.flush() }
   }
 }

@@ -59,9 +59,9 @@ final class ProgressDisplay {
   private func draw(elapsed: Double) {
     let read = merge.bytesRead
     let events = detector.statistics.events
-    var line = "\(command): \(megabytes(read))"
+    var line = "\(command): \(DisplayText.megabytes(read))"
     if let totalBytes, totalBytes > 0 {
-      line += " of \(megabytes(totalBytes)) (\(min(100, read * 100 / totalBytes))%)"
+      line += " of \(DisplayText.megabytes(totalBytes)) (\(min(100, read * 100 / totalBytes))%)"
     }
     line += ", \(DisplayText.grouped(Int64(events))) events, \(DisplayText.grouped(Int64(Double(events) / elapsed))) events/s"
     if let newest = detector.statistics.newestEventTime { line += ", event time \(DisplayText.utcSeconds(newest))" }
@@ -70,9 +70,5 @@ final class ProgressDisplay {
     }
     writeToStandardError("\r\u{1B}[K" + line)
     drawn = true
-  }
-
-  private func megabytes(_ bytes: Int64) -> String {
-    "\(bytes / 1_000_000).\(bytes % 1_000_000 / 100_000) MB"
   }
 }

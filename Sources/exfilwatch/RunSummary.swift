@@ -2,7 +2,6 @@ import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchParser
 import ExfilWatchPipeline
-import Foundation
 
 /// The lines `replay` and `scan` print on standard error when they finish: what was read,
 /// what was judged, what was found, and how fast.
@@ -29,8 +28,8 @@ struct RunSummary {
     var lines: [String] = []
     lines.append(
       "\(command): \(reports.count) input\(reports.count == 1 ? "" : "s")"
-        + (skipped > 0 ? " (\(skipped) skipped)" : "") + ", \(megabytes(compressed)) read, "
-        + "\(megabytes(decoded)) decoded, \(statistics.events) events (\(statistics.reads) reads, "
+        + (skipped > 0 ? " (\(skipped) skipped)" : "") + ", \(DisplayText.megabytes(compressed)) read, "
+        + "\(DisplayText.megabytes(decoded)) decoded, \(statistics.events) events (\(statistics.reads) reads, "
         + "\(DisplayText.grouped(statistics.records)) records)"
         + (outsideTimeRange > 0 ? "; \(outsideTimeRange) events outside --from/--until not judged" : ""))
     var span = "event time "
@@ -58,11 +57,7 @@ struct RunSummary {
     lines.append(
       "\(statistics.windowsJudged) windows judged, \(statistics.windowsFlagged) flagged, "
         + "\(findingsWritten) finding\(findingsWritten == 1 ? "" : "s") written; "
-        + "\(String(format: "%.2f", elapsedSeconds)) s, \(Int(rate)) events/s")
+        + "\(DisplayText.decimals(elapsedSeconds, places: 2)) s, \(Int(rate)) events/s")
     return lines.map { "exfilwatch: \($0)\n" }.joined()
-  }
-
-  private func megabytes(_ bytes: Int64) -> String {
-    String(format: "%.1f MB", Double(bytes) / 1_000_000)
   }
 }
