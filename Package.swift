@@ -18,11 +18,13 @@ let package = Package(
     .library(name: "ExfilWatchDetector", targets: ["ExfilWatchDetector"]),
     .library(name: "ExfilWatchSinks", targets: ["ExfilWatchSinks"]),
     .library(name: "ExfilWatchPipeline", targets: ["ExfilWatchPipeline"]),
+    .library(name: "ExfilWatchState", targets: ["ExfilWatchState"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -63,6 +65,13 @@ let package = Package(
       dependencies: ["ExfilWatchSource", "ExfilWatchDecoder", "ExfilWatchEvent", "ExfilWatchParser"]
     ),
     .target(
+      name: "ExfilWatchState",
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]
+    ),
+    .target(
       name: "ExfilWatchSimulator",
       dependencies: ["ExfilWatchEvent", "CZstd"]
     ),
@@ -77,6 +86,7 @@ let package = Package(
         "ExfilWatchDetector",
         "ExfilWatchSinks",
         "ExfilWatchPipeline",
+        "ExfilWatchState",
         "ExfilWatchSimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -125,6 +135,10 @@ let package = Package(
       dependencies: [
         "ExfilWatchPipeline", "ExfilWatchParser", "ExfilWatchEvent", "ExfilWatchTestSupport",
       ]
+    ),
+    .testTarget(
+      name: "ExfilWatchStateTests",
+      dependencies: ["ExfilWatchState", "ExfilWatchTestSupport"]
     ),
     .testTarget(
       name: "ExfilWatchSimulatorTests",

@@ -1,0 +1,2 @@
+/// Placeholder replaced by the state store (issue 5).
+enum StateStorePlaceholder {}
