@@ -30,6 +30,11 @@ public struct AccessEvent: Sendable, Equatable {
   public var format: LogFormat
   /// Where the record came from.
   public var origin: EventOrigin
+  /// The logical read this event is a page or chunk of, when the platform logs one read as
+  /// several events: `records` holds the rows the page reports until a `ReadOperationTracker`
+  /// counts it, after the inputs are merged into time order (where pages of one read in two
+  /// files meet in the order they happened).
+  public var operation: ReadOperation?
 
   public init(
     time: Int64, actor: Symbol = .none, actorID: Symbol = .none, client: Symbol = .none,
@@ -99,9 +104,29 @@ public struct EventOrigin: Sendable, Equatable {
   public var input: Symbol
   /// The 1-based line where the record starts in the decoded input.
   public var line: Int
+  /// The decoded byte offset of the record's first byte: where a resumed run restarts.
+  public var offset: Int64
 
-  public init(input: Symbol, line: Int) {
+  public init(input: Symbol, line: Int, offset: Int64) {
     self.input = input
     self.line = line
+    self.offset = offset
+  }
+}
+
+/// One page of a logical read (a query's `QueryMore` pages, a report's chunks, a Bulk API job's
+/// batches).
+public struct ReadOperation: Sendable, Equatable {
+  /// The operation, hashed from the fields that name it (session and query text, job id).
+  public var key: UInt64
+  /// The rows the page reports: the running total of the operation so far.
+  public var rows: Int64
+  /// Whether the page starts a new operation under a key seen before (a repeated query).
+  public var startsOperation: Bool
+
+  public init(key: UInt64, rows: Int64, startsOperation: Bool) {
+    self.key = key
+    self.rows = rows
+    self.startsOperation = startsOperation
   }
 }

@@ -42,11 +42,12 @@ public final class EventParser {
   /// JSON is assumed, so blank input cannot make memory grow.
   static let maxLeadingWhitespace = 1 << 16
 
-  /// - Parameter operations: where logical reads are tracked; share one among the inputs of a
-  ///   run so an operation split across files is counted once.
+  /// - Parameter operations: where logical reads are counted as they are parsed; `nil` leaves
+  ///   pages uncounted (`AccessEvent.operation`) for a caller that merges several inputs and
+  ///   counts them in time order.
   public init(
     inputName: String, symbols: SymbolTable, options: ParserOptions,
-    operations: ReadOperationTracker = ReadOperationTracker()
+    operations: ReadOperationTracker? = ReadOperationTracker()
   ) {
     self.inputName = inputName
     self.options = options
@@ -158,7 +159,7 @@ public final class EventParser {
     _ record: UnsafeRawBufferPointer?, at position: LinePosition, length: Int,
     into handler: inout Handler
   ) throws {
-    let origin = EventOrigin(input: context.input, line: position.number)
+    let origin = EventOrigin(input: context.input, line: position.number, offset: position.offset)
     var result: Result<AccessEvent?, RejectReason> = .failure(.overlong)
     if var record {
       if !sawRecord {
@@ -176,7 +177,8 @@ public final class EventParser {
     switch result {
     case .success(nil):
       return  // a CSV header
-    case .success(let event?):
+    case .success(var event?):
+      context.operations?.count(&event)
       summary.records += 1
       summary.events += 1
       if event.isRead { summary.reads += 1 }

@@ -8,14 +8,16 @@ import ExfilWatchEvent
 final class ParseContext {
   let symbols: SymbolTable
   let scratch = DecodeScratch()
-  let operations: ReadOperationTracker
+  /// Where logical reads are counted as they are parsed; `nil` when the caller counts them
+  /// later (after merging inputs into time order).
+  let operations: ReadOperationTracker?
   /// The current record's fields. Exempt from dynamic exclusivity checks (accessed for every
   /// field of every record; the context is used by one thread, and nothing re-enters it).
   @exclusivity(unchecked) var values: [FieldValue?] = []
   /// The input being read (interned name), for event origins.
   var input: Symbol = .none
 
-  init(symbols: SymbolTable, operations: ReadOperationTracker) {
+  init(symbols: SymbolTable, operations: ReadOperationTracker?) {
     self.symbols = symbols
     self.operations = operations
   }
@@ -76,7 +78,15 @@ public final class ReadOperationTracker {
   ///
   /// - Parameter startsOperation: whether this event begins a new operation with the same key
   ///   (a `Query` after an earlier `Query` with the same text in the same session).
-  func increment(key: UInt64, rows: Int64, startsOperation: Bool, time: Int64) -> Int64 {
+  /// Sets `records` of a page of a logical read to the rows it adds to its operation.
+  public func count(_ event: inout AccessEvent) {
+    guard let operation = event.operation else { return }
+    event.records = increment(
+      key: operation.key, rows: operation.rows, startsOperation: operation.startsOperation,
+      time: event.time)
+  }
+
+  private func increment(key: UInt64, rows: Int64, startsOperation: Bool, time: Int64) -> Int64 {
     pruneIfDue(now: time)
     var previous: Int64 = 0
     if !startsOperation, let known = mostRows[key], known.lastSeen >= time - Self.retentionMilliseconds {
@@ -93,6 +103,14 @@ public final class ReadOperationTracker {
     eventsSincePrune = 0
     let horizon = now - Self.retentionMilliseconds
     mostRows = mostRows.filter { $0.value.lastSeen >= horizon }
+  }
+}
+
+extension AccessEvent {
+  /// Marks the event as a page of a logical read, to be counted by a `ReadOperationTracker`.
+  mutating func setOperation(key: UInt64, rows: Int64, startsOperation: Bool) {
+    records = rows
+    operation = ReadOperation(key: key, rows: rows, startsOperation: startsOperation)
   }
 }
 

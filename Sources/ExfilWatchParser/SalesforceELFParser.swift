@@ -104,14 +104,13 @@ struct SalesforceELFParser {
     func isQuery(_ operation: FieldValue?) -> Bool {
       operation?.equalsIgnoringCase("query") == true || operation?.equalsIgnoringCase("queryAll") == true
     }
-    func counted(_ rows: Int64?, key: (Field, Field?), starts: Bool) -> Int64 {
+    func counted(_ rows: Int64?, key: (Field, Field?), starts: Bool) {
       // A row without a count says nothing about its operation's progress.
-      guard let rows else { return 0 }
+      guard let rows else { event.records = 0; return }
       var operation = OperationKey()
       operation.add(field(key.0))
       if let second = key.1 { operation.add(field(second)) }
-      return context.operations.increment(
-        key: operation.value, rows: rows, startsOperation: starts, time: time)
+      event.setOperation(key: operation.value, rows: rows, startsOperation: starts)
     }
 
     if isType("API") {
@@ -124,7 +123,7 @@ struct SalesforceELFParser {
       let rows = try count(field(.rowsProcessed))
       let startsQuery = Self.queryMethods.contains { method?.equalsIgnoringCase($0) == true }
       if startsQuery || method?.equalsIgnoringCase("queryMore") == true {
-        event.records = counted(rows, key: (.sessionKey, .entityName), starts: startsQuery)
+        counted(rows, key: (.sessionKey, .entityName), starts: startsQuery)
       } else {
         event.records = rows ?? 0  // retrieve, search: one call, its own rows
       }
@@ -142,7 +141,7 @@ struct SalesforceELFParser {
       let rows = isType("BulkApi")
         ? try count(field(.rowsProcessed))
         : try firstCount(field(.rowsProcessed), field(.numberRecordsProcessed), field(.recordsProcessed))
-      event.records = counted(rows, key: isType("BulkApi") ? (.jobID, .batchID) : (.jobID, nil), starts: false)
+      counted(rows, key: isType("BulkApi") ? (.jobID, .batchID) : (.jobID, nil), starts: false)
     } else if isType("Report") {
       event.action = .report
       event.records = try count(field(.rowCount)) ?? 1

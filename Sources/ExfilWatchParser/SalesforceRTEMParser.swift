@@ -104,8 +104,7 @@ struct SalesforceRTEMParser {
       key.add(field(.sessionKey))
       key.add(field(.query))
       let continues = field(.operation)?.equalsIgnoringCase("QueryMore") ?? false
-      event.records = context.operations.increment(
-        key: key.value, rows: rows, startsOperation: !continues, time: time)
+      event.setOperation(key: key.value, rows: rows, startsOperation: !continues)
     case .bulkAPIResult:
       event.action = .download
       event.records = 1
@@ -118,8 +117,7 @@ struct SalesforceRTEMParser {
       var key = OperationKey()
       key.add(field(.executionIdentifier))
       if let rows, field(.executionIdentifier)?.nonEmptyText != nil {
-        event.records = context.operations.increment(
-          key: key.value, rows: rows, startsOperation: false, time: time)
+        event.setOperation(key: key.value, rows: rows, startsOperation: false)
       } else {
         event.records = rows ?? 1
       }

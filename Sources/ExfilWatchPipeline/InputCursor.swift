@@ -28,6 +28,8 @@ final class InputCursor {
   private let rejectsToSkip: Int
   private let decoder: StreamDecoder
   private let parser: EventParser
+  /// Counts logical reads as events are handed out, in merged time order.
+  private let operations: ReadOperationTracker
   /// The current chunk's events; those from `next` on are not handed out yet. Only the cursor
   /// and its collector, one call at a time, touch it: exempt from dynamic exclusivity checks,
   /// which would otherwise run twice per event.
@@ -42,7 +44,8 @@ final class InputCursor {
   ) {
     self.name = name
     decoder = StreamDecoder(source: source, options: decoderOptions)
-    parser = EventParser(inputName: name, symbols: symbols, options: parserOptions, operations: operations)
+    parser = EventParser(inputName: name, symbols: symbols, options: parserOptions, operations: nil)
+    self.operations = operations
     self.rejectsToSkip = rejectsToSkip
   }
 
@@ -96,8 +99,10 @@ final class InputCursor {
     defer { next = index }
     try events.withUnsafeBufferPointer { events in
       while index < events.count, events[index].time <= maxTime {
+        var event = events[index]
         index += 1  // before the call: an event the handler threw on has been handed out
-        try handler.handleEvent(events[index - 1])
+        operations.count(&event)
+        try handler.handleEvent(event)
       }
     }
     return index - first

@@ -58,7 +58,8 @@ public final class TimeOrderedMerge {
   private let symbols: SymbolTable
   private let parserOptions: ParserOptions
   private let decoderOptions: DecoderOptions
-  /// Logical reads, tracked across all inputs: one query's pages in two files count once.
+  /// Logical reads, counted across all inputs as events leave the merge in time order: one
+  /// query's pages in two files, or in two interleaved files, count once.
   private let operations = ReadOperationTracker()
   private var slots: [Slot]
   private var openInputs = 0
@@ -95,7 +96,7 @@ public final class TimeOrderedMerge {
       let cursor: InputCursor
       switch slots[top.input] {
       case .closed(let rejectsDelivered):
-        guard let opened = try open(top.input, rejectsToSkip: rejectsDelivered, operations: operations, handler: &handler)
+        guard let opened = try open(top.input, rejectsToSkip: rejectsDelivered, handler: &handler)
         else {
           queue.removeTop()
           continue
@@ -122,10 +123,7 @@ public final class TimeOrderedMerge {
   private func firstLook<Handler: MergedEventHandler>(
     at input: Int, handler: inout Handler
   ) throws -> Int64? {
-    // A file looked at now is read again when the merge reaches it: its first look counts
-    // logical reads on a tracker of its own, so the run's tracker sees each page once.
-    let operations = inputs[input].canReopen ? ReadOperationTracker() : self.operations
-    guard let cursor = try open(input, rejectsToSkip: 0, operations: operations, handler: &handler) else {
+    guard let cursor = try open(input, rejectsToSkip: 0, handler: &handler) else {
       return nil
     }
     try cursor.refill(rejectsTo: &handler)
@@ -142,7 +140,7 @@ public final class TimeOrderedMerge {
 
   /// Opens `input`, or reports why it cannot be opened and returns `nil`.
   private func open<Handler: MergedEventHandler>(
-    _ input: Int, rejectsToSkip: Int, operations: ReadOperationTracker, handler: inout Handler
+    _ input: Int, rejectsToSkip: Int, handler: inout Handler
   ) throws -> InputCursor? {
     let source: any ByteSource
     do {

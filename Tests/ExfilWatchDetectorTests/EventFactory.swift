@@ -17,6 +17,6 @@ struct EventFactory {
       time: time, actor: symbols.intern(actor), client: symbols.intern(client),
       sourceIP: symbols.intern(ip), action: .query, object: symbols.intern(object), records: records,
       eventID: id.map(EventID.init), tenant: symbols.intern(tenant), format: .salesforceRTEM,
-      origin: EventOrigin(input: input, line: line))
+      origin: EventOrigin(input: input, line: line, offset: 0))
   }
 }

@@ -22,9 +22,18 @@ struct RTEMSerialisationPropertyTests {
         Array(shuffled.utf8), format: .fixed(.salesforceRTEM), symbols: symbols, chunkSize: chunkSize * 37)
       #expect(expected.rejects.isEmpty && actual.rejects.isEmpty)
       #expect(expected.events.count == records.count)
-      #expect(actual.events == expected.events)
+      // Byte offsets move with the serialisation; everything else must not.
+      #expect(actual.events.map(\.withoutOffset) == expected.events.map(\.withoutOffset))
       #expect(symbols.string(actual.events[0].actor) == records[0].first { $0.key == "Username" }?.value.text)
     }
+  }
+}
+
+extension AccessEvent {
+  fileprivate var withoutOffset: AccessEvent {
+    var event = self
+    event.origin.offset = 0
+    return event
   }
 }
 
