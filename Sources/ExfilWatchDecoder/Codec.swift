@@ -1,6 +1,6 @@
 /// The compression of an input, recognised from its first bytes, never from its file name:
 /// rotated logs are renamed (`api.log.1`), piped (`-`) or recompressed without the name changing.
-public enum Codec: String, Sendable, CustomStringConvertible {
+public enum Codec: String, Sendable, Codable, CustomStringConvertible {
   /// Zstandard frames (RFC 8878), possibly many, possibly with skippable frames between them.
   case zstd
   /// gzip members (RFC 1952), possibly many, as `cat a.gz b.gz` makes.

@@ -14,6 +14,10 @@ import ExfilWatchSource
 /// - `poll()` for an input that may still grow (a followed file): `.unfinishedUnit` means
 ///   "the rest of this frame has not been written yet"; poll again once the file has grown.
 ///
+/// A decoder can also start where an earlier one stopped (`init(source:options:resumingAt:)`),
+/// and tells where it could restart for any decoded offset it still remembers
+/// (`restartPoint(forDecodedOffset:)`): that is how runs resume inside compressed files.
+///
 /// A chunk is valid until the next call. Memory is the two buffers plus the codec's state
 /// (for zstd at most the window limit, default 128 MiB, and typically the 8 MiB or less that
 /// `zstd` uses by default).
@@ -44,6 +48,11 @@ public final class StreamDecoder {
     case plain
     case zstd(ZstdFrameDecoder)
     case gzip(GzipMemberDecoder)
+
+    var isCompressed: Bool {
+      if case .plain = self { return false }
+      return true
+    }
   }
 
   private var engine: Engine?
@@ -54,12 +63,53 @@ public final class StreamDecoder {
   /// The last call filled the output buffer, so the codec may hold more decoded bytes.
   private var outputMayBePending = false
   private var atUnitBoundary = true
+  /// Starts of the frames or members passed, oldest first: (compressed, decoded) offsets.
+  private var unitStarts: [(compressed: Int64, decoded: Int64)] = [(0, 0)]
+  /// Decoded bytes before this offset are dropped, not handed out (a resumed input).
+  private var dropBefore: Int64 = 0
 
   public init(source: any ByteSource, options: DecoderOptions = DecoderOptions()) {
     self.source = source
     self.options = options
     input = .allocate(byteCount: max(options.inputBufferBytes, 64), alignment: 64)
     output = .allocate(byteCount: max(options.outputBufferBytes, 64), alignment: 64)
+  }
+
+  /// A decoder that continues an input from `point`.
+  ///
+  /// - Parameter source: positioned at `point.unitOffset` (a frame or member start, or for a
+  ///   plain input the resume offset itself).
+  public convenience init(
+    source: any ByteSource, options: DecoderOptions = DecoderOptions(), resumingAt point: ResumePoint
+  ) {
+    self.init(source: source, options: options)
+    codec = point.codec
+    engine = Self.makeEngine(point.codec, options: options)
+    compressedOffset = point.unitOffset
+    unitOffset = point.unitOffset
+    decodedOffset = point.unitDecodedOffset
+    unitStarts = [(point.unitOffset, point.unitDecodedOffset)]
+    dropBefore = point.decodedOffset
+  }
+
+  /// Where decoding could start again so that the first byte handed out is the one at
+  /// `decodedOffset`; `nil` before the codec is known, or for an offset before the oldest unit
+  /// start still remembered (see `forgetUnitStarts(before:)`).
+  public func restartPoint(forDecodedOffset offset: Int64) -> ResumePoint? {
+    guard let codec else { return nil }
+    if codec == .plain {
+      return ResumePoint(codec: .plain, unitOffset: offset, unitDecodedOffset: offset, decodedOffset: offset)
+    }
+    guard let unit = unitStarts.last(where: { $0.decoded <= offset }) else { return nil }
+    return ResumePoint(
+      codec: codec, unitOffset: unit.compressed, unitDecodedOffset: unit.decoded, decodedOffset: offset)
+  }
+
+  /// Forgets the unit starts that no restart at or after `decodedOffset` needs, so a file of
+  /// many small frames does not make the list grow.
+  public func forgetUnitStarts(before decodedOffset: Int64) {
+    guard let keep = unitStarts.lastIndex(where: { $0.decoded <= decodedOffset }), keep > 0 else { return }
+    unitStarts.removeFirst(keep)
   }
 
   deinit {
@@ -74,8 +124,13 @@ public final class StreamDecoder {
     switch try poll() {
     case .data(let chunk): return chunk
     case .endOfInput: return nil
-    case .unfinishedUnit: throw failure(.truncated, consumedInCall: 0)
+    case .unfinishedUnit: throw truncationError()
     }
+  }
+
+  /// The error for an input that ended inside a frame or member and will not grow any more.
+  public func truncationError() -> DecodeError {
+    failure(.truncated, consumedInCall: 0)
   }
 
   /// Decodes what the source has now.
@@ -108,18 +163,28 @@ public final class StreamDecoder {
       inputStart += step.consumed
       compressedOffset += Int64(step.consumed)
       atUnitBoundary = step.atUnitBoundary
-      if atUnitBoundary { unitOffset = compressedOffset }
 
+      let produced: UnsafeRawBufferPointer
       if case .plain = engine {
-        decodedOffset += Int64(available.count)
-        return .data(available)
+        produced = available
+      } else {
+        outputMayBePending = step.produced == output.count
+        produced = UnsafeRawBufferPointer(rebasing: output[..<step.produced])
       }
-      outputMayBePending = step.produced == output.count
-      if step.produced > 0 {
-        decodedOffset += Int64(step.produced)
-        return .data(UnsafeRawBufferPointer(rebasing: output[..<step.produced]))
+      let producedStart = decodedOffset
+      decodedOffset += Int64(produced.count)
+      if atUnitBoundary {
+        unitOffset = compressedOffset
+        if engine.isCompressed, unitStarts.last?.compressed != compressedOffset {
+          unitStarts.append((compressedOffset, decodedOffset))
+        }
       }
-      if step.consumed == 0 && inputStart < inputEnd && !outputMayBePending {
+      if decodedOffset > dropBefore, !produced.isEmpty {
+        let kept = Int(max(dropBefore - producedStart, 0))
+        return .data(UnsafeRawBufferPointer(rebasing: produced[kept...]))
+      }
+      if case .plain = engine { continue }
+      if produced.isEmpty && step.consumed == 0 && inputStart < inputEnd && !outputMayBePending {
         // Both libraries always move when given input and output room; guard against a hang.
         throw failure(.corrupt("the decoder made no progress"), consumedInCall: 0)
       }
@@ -133,15 +198,18 @@ public final class StreamDecoder {
     while inputEnd - inputStart < Codec.detectionLength, try fill() > 0 {}
     let prefix = UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd])
     guard let detected = Codec.detect(prefix, isComplete: false) else { return nil }
-    let created: Engine
-    switch detected {
-    case .plain: created = .plain
-    case .zstd: created = .zstd(ZstdFrameDecoder(maxWindowLog: options.maxWindowLog))
-    case .gzip: created = .gzip(GzipMemberDecoder())
-    }
+    let created = Self.makeEngine(detected, options: options)
     codec = detected
     engine = created
     return created
+  }
+
+  private static func makeEngine(_ codec: Codec, options: DecoderOptions) -> Engine {
+    switch codec {
+    case .plain: .plain
+    case .zstd: .zstd(ZstdFrameDecoder(maxWindowLog: options.maxWindowLog))
+    case .gzip: .gzip(GzipMemberDecoder())
+    }
   }
 
   /// Reads from the source into the free end of the input buffer.

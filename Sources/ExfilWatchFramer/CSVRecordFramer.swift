@@ -48,10 +48,18 @@ public struct CSVRecordFramer {
   /// The start of a record that spans chunks.
   private var partial: PartialRecord
 
-  public init(maxRecordLength: Int = CSVRecordFramer.defaultMaxRecordLength) {
+  /// - Parameter start: where the first byte fed sits in the input: the start of a record
+  ///   (a resumed input starts at the record after the last one processed).
+  public init(
+    maxRecordLength: Int = CSVRecordFramer.defaultMaxRecordLength,
+    startingAt start: LinePosition = LinePosition(number: 1, offset: 0)
+  ) {
     precondition(maxRecordLength > 0, "maxRecordLength must be positive")
     self.maxRecordLength = maxRecordLength
     partial = PartialRecord(maxLength: maxRecordLength)
+    nextPosition = start
+    fedOffset = start.offset
+    scanLine = start.number
   }
 
   /// Whether bytes of an unfinished record are waiting for the next chunk.

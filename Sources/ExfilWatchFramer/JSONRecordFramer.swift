@@ -45,6 +45,21 @@ public struct JSONRecordFramer {
     self.maxRecordLength = maxRecordLength
   }
 
+  /// A framer for JSON lines that continues at `start`, the start of a line: a resumed input
+  /// whose shape was decided when it was first read.
+  public init(maxRecordLength: Int = JSONRecordFramer.defaultMaxRecordLength, resumingLinesAt start: LinePosition) {
+    self.maxRecordLength = maxRecordLength
+    shape = .lines(LineFramer(maxLineLength: maxRecordLength, startingAt: start), nil)
+  }
+
+  /// Where reading could start again with `init(resumingLinesAt:)`: the start of the line not
+  /// framed yet, when the input is JSON lines and no pretty-printed object is half read;
+  /// `nil` for arrays and wrappers, which can only be read again from their start.
+  public var resumableLinePosition: LinePosition? {
+    guard case .lines(let framer, nil) = shape else { return nil }
+    return framer.nextPosition
+  }
+
   /// Hands every record completed by `chunk` to `handler`.
   public mutating func feed<Handler: LineHandler>(
     _ chunk: UnsafeRawBufferPointer, into handler: inout Handler

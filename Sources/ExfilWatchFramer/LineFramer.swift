@@ -28,10 +28,17 @@ public struct LineFramer {
   /// The start of a line that spans chunks.
   private var partial: PartialRecord
 
-  public init(maxLineLength: Int = LineFramer.defaultMaxLineLength) {
+  /// - Parameter start: where the first byte fed sits in the input: the start of a line (a
+  ///   resumed input starts at the line after the last one processed).
+  public init(
+    maxLineLength: Int = LineFramer.defaultMaxLineLength,
+    startingAt start: LinePosition = LinePosition(number: 1, offset: 0)
+  ) {
     precondition(maxLineLength > 0, "maxLineLength must be positive")
     self.maxLineLength = maxLineLength
     partial = PartialRecord(maxLength: maxLineLength)
+    nextPosition = start
+    fedOffset = start.offset
   }
 
   /// Whether bytes of an unfinished line are waiting for the next chunk.

@@ -34,6 +34,8 @@ public final class EventParser {
   private var pending: [UInt8] = []
   private var parser: ActiveParser?
   private var sawRecord = false
+  /// The first record of a CSV input: its header, kept for `resumption`.
+  private var csvHeader: [UInt8]?
   private let context: ParseContext
 
   /// How many of the first records are judged before deciding the format is wrong.
@@ -53,6 +55,53 @@ public final class EventParser {
     self.options = options
     context = ParseContext(symbols: symbols, operations: operations)
     context.input = symbols.intern(inputName)
+  }
+
+  /// A parser that continues an input in the middle, at the start of a record (its line number
+  /// and decoded offset), as an earlier parser of the same input described it in `resumption`.
+  public convenience init(
+    inputName: String, symbols: SymbolTable, options: ParserOptions,
+    operations: ReadOperationTracker? = ReadOperationTracker(),
+    resuming resumption: ParserResumption, atLine line: Int, offset: Int64
+  ) throws {
+    self.init(inputName: inputName, symbols: symbols, options: options, operations: operations)
+    let start = LinePosition(number: line, offset: offset)
+    sawRecord = true
+    parser = try makeParser(resumption.format)
+    switch resumption.framing {
+    case .jsonLines:
+      framing = .json(JSONRecordFramer(maxRecordLength: options.maxRecordLength, resumingLinesAt: start))
+    case .csv(let header):
+      framing = .csv(CSVRecordFramer(maxRecordLength: options.maxRecordLength, startingAt: start))
+      readsCSV = true
+      csvHeader = header
+      let origin = EventOrigin(input: context.input, line: 1, offset: 0)
+      _ = try header.withUnsafeBytes { try parse($0, origin: origin) }
+    }
+  }
+
+  /// How a later parser can continue this input from `nextRecordPosition` or from any
+  /// record's position; `nil` until the format is known, and for JSON arrays and wrappers.
+  public var resumption: ParserResumption? {
+    guard let format = summary.format, parser != nil else { return nil }
+    switch framing {
+    case .json(let framer) where framer.resumableLinePosition != nil:
+      return ParserResumption(format: format, framing: .jsonLines)
+    case .csv where csvHeader != nil:
+      return ParserResumption(format: format, framing: .csv(header: csvHeader!))
+    default:
+      return nil
+    }
+  }
+
+  /// Where the first record not parsed yet starts (a partial last line waits there), when the
+  /// input can be resumed by position.
+  public var nextRecordPosition: LinePosition? {
+    switch framing {
+    case .json(let framer): framer.resumableLinePosition
+    case .csv(let framer) where csvHeader != nil: framer.nextPosition
+    default: nil
+    }
   }
 
   /// Parses the records completed by `chunk`.
@@ -176,7 +225,9 @@ public final class EventParser {
     }
     switch result {
     case .success(nil):
-      return  // a CSV header
+      // A CSV header: kept so that a later run can read the columns' names.
+      if readsCSV, csvHeader == nil, let record { csvHeader = Array(record) }
+      return
     case .success(var event?):
       context.operations?.count(&event)
       summary.records += 1
@@ -224,7 +275,7 @@ public final class EventParser {
   /// The parser for the input, from the given format or its first record; nil while, with
   /// `--format auto`, the records are not even JSON.
   private func chooseParser(firstRecord: UnsafeRawBufferPointer) throws -> ActiveParser? {
-    var format: LogFormat
+    let format: LogFormat
     switch options.format {
     case .fixed(let fixed):
       format = fixed
@@ -246,6 +297,10 @@ public final class EventParser {
         }
       }
     }
+    return try makeParser(format)
+  }
+
+  private func makeParser(_ format: LogFormat) throws -> ActiveParser {
     if (format == .jsonl || format == .csv) && options.mapping.isEmpty {
       throw ParseError.mappingRequired(input: inputName, format: format)
     }

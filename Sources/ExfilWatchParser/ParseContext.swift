@@ -74,6 +74,27 @@ public final class ReadOperationTracker {
 
   public init() {}
 
+  /// What the tracker remembers, to be saved with a run's state: an operation whose pages fall
+  /// on both sides of a stop must still count once.
+  public struct Snapshot: Sendable, Equatable, Codable {
+    public var keys: [UInt64]
+    public var rows: [Int64]
+    public var lastSeen: [Int64]
+  }
+
+  public var snapshot: Snapshot {
+    let entries = mostRows.sorted { $0.key < $1.key }
+    return Snapshot(keys: entries.map(\.key), rows: entries.map(\.value.rows), lastSeen: entries.map(\.value.lastSeen))
+  }
+
+  /// A tracker that goes on from `snapshot`.
+  public convenience init(snapshot: Snapshot) {
+    self.init()
+    for (index, key) in snapshot.keys.enumerated() where index < snapshot.rows.count && index < snapshot.lastSeen.count {
+      mostRows[key] = (snapshot.rows[index], snapshot.lastSeen[index])
+    }
+  }
+
   /// The records to count for an event of the operation `key` that reports `rows`.
   ///
   /// - Parameter startsOperation: whether this event begins a new operation with the same key

@@ -14,6 +14,9 @@ import ExfilWatchSource
 /// Rejected records go to the merge's handler as they are parsed (their bytes live only that
 /// long). Failures of the input are kept, not thrown: the events parsed before the failure are
 /// still handed out, then the cursor is exhausted and `state` holds the error.
+///
+/// The cursor can start at an `InputPosition` and tell its own at any moment between events
+/// (`position`), which is how runs resume.
 final class InputCursor {
   enum State {
     case reading
@@ -23,30 +26,44 @@ final class InputCursor {
 
   let name: String
   private(set) var state = State.reading
-  /// Rejected records parsed so far, whether delivered now or skipped as delivered before.
-  private(set) var rejectsParsed = 0
-  private let rejectsToSkip: Int
+  private let start: InputPosition
   private let decoder: StreamDecoder
   private let parser: EventParser
   /// Counts logical reads as events are handed out, in merged time order.
   private let operations: ReadOperationTracker
+  /// Whether the input may still grow: its end is where the writer has got to, so a last line
+  /// without newline, or an unfinished frame, waits for a later run instead of being taken.
+  private let mayGrow: Bool
+  /// Events and rejects parsed so far, including those skipped as handed on by an earlier run.
+  fileprivate var eventsParsed = 0
+  fileprivate var rejectsParsed = 0
+  /// Decoded offsets of the rejects parsed since the buffer was last refilled.
+  fileprivate var recentRejectOffsets: [Int64] = []
   /// The current chunk's events; those from `next` on are not handed out yet. Only the cursor
   /// and its collector, one call at a time, touch it: exempt from dynamic exclusivity checks,
   /// which would otherwise run twice per event.
   @exclusivity(unchecked) fileprivate var events: [AccessEvent] = []
   @exclusivity(unchecked) private var next = 0
 
-  /// - Parameter rejectsToSkip: rejects already delivered by an earlier reading of this input,
-  ///   not to be delivered again.
+  /// - Parameter source: positioned at `start`'s restart point.
   init(
-    name: String, source: any ByteSource, symbols: SymbolTable, parserOptions: ParserOptions,
-    decoderOptions: DecoderOptions, operations: ReadOperationTracker, rejectsToSkip: Int
-  ) {
+    name: String, source: any ByteSource, start: InputPosition, symbols: SymbolTable,
+    parserOptions: ParserOptions, decoderOptions: DecoderOptions, operations: ReadOperationTracker,
+    mayGrow: Bool
+  ) throws {
     self.name = name
-    decoder = StreamDecoder(source: source, options: decoderOptions)
-    parser = EventParser(inputName: name, symbols: symbols, options: parserOptions, operations: nil)
+    self.start = start
     self.operations = operations
-    self.rejectsToSkip = rejectsToSkip
+    self.mayGrow = mayGrow
+    if let restart = start.restart {
+      decoder = StreamDecoder(source: source, options: decoderOptions, resumingAt: restart.decoding)
+      parser = try EventParser(
+        inputName: name, symbols: symbols, options: parserOptions, operations: nil,
+        resuming: restart.parsing, atLine: restart.line, offset: restart.decoding.decodedOffset)
+    } else {
+      decoder = StreamDecoder(source: source, options: decoderOptions)
+      parser = EventParser(inputName: name, symbols: symbols, options: parserOptions, operations: nil)
+    }
   }
 
   /// The time of the next event, or `nil` when the buffer is empty.
@@ -60,6 +77,35 @@ final class InputCursor {
       decodedBytes: decoder.decodedOffset)
   }
 
+  /// Where a later run must start to read what this one has not handed out yet.
+  var position: InputPosition {
+    let pendingSkips = max(start.rejectsBeyond - rejectsParsed, 0)
+    if let parsing = parser.resumption {
+      let first: (line: Int, offset: Int64)?
+      if next < events.count {
+        first = (events[next].origin.line, events[next].origin.offset)
+      } else {
+        first = parser.nextRecordPosition.map { ($0.number, $0.offset) }
+      }
+      if let first, let decoding = decoder.restartPoint(forDecodedOffset: first.offset) {
+        let rejectsAhead = recentRejectOffsets.count { $0 >= first.offset }
+        return InputPosition(
+          restart: InputPosition.Restart(decoding: decoding, parsing: parsing, line: first.line),
+          rejectsBeyond: rejectsAhead + pendingSkips)
+      }
+    }
+    return positionFromStart
+  }
+
+  /// The position as where this cursor started plus what it has handed on, to be skipped when
+  /// read again: for records that cannot be found by position, and for an input looked at and
+  /// closed again (read anew from its start, its summary then counts the whole input).
+  var positionFromStart: InputPosition {
+    InputPosition(
+      restart: start.restart, eventsBeyond: max(eventsParsed - (events.count - next), start.eventsBeyond),
+      rejectsBeyond: max(rejectsParsed, start.rejectsBeyond))
+  }
+
   /// Decodes and parses chunks until one yields events, or the input ends or fails.
   ///
   /// Call it once the buffer is empty (`headTime == nil`); afterwards `headTime == nil` means
@@ -68,22 +114,33 @@ final class InputCursor {
   func refill<Handler: MergedEventHandler>(rejectsTo handler: inout Handler) throws {
     events.removeAll(keepingCapacity: true)
     next = 0
+    recentRejectOffsets.removeAll(keepingCapacity: true)
+    if let pending = parser.nextRecordPosition { decoder.forgetUnitStarts(before: pending.offset) }
     try withUnsafeMutablePointer(to: &handler) { handler in
       var collector = ChunkCollector(cursor: self, handler: handler)
       while events.isEmpty, case .reading = state {
         do {
-          if let chunk = try decoder.nextChunk() {
-            try parser.feed(chunk, into: &collector)
-          } else {
-            try parser.finish(into: &collector)
-            state = .finished
-          }
+          try readChunk(into: &collector)
         } catch let error as HandlerError {
           throw error.underlying
         } catch {
           state = .failed(error)
         }
       }
+    }
+  }
+
+  private func readChunk<Handler: MergedEventHandler>(into collector: inout ChunkCollector<Handler>) throws {
+    switch try decoder.poll() {
+    case .data(let chunk):
+      try parser.feed(chunk, into: &collector)
+    case .endOfInput where !mayGrow:
+      try parser.finish(into: &collector)
+      state = .finished
+    case .unfinishedUnit where !mayGrow:
+      throw decoder.truncationError()
+    case .endOfInput, .unfinishedUnit:
+      state = .finished
     }
   }
 
@@ -108,11 +165,18 @@ final class InputCursor {
     return index - first
   }
 
-  /// Counts a reject, and says whether to deliver it (it was not delivered by an earlier
+  /// Counts a parsed event, and says whether to hand it on (it was not handed on by an earlier
   /// reading of the input).
-  fileprivate func countReject() -> Bool {
+  fileprivate func countEvent() -> Bool {
+    eventsParsed += 1
+    return eventsParsed > start.eventsBeyond
+  }
+
+  /// Counts a parsed reject, and says whether to report it.
+  fileprivate func countReject(at offset: Int64) -> Bool {
     rejectsParsed += 1
-    return rejectsParsed > rejectsToSkip
+    recentRejectOffsets.append(offset)
+    return rejectsParsed > start.rejectsBeyond
   }
 }
 
@@ -123,11 +187,11 @@ private struct ChunkCollector<Handler: MergedEventHandler>: EventHandler {
   let handler: UnsafeMutablePointer<Handler>
 
   mutating func handleEvent(_ event: AccessEvent) {
-    cursor.events.append(event)
+    if cursor.countEvent() { cursor.events.append(event) }
   }
 
   mutating func handleReject(_ reject: RejectedRecord) throws {
-    guard cursor.countReject() else { return }
+    guard cursor.countReject(at: reject.offset) else { return }
     do {
       try handler.pointee.handleReject(reject, input: cursor.name)
     } catch {

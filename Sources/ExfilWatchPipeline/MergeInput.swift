@@ -18,6 +18,8 @@ public struct MergeInput {
   /// The input's name in events' origins, rejects, reports and messages: the path as given, or
   /// `<stdin>` for `-`.
   public let name: String
+  /// Where reading starts: where an earlier run stopped (a file only), or the start.
+  public var start = InputPosition.start
 
   /// The input at `path`; `-` is standard input.
   ///
@@ -51,10 +53,17 @@ public struct MergeInput {
   }
 
   /// The input's bytes from its start; a read-once input's source itself.
-  func open() throws(SourceError) -> any ByteSource {
+  /// Opens the input at `position`'s restart point.
+  func open(at position: InputPosition) throws(SourceError) -> any ByteSource {
     switch origin {
-    case .file(let path, _): return try FileByteSource(path: path)
-    case .readOnce(let source): return source
+    case .file(let path, _):
+      let source = try FileByteSource(path: path)
+      if let restart = position.restart, restart.decoding.unitOffset > 0 {
+        try source.seek(to: restart.decoding.unitOffset)
+      }
+      return source
+    case .readOnce(let source):
+      return source
     }
   }
 }

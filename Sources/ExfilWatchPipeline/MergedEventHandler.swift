@@ -24,6 +24,20 @@ public protocol MergedEventHandler {
 
   /// The input was read to its end and closed.
   mutating func handleInputFinished(_ report: InputReport) throws
+
+  /// Whether the handler wants the inputs' positions now (to save state): asked between runs
+  /// of events, where every event handed out so far has been handled.
+  var wantsCheckpoint: Bool { get }
+
+  /// The position of every input (in the merge's input order) after the events handed out so
+  /// far: where a later run must start to read on. `nil` for an input that cannot be read again
+  /// (standard input) or could not be opened.
+  mutating func handleCheckpoint(_ positions: [InputPosition?]) throws
+}
+
+extension MergedEventHandler {
+  public var wantsCheckpoint: Bool { false }
+  public mutating func handleCheckpoint(_ positions: [InputPosition?]) throws {}
 }
 
 /// What was read from one input, for the per-input line of a replay's summary and for progress.

@@ -49,18 +49,21 @@ public final class TimeOrderedMerge {
   public private(set) var statistics = Statistics()
 
   private enum Slot {
-    /// Not opened yet, or looked at and closed again after delivering this many rejects.
-    case closed(rejectsDelivered: Int)
+    /// Not opened yet, or looked at and closed again: to be opened at this position.
+    case closed(InputPosition)
     case open(InputCursor)
-    case done
+    /// Read to its end, or failed, at this position (`nil`: could not be opened).
+    case done(InputPosition?)
   }
 
   private let symbols: SymbolTable
   private let parserOptions: ParserOptions
   private let decoderOptions: DecoderOptions
+  /// Whether inputs may still grow (see `init`).
+  private let inputsMayGrow: Bool
   /// Logical reads, counted across all inputs as events leave the merge in time order: one
   /// query's pages in two files, or in two interleaved files, count once.
-  private let operations = ReadOperationTracker()
+  public let operations: ReadOperationTracker
   private var slots: [Slot]
   private var openInputs = 0
   private var finishedBytes: Int64 = 0
@@ -69,15 +72,22 @@ public final class TimeOrderedMerge {
   /// - Parameters:
   ///   - inputs: in the order that breaks ties between equal event times.
   ///   - symbols: the run's symbol table, shared by all inputs (used from one thread).
+  ///   - operations: counts logical reads; a resumed run passes the one it saved.
+  ///   - inputsMayGrow: whether the inputs' ends are only where their writers have got to
+  ///     (a scan that a later run continues): a last line without newline, or a frame not
+  ///     finished, is then left for the later run instead of taken or reported as truncated.
   public init(
     inputs: [MergeInput], symbols: SymbolTable, parserOptions: ParserOptions = ParserOptions(),
-    decoderOptions: DecoderOptions = DecoderOptions()
+    decoderOptions: DecoderOptions = DecoderOptions(),
+    operations: ReadOperationTracker = ReadOperationTracker(), inputsMayGrow: Bool = false
   ) {
     self.inputs = inputs
     self.symbols = symbols
     self.parserOptions = parserOptions
     self.decoderOptions = decoderOptions
-    slots = Array(repeating: .closed(rejectsDelivered: 0), count: inputs.count)
+    self.operations = operations
+    self.inputsMayGrow = inputsMayGrow
+    slots = inputs.map { .closed($0.start) }
   }
 
   /// Reads all inputs, handing their events, rejects and ends to `handler`. Runs once.
@@ -95,8 +105,8 @@ public final class TimeOrderedMerge {
     while let top = queue.top {
       let cursor: InputCursor
       switch slots[top.input] {
-      case .closed(let rejectsDelivered):
-        guard let opened = try open(top.input, rejectsToSkip: rejectsDelivered, handler: &handler)
+      case .closed(let position):
+        guard let opened = try open(top.input, at: position, handler: &handler)
         else {
           queue.removeTop()
           continue
@@ -105,6 +115,7 @@ public final class TimeOrderedMerge {
       case .open(let openCursor):
         cursor = openCursor
         statistics.events += try cursor.deliverEvents(through: queue.topRunLimit, to: &handler)
+        if handler.wantsCheckpoint { try handler.handleCheckpoint(positions) }
       case .done:
         preconditionFailure("an input left in the queue after its end")
       }
@@ -123,7 +134,7 @@ public final class TimeOrderedMerge {
   private func firstLook<Handler: MergedEventHandler>(
     at input: Int, handler: inout Handler
   ) throws -> Int64? {
-    guard let cursor = try open(input, rejectsToSkip: 0, handler: &handler) else {
+    guard case .closed(let start) = slots[input], let cursor = try open(input, at: start, handler: &handler) else {
       return nil
     }
     try cursor.refill(rejectsTo: &handler)
@@ -132,7 +143,7 @@ public final class TimeOrderedMerge {
       return nil
     }
     if inputs[input].canReopen {
-      slots[input] = .closed(rejectsDelivered: cursor.rejectsParsed)
+      slots[input] = .closed(cursor.positionFromStart)
       openInputs -= 1
     }
     return firstTime
@@ -140,25 +151,39 @@ public final class TimeOrderedMerge {
 
   /// Opens `input`, or reports why it cannot be opened and returns `nil`.
   private func open<Handler: MergedEventHandler>(
-    _ input: Int, rejectsToSkip: Int, handler: inout Handler
+    _ input: Int, at position: InputPosition, handler: inout Handler
   ) throws -> InputCursor? {
-    let source: any ByteSource
+    let cursor: InputCursor
     do {
-      source = try inputs[input].open()
+      let source = try inputs[input].open(at: position)
+      cursor = try InputCursor(
+        name: inputs[input].name, source: source, start: position, symbols: symbols,
+        parserOptions: parserOptions, decoderOptions: decoderOptions, operations: operations,
+        mayGrow: inputsMayGrow)
     } catch {
-      slots[input] = .done
+      slots[input] = .done(inputs[input].canReopen ? position : nil)
       let nothingRead = InputReport(
         input: inputs[input].name, summary: InputSummary(), compressedBytes: 0, decodedBytes: 0)
       try handler.handleInputFailure(error, report: nothingRead)
       return nil
     }
-    let cursor = InputCursor(
-      name: inputs[input].name, source: source, symbols: symbols, parserOptions: parserOptions,
-      decoderOptions: decoderOptions, operations: operations, rejectsToSkip: rejectsToSkip)
     slots[input] = .open(cursor)
     openInputs += 1
     statistics.maxOpenInputs = max(statistics.maxOpenInputs, openInputs)
     return cursor
+  }
+
+  /// Where each input stands after the events handed out so far (see
+  /// `MergedEventHandler.handleCheckpoint`).
+  public var positions: [InputPosition?] {
+    slots.indices.map { input in
+      guard inputs[input].canReopen else { return nil }
+      switch slots[input] {
+      case .closed(let position): return position
+      case .open(let cursor): return cursor.position
+      case .done(let position): return position
+      }
+    }
   }
 
   /// Bytes taken from the inputs so far, as stored (compressed or not), by the inputs being
@@ -175,7 +200,7 @@ public final class TimeOrderedMerge {
   private func finish<Handler: MergedEventHandler>(
     _ input: Int, _ cursor: InputCursor, handler: inout Handler
   ) throws {
-    slots[input] = .done
+    slots[input] = .done(cursor.position)
     finishedBytes += cursor.report.compressedBytes
     openInputs -= 1
     if case .failed(let error) = cursor.state {

@@ -46,6 +46,25 @@ public final class FileByteSource: ByteSource {
     }
   }
 
+  /// Moves to `offset` from the start, to resume a file where an earlier run stopped.
+  public func seek(to offset: Int64) throws(SourceError) {
+    do {
+      position = try descriptor.seek(offset: offset, from: .start)
+    } catch {
+      throw SourceError(name: name, operation: .seek, errno: error as? Errno ?? .ioError)
+    }
+  }
+
+  /// What the open file is (not what its path names now): a run that stores a position must
+  /// store it for this file, even if the path was rotated to another file meanwhile.
+  public func identity() throws(SourceError) -> FileIdentity {
+    do {
+      return try FileIdentity(descriptor: descriptor)
+    } catch {
+      throw SourceError(name: name, operation: .stat, errno: error)
+    }
+  }
+
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SourceError) -> Int {
     do {
       let count = try descriptor.read(into: buffer, retryOnInterrupt: true)

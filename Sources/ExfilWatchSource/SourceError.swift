@@ -6,6 +6,8 @@ public struct SourceError: Error, Equatable, CustomStringConvertible {
   public enum Operation: String, Sendable {
     case open
     case read
+    case seek
+    case stat
   }
 
   /// The source's name as given by the user (a path, or `<stdin>`).
