@@ -16,16 +16,17 @@ struct Baseline {
   /// The daily peaks remembered, oldest overwritten first.
   static let memoryDays = 14
 
-  private var peaks = InlineArray<14, Float>(repeating: 0)
-  private var stored = 0
-  private var next = 0
+  // Internal, not private, only so that DetectorState can save and restore them.
+  var peaks = InlineArray<14, Float>(repeating: 0)
+  var stored = 0
+  var next = 0
   /// The median, and the MAD scaled to a standard deviation (×1.4826) and squared.
-  private(set) var mean = 0.0
-  private(set) var variance = 0.0
+  var mean = 0.0
+  var variance = 0.0
   /// The busiest of the remembered daily peaks.
-  private(set) var busiest = 0.0
+  var busiest = 0.0
   /// Days learnt in all (not only those remembered): how much the key's own history counts.
-  private(set) var days = 0.0
+  var days = 0.0
 
   mutating func learn(_ value: Double) {
     peaks[next] = Float(value)
@@ -70,7 +71,7 @@ struct Expectation {
 
 /// A dimension's typical key for one horizon and metric: the median of its established keys'
 /// medians, spreads and busiest days.
-struct PeerLevel: Equatable {
+struct PeerLevel: Equatable, Codable {
   var mean: Double
   var variance: Double
   var busiest: Double

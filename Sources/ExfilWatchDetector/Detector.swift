@@ -15,12 +15,12 @@ public final class Detector {
   let symbols: SymbolTable
 
   var keys: [KeyState] = []
-  private(set) var keyIndex: [DetectorKey: Int32] = [:]
-  private var freeSlots: [Int32] = []
+  var keyIndex: [DetectorKey: Int32] = [:]
+  var freeSlots: [Int32] = []
   /// Per horizon, the keys with buckets to judge.
   var active: [[Int32]]
   /// Per horizon, the next hop whose window is to be judged.
-  private var nextHop: [Int64]
+  var nextHop: [Int64]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
   var peers: [[(records: PeerLevel, reads: PeerLevel)]]
   /// Per horizon, the window end at which peers were last summarised.
@@ -107,6 +107,15 @@ public final class Detector {
     guard let newest = statistics.newestEventTime else { return }
     let lastEnd = configuration.horizons.map { (newest.floorDivided(by: $0.hop) + 1) * $0.hop }.max() ?? newest
     advance(to: lastEnd, now: newest)
+  }
+
+  /// Lets event time go on to `time` without an event: a live source that went quiet still
+  /// has its last windows judged (`exfilwatch tail --idle-close`). Events older than the new
+  /// watermark that arrive later are late, as usual.
+  public func advanceWatermark(toEventTime time: Int64) {
+    guard let newest = statistics.newestEventTime, time > newest else { return }
+    statistics.newestEventTime = time
+    advance(to: time - configuration.allowedLateness, now: time)
   }
 
   /// The largest record count one event is taken to hold.

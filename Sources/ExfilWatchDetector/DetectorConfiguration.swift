@@ -2,7 +2,7 @@ import ExfilWatchEvent
 
 /// Everything that decides what the detector flags. The defaults were chosen on the
 /// simulator's month of contact-centre traffic (README, "How detection works").
-public struct DetectorConfiguration: Sendable, Equatable {
+public struct DetectorConfiguration: Sendable, Equatable, Codable {
   /// What records are summed per: each dimension's values are the keys with baselines.
   public var dimensions: [Dimension]
   /// The sliding windows watched at once, shortest first.
@@ -51,7 +51,7 @@ public struct DetectorConfiguration: Sendable, Equatable {
 }
 
 /// A field of an `AccessEvent` that keys can be made of.
-public enum EventField: String, Sendable, CaseIterable {
+public enum EventField: String, Sendable, CaseIterable, Codable {
   /// The user's name, else the user's id.
   case actor
   case client
@@ -75,7 +75,7 @@ public enum EventField: String, Sendable, CaseIterable {
 
 /// One or more event fields whose values together form a key: `actor`, `client`,
 /// `actor+object`.
-public struct Dimension: Sendable, Hashable, CustomStringConvertible {
+public struct Dimension: Sendable, Hashable, Codable, CustomStringConvertible {
   /// At most three fields, in the order written.
   public let fields: [EventField]
 
@@ -111,7 +111,7 @@ public struct Dimension: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A sliding window length, how often it advances, and when a window of it is flagged.
-public struct Horizon: Sendable, Equatable {
+public struct Horizon: Sendable, Equatable, Codable {
   /// `5m`, `1h`, `24h`: how findings and the README name it.
   public var name: String
   public var window: Int64
@@ -148,7 +148,7 @@ public struct Horizon: Sendable, Equatable {
 }
 
 /// The three tests a window must all pass to be flagged, per horizon.
-public struct Thresholds: Sendable, Equatable {
+public struct Thresholds: Sendable, Equatable, Codable {
   /// Robust standard deviations (of log1p of the volume) above the key's baseline, after
   /// subtracting its peers' concurrent rise.
   public var score: Double

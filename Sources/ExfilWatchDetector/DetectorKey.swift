@@ -3,7 +3,7 @@ import ExfilWatchEvent
 /// One value of one dimension in one tenant: what a baseline is kept for. Combinations hold
 /// up to three values; unused ones are `.none`. The tenant (org) is part of every key, so two
 /// orgs' `j.smith` are two keys in one run.
-struct DetectorKey: Hashable {
+struct DetectorKey: Hashable, Codable {
   var dimension: UInt8
   var tenant: Symbol
   var first: Symbol

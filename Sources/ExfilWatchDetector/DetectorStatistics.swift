@@ -1,5 +1,5 @@
 /// What the detector saw, for the run summary.
-public struct DetectorStatistics: Sendable, Equatable {
+public struct DetectorStatistics: Sendable, Equatable, Codable {
   public var events = 0
   public var reads = 0
   public var records: Int64 = 0

@@ -7,16 +7,16 @@ import ExfilWatchEvent
 /// the incident opened, grew or closed, so sinks that upsert by id see one finding per attack.
 /// Everything here is plain text and numbers (no symbols), so a finding outlives the run's
 /// symbol table and can be written, stored and compared as it is.
-public struct Finding: Sendable, Equatable {
+public struct Finding: Sendable, Equatable, Codable {
   /// What this emission does to the incident, as OCSF `activity_id` numbers it.
-  public enum Activity: Int, Sendable, Equatable {
+  public enum Activity: Int, Sendable, Equatable, Codable {
     case create = 1
     case update = 2
     case close = 3
   }
 
   /// How bad the incident looks, as OCSF `severity_id` numbers it.
-  public enum Severity: Int, Sendable, Comparable, CaseIterable {
+  public enum Severity: Int, Sendable, Comparable, CaseIterable, Codable {
     case low = 2
     case medium = 3
     case high = 4
@@ -87,7 +87,7 @@ public struct Finding: Sendable, Equatable {
 }
 
 /// A key (one value of a dimension) whose windows were flagged in an incident.
-public struct FlaggedKey: Sendable, Equatable {
+public struct FlaggedKey: Sendable, Equatable, Codable {
   /// The dimension's name: `actor`, `client`, `source_ip`, or a combination such as
   /// `actor+object`.
   public var dimension: String
@@ -106,9 +106,9 @@ public struct FlaggedKey: Sendable, Equatable {
 /// One window of one key, exactly as the detector judged it: the numbers add up to the events
 /// in it (each breakdown sums to `records` and `reads`, with the tail of a long list folded
 /// into one `(other)` entry).
-public struct WindowEvidence: Sendable, Equatable {
+public struct WindowEvidence: Sendable, Equatable, Codable {
   /// Which volume crossed the thresholds.
-  public enum Metric: String, Sendable, Equatable {
+  public enum Metric: String, Sendable, Equatable, Codable {
     case records
     case reads
   }
@@ -188,7 +188,7 @@ public struct WindowEvidence: Sendable, Equatable {
 }
 
 /// Records and reads of one value in a window.
-public struct Tally: Sendable, Equatable {
+public struct Tally: Sendable, Equatable, Codable {
   /// The value as a person reads it (user name, app name, IP, object); `(other)` for the
   /// folded tail, `(none)` where the events had no value.
   public var name: String

@@ -2,7 +2,7 @@ import ExfilWatchEvent
 
 /// A window that passed all three thresholds, with its evidence in plain text: what the
 /// incident tracker folds.
-struct FlaggedWindow {
+struct FlaggedWindow: Codable {
   var key: DetectorKey
   var horizon: Int
   var evidence: WindowEvidence

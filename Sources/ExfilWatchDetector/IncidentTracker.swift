@@ -9,7 +9,7 @@ import ExfilWatchEvent
 /// tokens from a few addresses is one incident even though the app's own total never stood
 /// out, while two agents flagged on one day in the console everybody uses stay two.
 struct IncidentTracker {
-  struct Incident {
+  struct Incident: Codable {
     var id: String
     var revision = 0
     var keys: [FlaggedKey] = []
@@ -30,7 +30,7 @@ struct IncidentTracker {
   }
 
   let configuration: DetectorConfiguration
-  private(set) var open: [Incident] = []
+  var open: [Incident] = []
 
   init(configuration: DetectorConfiguration) {
     self.configuration = configuration

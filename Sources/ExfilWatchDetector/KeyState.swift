@@ -2,7 +2,7 @@ import ExfilWatchEvent
 
 /// Everything the detector keeps about one key: a baseline per horizon and metric, and, while
 /// the key is active, its recent buckets.
-struct KeyState {
+struct KeyState: Codable {
   var key: DetectorKey
   /// The newest event time of the key, for evicting the least recently seen.
   var lastSeen: Int64
@@ -17,7 +17,7 @@ struct KeyState {
 }
 
 /// One key in one horizon.
-struct HorizonState {
+struct HorizonState: Codable {
   var records = Baseline()
   var reads = Baseline()
   /// The key's buckets; nil while the key is idle in this horizon (it shrinks to its

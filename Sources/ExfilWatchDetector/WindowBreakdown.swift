@@ -4,13 +4,13 @@ import ExfilWatchEvent
 /// source IP and object. Each field keeps exact sums for its first `limit` values and folds
 /// the rest into one `other` entry, so the totals still add up to the reads counted; a
 /// finding shows the `shown` biggest, chosen by records, not by arrival.
-struct WindowBreakdown {
+struct WindowBreakdown: Codable {
   /// The fields a finding's evidence breaks a window down by.
-  enum Field: Int, CaseIterable {
+  enum Field: Int, CaseIterable, Codable {
     case actor, client, sourceIP, object
   }
 
-  struct Entry {
+  struct Entry: Codable {
     var field: Field
     var value: Symbol
     /// The user's id beside the user's name (actors only).

@@ -4,7 +4,7 @@ import ExfilWatchEvent
 /// plus the allowed lateness, so an event may land in its own bucket until the window that
 /// holds it is judged.
 struct WindowRing {
-  struct Bucket {
+  struct Bucket: Codable {
     /// The hop number (event time / hop) the bucket holds; `.min` for an empty slot.
     var hop: Int64 = .min
     var records: Int64 = 0
@@ -18,9 +18,10 @@ struct WindowRing {
     var format: LogFormat?
   }
 
-  private var buckets: [Bucket]
+  // Internal, not private, only so that DetectorState can save and restore them.
+  var buckets: [Bucket]
   /// The newest hop number added.
-  private(set) var newestHop: Int64 = .min
+  var newestHop: Int64 = .min
 
   init(slots: Int) {
     buckets = Array(repeating: Bucket(), count: slots)
@@ -82,8 +83,8 @@ struct WindowRing {
 
 /// The earliest few reads of a stretch of time, by (time, event id): the same ones whatever
 /// order the reads arrived in.
-struct EventSamples {
-  struct Sample {
+struct EventSamples: Codable {
+  struct Sample: Codable {
     var time: Int64
     var eventID: EventID?
     var origin: EventOrigin

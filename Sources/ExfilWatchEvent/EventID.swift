@@ -47,3 +47,27 @@ public struct EventID: Hashable, Sendable, CustomStringConvertible {
     withBytes { hasher.combine(bytes: $0) }
   }
 }
+
+/// An id is saved as its text when its bytes are UTF-8 (every platform's ids are), else as the
+/// bytes themselves, so it comes back byte for byte either way: samples are ordered by them.
+extension EventID: Codable {
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    if let text = try? container.decode(String.self) {
+      self.init(text)
+    } else {
+      let bytes = try container.decode([UInt8].self)
+      self = bytes.withUnsafeBytes { EventID($0) }
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    let text = withBytes { String(validating: $0, as: UTF8.self) }
+    if let text {
+      try container.encode(text)
+    } else {
+      try container.encode(withBytes { Array($0) })
+    }
+  }
+}

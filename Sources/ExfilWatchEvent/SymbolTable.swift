@@ -109,24 +109,21 @@ public final class SymbolTable {
     }
   }
 
-  /// A fast 64-bit hash of bytes, eight at a time (multiply-xorshift mixing).
+  /// A fast 64-bit hash of bytes, eight at a time (the same mixing that checks saved state).
   static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-    var index = 0
-    while index + 8 <= bytes.count {
-      let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-      hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
-      hash ^= hash >> 29
-      index += 8
-    }
-    var tail: UInt64 = 0
-    var shift: UInt64 = 0
-    while index < bytes.count {
-      tail |= UInt64(bytes[index]) << shift
-      shift += 8
-      index += 1
-    }
-    hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
-    return hash ^ (hash >> 31)
+    ByteChecksum.of(bytes)
+  }
+}
+
+/// A symbol is saved as its bare number (detector state holds millions of them); it means
+/// something only beside the symbol table it came from.
+extension Symbol: Codable {
+  public init(from decoder: any Decoder) throws {
+    rawValue = try decoder.singleValueContainer().decode(UInt32.self)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(rawValue)
   }
 }

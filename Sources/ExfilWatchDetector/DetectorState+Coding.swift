@@ -1,0 +1,103 @@
+import ExfilWatchEvent
+
+// The parts of saved detector state that are not synthesized: a baseline's fixed-size array,
+// and a window ring's empty slots, which are most of a ring and are left out (an idle key's
+// 24-hour ring is one or two buckets in nine).
+
+extension Baseline: Codable {
+  private enum CodingKeys: String, CodingKey {
+    case peaks, next, mean, variance, busiest, days
+  }
+
+  /// Only the peaks stored: the slots past them have never been written and hold zero.
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode((0..<stored).map { peaks[$0] }, forKey: .peaks)
+    try container.encode(next, forKey: .next)
+    try container.encode(mean, forKey: .mean)
+    try container.encode(variance, forKey: .variance)
+    try container.encode(busiest, forKey: .busiest)
+    try container.encode(days, forKey: .days)
+  }
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let peaks = try container.decode([Float].self, forKey: .peaks)
+    let next = try container.decode(Int.self, forKey: .next)
+    guard peaks.count <= Self.memoryDays, (0..<Self.memoryDays).contains(next) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .peaks, in: container, debugDescription: "\(peaks.count) daily peaks, the next at \(next)")
+    }
+    for index in peaks.indices { self.peaks[index] = peaks[index] }
+    self.stored = peaks.count
+    self.next = next
+    mean = try container.decode(Double.self, forKey: .mean)
+    variance = try container.decode(Double.self, forKey: .variance)
+    busiest = try container.decode(Double.self, forKey: .busiest)
+    days = try container.decode(Double.self, forKey: .days)
+  }
+}
+
+extension WindowRing: Codable {
+  private enum CodingKeys: String, CodingKey {
+    case slots, newestHop, buckets
+  }
+
+  /// The ring's size and its filled buckets; each goes back to the slot its hop selects.
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(buckets.count, forKey: .slots)
+    try container.encode(newestHop, forKey: .newestHop)
+    try container.encode(buckets.filter { $0.hop != .min }, forKey: .buckets)
+  }
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let slots = try container.decode(Int.self, forKey: .slots)
+    guard (1...Self.largestSlotCount).contains(slots) else {
+      throw DecodingError.dataCorruptedError(forKey: .slots, in: container, debugDescription: "\(slots) slots")
+    }
+    self.init(slots: slots)
+    newestHop = try container.decode(Int64.self, forKey: .newestHop)
+    for bucket in try container.decode([Bucket].self, forKey: .buckets) {
+      let slot = Int(bucket.hop.modulo(slots))
+      guard bucket.hop != .min, buckets[slot].hop == .min, bucket.hop <= newestHop else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .buckets, in: container, debugDescription: "bucket of hop \(bucket.hop) misplaced")
+      }
+      buckets[slot] = bucket
+    }
+  }
+
+  /// More than any configuration makes (64 hops and a lateness of a day in minutes); a bound
+  /// so damaged state cannot make the restore allocate without end.
+  private static let largestSlotCount = 1 << 16
+}
+
+extension DetectorConfiguration {
+  /// What differs between `self` (saved) and `current`, named as a person configures it.
+  func differences(from current: Self) -> [String] {
+    func names(_ dimensions: [Dimension]) -> String { dimensions.map(\.description).joined(separator: ", ") }
+    func names(_ horizons: [Horizon]) -> String { horizons.map(\.name).joined(separator: ", ") }
+    var found: [String] = []
+    if dimensions != current.dimensions {
+      found.append("dimensions: \(names(dimensions)) saved, \(names(current.dimensions)) now")
+    }
+    if horizons.map(\.name) != current.horizons.map(\.name) {
+      found.append("horizons: \(names(horizons)) saved, \(names(current.horizons)) now")
+    } else {
+      for (saved, now) in zip(horizons, current.horizons) where saved != now {
+        found.append("horizon \(saved.name): window, hop or thresholds")
+      }
+    }
+    let scalars: [(String, Bool)] = [
+      ("allowed lateness", allowedLateness != current.allowedLateness), ("warm-up", warmUp != current.warmUp),
+      ("quiet period", quietPeriod != current.quietPeriod),
+      ("peer weight days", peerWeightDays != current.peerWeightDays),
+      ("relearn after", relearnAfter != current.relearnAfter),
+      ("max tracked keys", maxTrackedKeys != current.maxTrackedKeys),
+    ]
+    found += scalars.filter(\.1).map(\.0)
+    return found.isEmpty ? ["the configuration"] : found
+  }
+}

@@ -1,0 +1,235 @@
+// Saving and restoring a detector, for `exfilwatch scan` from cron (issue 5): each run restores
+// what the last one saved and continues as if it had never stopped. The only file of the module
+// that uses Foundation (for its JSON coder); nothing here runs per event.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ExfilWatchEvent
+
+// MARK: - API
+
+extension Detector {
+  /// Everything the detector knows, as bytes for `init(configuration:symbols:encodedState:)`.
+  ///
+  /// Save the symbol table beside it (`SymbolTable.encodedStrings()`): the state names keys by
+  /// symbol number. Save between events and before `finish()`, never after: `finish()` judges
+  /// the last windows before their late events can arrive, which a run that goes on must not.
+  /// Findings not yet taken are saved too, and the restored detector hands them out.
+  ///
+  /// The bytes are `EXWD`, the format version and a checksum of the payload (UInt16 and
+  /// UInt64, little-endian), then the payload as JSON: at 100,000 keys Foundation's JSON coders
+  /// took about half the time of its binary property-list coders (for 1.7 times the bytes).
+  /// The configuration is in the payload, so a run under another configuration is refused
+  /// rather than judged against baselines that were learnt for other windows.
+  public func encodedState() throws -> [UInt8] {
+    let payload = try DetectorStateFormat.encoder().encode(DetectorSnapshot(self))
+    var bytes = DetectorStateFormat.magic
+    bytes.reserveCapacity(DetectorStateFormat.headerSize + payload.count)
+    bytes.appendLittleEndian(DetectorStateFormat.version)
+    bytes.appendLittleEndian(payload.withUnsafeBytes(ByteChecksum.of))
+    bytes.append(contentsOf: payload)
+    return bytes
+  }
+
+  /// A detector that continues exactly where the one that wrote `encodedState` stopped.
+  ///
+  /// - Parameters:
+  ///   - configuration: Must equal the configuration the state was saved under.
+  ///   - symbols: The symbol table saved with the state, restored with every symbol under its
+  ///     old number (it may have gained symbols since).
+  /// - Throws: `DetectorStateError` for bytes that are not a detector state, of another format
+  ///   version, damaged, saved under another configuration or with a smaller symbol table.
+  public convenience init(
+    configuration: DetectorConfiguration, symbols: SymbolTable, encodedState bytes: [UInt8]
+  ) throws(DetectorStateError) {
+    let snapshot = try DetectorSnapshot(decoding: bytes)
+    guard snapshot.configuration == configuration else {
+      throw .configurationMismatch(differences: snapshot.configuration.differences(from: configuration))
+    }
+    guard snapshot.symbolCount <= symbols.count else {
+      throw .symbolTableMismatch(savedSymbols: snapshot.symbolCount, tableSymbols: symbols.count)
+    }
+    let free = try snapshot.validated()
+    self.init(configuration: configuration, symbols: symbols)
+    keys = snapshot.keys
+    freeSlots = snapshot.freeSlots
+    // Rebuilt rather than saved: it is the keys' inverse, and a saved copy could disagree.
+    keyIndex.reserveCapacity(keys.count - free.count)
+    for index in keys.indices where !free.contains(Int32(index)) {
+      keyIndex[keys[index].key] = Int32(index)
+    }
+    active = snapshot.active
+    nextHop = snapshot.nextHop
+    peers = snapshot.peers.map { $0.map { ($0.records, $0.reads) } }
+    peersRefreshed = snapshot.peersRefreshed
+    incidents.open = snapshot.incidents
+    pendingFindings = snapshot.pendingFindings
+    statistics = snapshot.statistics
+  }
+}
+
+/// Why saved detector state could not be restored. The cure for every case is the same (start
+/// from no state), but the message says which it is.
+public enum DetectorStateError: Error, Equatable, CustomStringConvertible {
+  /// The bytes do not start like saved detector state (another blob, or nothing).
+  case notDetectorState
+  /// Written by another version of ExfilWatch's format.
+  case unsupportedVersion(found: UInt16, supported: UInt16)
+  /// The state was learnt under another detector configuration: what differs.
+  case configurationMismatch(differences: [String])
+  /// The state refers to more symbols than the symbol table given holds: not the table saved
+  /// with it.
+  case symbolTableMismatch(savedSymbols: Int, tableSymbols: Int)
+  /// The bytes were altered or cut short, or do not hold a consistent state: what was wrong.
+  case corrupt(String)
+
+  public var description: String {
+    switch self {
+    case .notDetectorState: "the bytes are not saved detector state"
+    case .unsupportedVersion(let found, let supported):
+      "the saved detector state has format version \(found); this version of exfilwatch reads version \(supported)"
+    case .configurationMismatch(let differences):
+      "the saved detector state was learnt under another detector configuration (differs in: "
+        + differences.joined(separator: "; ") + "); its baselines and windows do not apply to this one"
+    case .symbolTableMismatch(let saved, let table):
+      "the saved detector state refers to \(saved) symbols but the symbol table given holds \(table): not the table saved with it"
+    case .corrupt(let reason): "the saved detector state is damaged: \(reason)"
+    }
+  }
+}
+
+// MARK: - Format
+
+enum DetectorStateFormat {
+  static let magic: [UInt8] = Array("EXWD".utf8)
+  /// Raised whenever the payload's shape changes (a field of any saved type added, removed or
+  /// renamed): an older state is then refused with a clear error instead of half-decoded.
+  static let version: UInt16 = 1
+  /// Magic, version and checksum.
+  static let headerSize = 4 + 2 + 8
+
+  /// Infinities and NaN are written as text: a configuration may hold them, and JSON cannot.
+  static let floats = (positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+
+  static func encoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: floats.positiveInfinity, negativeInfinity: floats.negativeInfinity, nan: floats.nan)
+    return encoder
+  }
+
+  static func decoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: floats.positiveInfinity, negativeInfinity: floats.negativeInfinity, nan: floats.nan)
+    return decoder
+  }
+}
+
+/// The detector's state as one value. Not saved: the key index (rebuilt from the keys) and
+/// the judging step's scratch buffers.
+struct DetectorSnapshot: Codable {
+  /// A dimension's peers for one horizon (a tuple in the detector, which Codable cannot take).
+  struct Peers: Codable {
+    var records: PeerLevel
+    var reads: PeerLevel
+  }
+
+  var configuration: DetectorConfiguration
+  /// The symbols the table held when the state was saved: the state refers to no later one.
+  var symbolCount: Int
+  var statistics: DetectorStatistics
+  /// Evicted keys' slots included (they are in `freeSlots`), so slot numbers stay as they were.
+  var keys: [KeyState]
+  var freeSlots: [Int32]
+  var active: [[Int32]]
+  var nextHop: [Int64]
+  var peers: [[Peers]]
+  var peersRefreshed: [Int64]
+  var incidents: [IncidentTracker.Incident]
+  var pendingFindings: [Finding]
+
+  init(_ detector: Detector) {
+    configuration = detector.configuration
+    symbolCount = detector.symbols.count
+    statistics = detector.statistics
+    keys = detector.keys
+    freeSlots = detector.freeSlots
+    active = detector.active
+    nextHop = detector.nextHop
+    peers = detector.peers.map { $0.map { Peers(records: $0.records, reads: $0.reads) } }
+    peersRefreshed = detector.peersRefreshed
+    incidents = detector.incidents.open
+    pendingFindings = detector.pendingFindings
+  }
+
+  /// Checks the header and checksum of `bytes`, then decodes the payload.
+  init(decoding bytes: [UInt8]) throws(DetectorStateError) {
+    let magic = DetectorStateFormat.magic
+    guard bytes.count >= DetectorStateFormat.headerSize, bytes.starts(with: magic) else {
+      throw .notDetectorState
+    }
+    let (version, checksum) = bytes.withUnsafeBytes { raw in
+      (
+        UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: magic.count, as: UInt16.self)),
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: magic.count + 2, as: UInt64.self))
+      )
+    }
+    guard version == DetectorStateFormat.version else {
+      throw .unsupportedVersion(found: version, supported: DetectorStateFormat.version)
+    }
+    let payload = Data(bytes[DetectorStateFormat.headerSize...])
+    guard payload.withUnsafeBytes(ByteChecksum.of) == checksum else {
+      throw .corrupt("checksum mismatch (the bytes were altered or cut short)")
+    }
+    do {
+      self = try DetectorStateFormat.decoder().decode(DetectorSnapshot.self, from: payload)
+    } catch {
+      throw .corrupt("\(error)")
+    }
+  }
+
+  /// The free slots, after checking that the state has the configuration's shape and that
+  /// its lists point at keys that exist: the detector indexes by them without checking.
+  func validated() throws(DetectorStateError) -> Set<Int32> {
+    let horizons = configuration.horizons.count
+    let dimensions = configuration.dimensions.count
+    guard nextHop.count == horizons, peersRefreshed.count == horizons, active.count == horizons,
+      peers.count == dimensions, peers.allSatisfy({ $0.count == horizons })
+    else { throw .corrupt("per-horizon or per-dimension lists of the wrong length") }
+    let times = [statistics.firstEventTime, statistics.newestEventTime, statistics.warmUpEnd]
+    guard times.allSatisfy({ $0 == nil }) || times.allSatisfy({ $0 != nil }) else {
+      throw .corrupt("event times partly missing")
+    }
+    let free = Set(freeSlots)
+    guard free.count == freeSlots.count, free.allSatisfy({ keys.indices.contains(Int($0)) }) else {
+      throw .corrupt("free slots repeated or out of range")
+    }
+    var seen = Set<DetectorKey>(minimumCapacity: keys.count - free.count)
+    var listed = Array(repeating: 0, count: horizons)
+    for (index, state) in keys.enumerated() where !free.contains(Int32(index)) {
+      guard state.horizons.count == horizons, Int(state.key.dimension) < dimensions, seen.insert(state.key).inserted
+      else { throw .corrupt("key \(index) does not fit the configuration or repeats another") }
+      for h in 0..<horizons where state.horizons[h].listed {
+        guard state.horizons[h].ring != nil else { throw .corrupt("key \(index) is listed with no buckets") }
+        listed[h] += 1
+      }
+    }
+    guard statistics.trackedKeys == seen.count else { throw .corrupt("tracked key count disagrees with the keys") }
+    for h in 0..<horizons {
+      let members = Set(active[h])
+      guard members.count == active[h].count, members.count == listed[h],
+        members.allSatisfy({ keys.indices.contains(Int($0)) && !free.contains($0) && keys[Int($0)].horizons[h].listed })
+      else { throw .corrupt("the active keys of horizon \(configuration.horizons[h].name) disagree with the keys") }
+    }
+    return free
+  }
+}
+
+extension [UInt8] {
+  fileprivate mutating func appendLittleEndian<Integer: FixedWidthInteger>(_ value: Integer) {
+    Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+  }
+}
