@@ -74,31 +74,35 @@ public final class ReadOperationTracker {
 
   public init() {}
 
-  /// What the tracker remembers, to be saved with a run's state: an operation whose pages fall
-  /// on both sides of a stop must still count once.
-  public struct Snapshot: Sendable, Equatable, Codable {
-    public var keys: [UInt64]
-    public var rows: [Int64]
-    public var lastSeen: [Int64]
+  /// What the tracker remembers, to be saved with a run's state (an operation whose pages fall
+  /// on both sides of a stop must still count once): 24 bytes per operation seen in the last
+  /// `retentionMilliseconds` before the newest, little-endian key, rows, last seen.
+  public var encoded: [UInt8] {
+    let newest = mostRows.values.map(\.lastSeen).max() ?? 0
+    var bytes: [UInt8] = []
+    for (key, value) in mostRows.sorted(by: { $0.key < $1.key })
+    where value.lastSeen >= newest - Self.retentionMilliseconds {
+      for word in [key, UInt64(bitPattern: value.rows), UInt64(bitPattern: value.lastSeen)] {
+        withUnsafeBytes(of: word.littleEndian) { bytes += $0 }
+      }
+    }
+    return bytes
   }
 
-  public var snapshot: Snapshot {
-    let entries = mostRows.sorted { $0.key < $1.key }
-    return Snapshot(keys: entries.map(\.key), rows: entries.map(\.value.rows), lastSeen: entries.map(\.value.lastSeen))
-  }
-
-  /// A tracker that goes on from `snapshot`.
-  public convenience init(snapshot: Snapshot) {
+  /// A tracker that goes on from `encoded`; `nil` for bytes that are not such an encoding.
+  public convenience init?(encoded bytes: [UInt8]) {
+    guard bytes.count % 24 == 0 else { return nil }
     self.init()
-    for (index, key) in snapshot.keys.enumerated() where index < snapshot.rows.count && index < snapshot.lastSeen.count {
-      mostRows[key] = (snapshot.rows[index], snapshot.lastSeen[index])
+    bytes.withUnsafeBytes { raw in
+      for start in stride(from: 0, to: raw.count, by: 24) {
+        func word(_ index: Int) -> UInt64 {
+          UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + index * 8, as: UInt64.self))
+        }
+        mostRows[word(0)] = (Int64(bitPattern: word(1)), Int64(bitPattern: word(2)))
+      }
     }
   }
 
-  /// The records to count for an event of the operation `key` that reports `rows`.
-  ///
-  /// - Parameter startsOperation: whether this event begins a new operation with the same key
-  ///   (a `Query` after an earlier `Query` with the same text in the same session).
   /// Sets `records` of a page of a logical read to the rows it adds to its operation.
   public func count(_ event: inout AccessEvent) {
     guard let operation = event.operation else { return }

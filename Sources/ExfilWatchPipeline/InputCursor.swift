@@ -72,9 +72,12 @@ final class InputCursor {
   }
 
   var report: InputReport {
+    // What this run read: from the restart point on (a resumed input drops what it decodes
+    // before the resume offset, but decoding it was work done).
     InputReport(
-      input: name, summary: parser.summary, compressedBytes: decoder.compressedOffset,
-      decodedBytes: decoder.decodedOffset)
+      input: name, summary: parser.summary,
+      compressedBytes: decoder.compressedOffset - (start.restart?.decoding.unitOffset ?? 0),
+      decodedBytes: decoder.decodedOffset - (start.restart?.decoding.unitDecodedOffset ?? 0))
   }
 
   /// Where a later run must start to read what this one has not handed out yet.

@@ -12,6 +12,9 @@ public struct MergeInput {
   private enum Origin {
     case file(path: String, canReopen: Bool)
     case readOnce(any ByteSource)
+    /// A file kept open by its follower (so a rotated file can be read to its end under any
+    /// name), read again by seeking.
+    case openFile(FileByteSource)
   }
 
   private let origin: Origin
@@ -20,6 +23,9 @@ public struct MergeInput {
   public let name: String
   /// Where reading starts: where an earlier run stopped (a file only), or the start.
   public var start = InputPosition.start
+  /// Whether this input may still grow, when it differs from the merge's `inputsMayGrow` (a
+  /// followed file that was rotated away is read to its very end).
+  public var mayGrow: Bool?
 
   /// The input at `path`; `-` is standard input.
   ///
@@ -41,6 +47,13 @@ public struct MergeInput {
     self.init(origin: .readOnce(source), name: source.name)
   }
 
+  /// A file that stays open between runs of the merge (`exfilwatch tail`): each opening seeks
+  /// it to where reading starts.
+  public init(openFile source: FileByteSource, start: InputPosition) {
+    self.init(origin: .openFile(source), name: source.name)
+    self.start = start
+  }
+
   private init(origin: Origin, name: String) {
     self.origin = origin
     self.name = name
@@ -48,19 +61,23 @@ public struct MergeInput {
 
   /// Whether the input can be opened again and read from its start.
   var canReopen: Bool {
-    if case .file(_, let canReopen) = origin { return canReopen }
-    return false
+    switch origin {
+    case .file(_, let canReopen): canReopen
+    case .readOnce: false
+    case .openFile: true
+    }
   }
 
-  /// The input's bytes from its start; a read-once input's source itself.
-  /// Opens the input at `position`'s restart point.
+  /// Opens the input at `position`'s restart point; a read-once input's source itself.
   func open(at position: InputPosition) throws(SourceError) -> any ByteSource {
+    let offset = position.restart?.decoding.unitOffset ?? 0
     switch origin {
     case .file(let path, _):
       let source = try FileByteSource(path: path)
-      if let restart = position.restart, restart.decoding.unitOffset > 0 {
-        try source.seek(to: restart.decoding.unitOffset)
-      }
+      if offset > 0 { try source.seek(to: offset) }
+      return source
+    case .openFile(let source):
+      try source.seek(to: offset)
       return source
     case .readOnce(let source):
       return source

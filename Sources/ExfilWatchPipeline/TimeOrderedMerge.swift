@@ -159,7 +159,7 @@ public final class TimeOrderedMerge {
       cursor = try InputCursor(
         name: inputs[input].name, source: source, start: position, symbols: symbols,
         parserOptions: parserOptions, decoderOptions: decoderOptions, operations: operations,
-        mayGrow: inputsMayGrow)
+        mayGrow: inputs[input].mayGrow ?? inputsMayGrow)
     } catch {
       slots[input] = .done(inputs[input].canReopen ? position : nil)
       let nothingRead = InputReport(

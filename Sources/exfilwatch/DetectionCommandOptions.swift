@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExfilWatchDetector
 import ExfilWatchEvent
+import ExfilWatchParser
 import ExfilWatchPipeline
 import ExfilWatchSinks
 import Glibc
@@ -11,17 +12,13 @@ struct DetectionCommandOptions: ParsableArguments {
   @OptionGroup var parsing: ParsingOptions
   @OptionGroup var detection: DetectionOptions
 
-  @Option(
-    name: .customLong("sink"),
-    help: ArgumentHelp(
-      "Where findings go (repeatable): stdout (one line each, the default) or jsonl:PATH (OCSF Detection Finding JSON lines, appended and fsynced after each batch).",
-      valueName: "spec"))
-  var sinks: [String] = []
+  @OptionGroup var output: RunOutputOptions
 
   /// What `replay` and `scan` exit with, for their help.
   static let exitCodes = """
-    Exit codes: 0 nothing found, 1 findings written, 2 usage error, 3 an input could not be \
-    read, decoded or parsed (it outranks findings), 5 findings could not be written.
+    Exit codes: 0 nothing (new) found, 1 new findings written, 2 usage error or unusable state \
+    file, 3 an input could not be read, decoded or parsed (it outranks findings), 4 another run \
+    holds the state file, 5 findings could not be written.
     """
 
   @Option(help: ArgumentHelp(
@@ -32,9 +29,6 @@ struct DetectionCommandOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Judge only events before this event time.", valueName: "time"))
   var until: EventTimeArgument?
 
-  @Flag(help: "Print no run summary on standard error.")
-  var quiet = false
-
   @Flag(
     inversion: .prefixedNo,
     help: "Show a progress line on standard error while reading (default: when it is a terminal, unless --quiet).")
@@ -43,9 +37,6 @@ struct DetectionCommandOptions: ParsableArguments {
   func validate() throws {
     if let from, let until, from.milliseconds >= until.milliseconds {
       throw ValidationError("--from must be before --until.")
-    }
-    for text in sinks {
-      do { _ = try SinkSpecification(parsing: text) } catch { throw ValidationError("--sink: \(error).") }
     }
   }
 
@@ -62,41 +53,58 @@ struct DetectionCommandOptions: ParsableArguments {
         missing += 1
       }
     }
-    let symbols = SymbolTable()
-    let detector = Detector(configuration: try detection.configuration(), symbols: symbols)
-    let specifications = try (sinks.isEmpty ? ["stdout"] : sinks).map { try SinkSpecification(parsing: $0) }
-    var run: DetectionRun
-    do {
-      run = DetectionRun(
-        detector: detector,
-        sinks: try specifications.map { try $0.makeSink(productVersion: ExfilWatch.configuration.version) },
-        rejectsFile: try parsing.rejects.map { try RejectsFile(path: $0) },
-        walked: Set(paths).subtracting(input.paths),
-        timeRange: (from?.milliseconds ?? .min)..<(until?.milliseconds ?? .max))
-    } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
-      throw ExitStatus.outputError.exitCode
+    var run = try output.makeRun(
+      configuration: try detection.configuration(),
+      statePath: output.state ?? (commandName == "scan" ? RunOutputOptions.defaultStatePath : nil),
+      rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } },
+      walked: Set(paths).subtracting(input.paths),
+      timeRange: (from?.milliseconds ?? .min)..<(until?.milliseconds ?? .max))
+    let detector = run.detector
+    let runState = run.state
+    run.showsNotes = !output.quiet && (output.verbose || commandName != "scan")
+    let restored = detector.statistics
+    var inputs = paths.map(MergeInput.init(path:))
+    if let runState {
+      run.sources = paths.map { SourceIdentity(path: $0, decoderOptions: input.decoderOptions) }
+      for (index, source) in run.sources.enumerated() {
+        if let source { inputs[index].start = runState.startPosition(for: source) }
+      }
     }
+    // With a state file the inputs are read again later: their ends are where their writers
+    // have got to, and the last windows stay open for the next run instead of being judged.
     let merge = TimeOrderedMerge(
-      inputs: paths.map(MergeInput.init(path:)), symbols: symbols, parserOptions: parsing.parserOptions,
-      decoderOptions: input.decoderOptions)
-    if progress ?? (!quiet && isatty(STDERR_FILENO) == 1) {
+      inputs: inputs, symbols: run.symbols, parserOptions: parsing.parserOptions,
+      decoderOptions: input.decoderOptions, operations: runState?.operations ?? ReadOperationTracker(),
+      inputsMayGrow: runState != nil)
+    if progress ?? (!output.quiet && isatty(STDERR_FILENO) == 1) {
       run.progress = ProgressDisplay(command: commandName, merge: merge, detector: detector, paths: paths)
     }
     do {
       try merge.run(into: &run)
-      try run.finish()
+      if runState == nil {
+        try run.finish()
+      } else {
+        try run.handleCheckpoint(merge.positions)
+      }
+    } catch let error as RunStateError {
+      run.progress?.clear()
+      writeToStandardError("exfilwatch: \(error)\n")
+      throw ExitStatus.usage.exitCode
     } catch {
       writeToStandardError("exfilwatch: \(error)\n")
       throw ExitStatus.outputError.exitCode
     }
     run.progress?.clear()
-    if !quiet {
-      let summary = RunSummary(
+    let eventful = run.findingsWritten > 0 || run.failures + missing > 0
+    if !output.quiet && (output.verbose || commandName != "scan" || eventful) {
+      var summary = RunSummary(
         command: commandName, reports: run.reports, skipped: run.skipped.count,
-        outsideTimeRange: run.outsideTimeRange, statistics: detector.statistics,
+        outsideTimeRange: run.outsideTimeRange, statistics: detector.statistics.since(restored),
         configuration: detector.configuration, findingsWritten: run.findingsWritten,
         elapsedSeconds: MonotonicClock.now() - started)
+      if let runState {
+        summary.stateTotals = (runState.path, detector.statistics, (runState.totals["runs"] ?? 0) + 1)
+      }
       writeToStandardError(summary.text)
     }
     if run.failures + missing > 0 { throw ExitStatus.inputError.exitCode }

@@ -9,16 +9,33 @@ import ExfilWatchSinks
 /// person.
 struct DetectionRun: MergedEventHandler {
   let detector: Detector
+  /// The run's symbol table, the detector's (restored with it from a state file).
+  let symbols: SymbolTable
   var sinks: [any FindingSink]
+  /// Each sink's name as given (`jsonl:findings.jsonl`): what the state file records a
+  /// delivery under.
+  let sinkNames: [String]
+  /// The state file, when the run resumes from one and saves to it.
+  var state: RunState?
+  /// What each input of the merge is, by input index, for the state file's positions.
+  var sources: [SourceIdentity?] = []
+  /// Seconds between commits of the state while reading.
+  var checkpointInterval: Double = 10
+  private var lastCheckpoint = MonotonicClock.now()
   private var rejects: RejectReporter
   /// Inputs found by walking a directory (not named on the command line).
   let walked: Set<String>
   /// The event times judged (`--from`, `--until`); events outside are counted, not judged.
   let timeRange: Range<Int64>
   private(set) var outsideTimeRange = 0
+  /// Whether notes (a walked file skipped) are printed; errors always are.
+  var showsNotes = true
   /// The line redrawn on a terminal while reading, if shown.
   var progress: ProgressDisplay?
+  /// What each input gave, one report per input however often it was read (`tail` reads its
+  /// files again every poll), in the order inputs first ended.
   private(set) var reports: [InputReport] = []
+  private var reportIndex: [String: Int] = [:]
   private(set) var failures = 0
   /// Walked files in no log format ExfilWatch recognises (a README, labels.json): skipped.
   private(set) var skipped: [String] = []
@@ -26,11 +43,13 @@ struct DetectionRun: MergedEventHandler {
   private var evictionReported = false
 
   init(
-    detector: Detector, sinks: [any FindingSink], rejectsFile: RejectsFile?, walked: Set<String>,
-    timeRange: Range<Int64>
+    detector: Detector, symbols: SymbolTable, sinks: [any FindingSink], sinkNames: [String],
+    rejectsFile: RejectsFile?, walked: Set<String>, timeRange: Range<Int64>
   ) {
     self.detector = detector
+    self.symbols = symbols
     self.sinks = sinks
+    self.sinkNames = sinkNames
     rejects = RejectReporter(rejectsFile: rejectsFile)
     self.walked = walked
     self.timeRange = timeRange
@@ -56,7 +75,25 @@ struct DetectionRun: MergedEventHandler {
   }
 
   mutating func handleReject(_ reject: RejectedRecord, input: String) throws {
+    rejectsReported += 1
     try rejects.report(reject, input: input) { progress?.clear() }
+  }
+
+  private(set) var rejectsReported = 0
+
+  var wantsCheckpoint: Bool {
+    state != nil && MonotonicClock.now() - lastCheckpoint >= checkpointInterval
+  }
+
+  /// Commits the state: the inputs' positions, the detector after the events handled so far,
+  /// and the findings delivered (flushed to every sink before this is called).
+  mutating func handleCheckpoint(_ positions: [InputPosition?]) throws {
+    guard let state else { return }
+    let known = zip(sources, positions).compactMap { source, position in
+      source.flatMap { source in position.map { (source, $0) } }
+    }
+    try state.commit(known, totals: ["rejects": Int64(rejectsReported), "runs": 1])
+    lastCheckpoint = MonotonicClock.now()
   }
 
   /// A file named on the command line that fails is an error (exit 3); a file met while
@@ -64,17 +101,41 @@ struct DetectionRun: MergedEventHandler {
   /// search skips what it cannot read.
   mutating func handleInputFailure(_ error: any Error, report: InputReport) {
     if walked.contains(report.input), report.summary.events == 0, case ParseError.unrecognisedFormat = error {
-      writeToStandardError("exfilwatch: \(report.input): skipped, not in a log format ExfilWatch recognises\n")
+      if showsNotes {
+        writeToStandardError("exfilwatch: \(report.input): skipped, not in a log format ExfilWatch recognises\n")
+      }
       skipped.append(report.input)
       return
     }
     writeToStandardError("exfilwatch: \(error)\n")
     failures += 1
-    reports.append(report)
+    record(report)
   }
 
   mutating func handleInputFinished(_ report: InputReport) {
-    reports.append(report)
+    record(report)
+  }
+
+  private mutating func record(_ report: InputReport) {
+    guard let index = reportIndex[report.input] else {
+      reportIndex[report.input] = reports.count
+      reports.append(report)
+      return
+    }
+    reports[index].compressedBytes += report.compressedBytes
+    reports[index].decodedBytes += report.decodedBytes
+    reports[index].summary.format = reports[index].summary.format ?? report.summary.format
+    reports[index].summary.records += report.summary.records
+    reports[index].summary.events += report.summary.events
+    reports[index].summary.reads += report.summary.reads
+    reports[index].summary.rejects.merge(report.summary.rejects, uniquingKeysWith: +)
+  }
+
+  /// Event time goes on without events (a live source went quiet): the windows it closes are
+  /// judged and their findings delivered.
+  mutating func advanceIdle(to eventTime: Int64) throws {
+    detector.advanceWatermark(toEventTime: eventTime)
+    try deliver()
   }
 
   /// The end of input: the last windows are judged and their findings delivered.
@@ -89,10 +150,16 @@ struct DetectionRun: MergedEventHandler {
     let findings = detector.takeFindings()
     guard !findings.isEmpty else { return }
     progress?.clear()
+    var written = 0
     for index in sinks.indices {
-      for finding in findings { try sinks[index].write(finding) }
+      // A finding a sink already has (a resumed run judging again what a killed run had
+      // delivered but not committed) is not sent again.
+      let fresh = findings.filter { state?.wasDelivered($0, to: sinkNames[index]) != true }
+      for finding in fresh { try sinks[index].write(finding) }
       try sinks[index].flush()
+      for finding in fresh { state?.markDelivered(finding, to: sinkNames[index]) }
+      written = max(written, fresh.count)
     }
-    findingsWritten += findings.count
+    findingsWritten += written
   }
 }

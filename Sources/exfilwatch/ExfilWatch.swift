@@ -14,12 +14,12 @@ struct ExfilWatch: ParsableCommand {
       (Salesforce, Okta, Microsoft 365, Zendesk, JSON lines and CSV), compressed with zstd or \
       gzip or plain, and flags unusual bulk reads of customer records.
 
-      Exit codes: 0 success (for replay and scan: nothing found), 1 findings written (replay, \
-      scan), 2 usage error, 3 an input could not be read, decoded or parsed, 5 output could not \
-      be written.
+      Exit codes: 0 success (for replay and scan: nothing new found), 1 findings written \
+      (replay, scan), 2 usage error or unusable state file, 3 an input could not be read, \
+      decoded or parsed, 4 another run holds the state file, 5 output could not be written.
       """,
     version: "0.1.0",
-    subcommands: [ReplayCommand.self, ScanCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
+    subcommands: [ReplayCommand.self, ScanCommand.self, TailCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
   )
 
   /// Runs the command, mapping errors to the exit codes ExfilWatch documents.
@@ -48,6 +48,8 @@ enum ExitStatus: Int32 {
   case usage = 2
   /// An input could not be opened, read or decoded.
   case inputError = 3
+  /// Another run holds the state file.
+  case locked = 4
   /// Results could not be written (standard output full or closed with an error).
   case outputError = 5
 

@@ -33,11 +33,17 @@ struct ScanCommand: ParsableCommand {
     commandName: "scan",
     abstract: "Scan audit logs once (for cron) and write findings; the exit code says whether any were found.",
     discussion: """
-      Runs the same detector as replay over the inputs given. Until the state file arrives, a \
-      scan reads every input it is given from its start (give it the logs of the baseline \
-      period too, so keys have history).
+      Runs the same detector as replay over the inputs given, resuming from a state file \
+      (--state, default ./exfilwatch.state): only what is new since the last run is read \
+      (grown, new and rotated files), the baselines are carried forward and no finding is \
+      delivered twice. Prints nothing unless it finds something or fails (--verbose: always). \
+      One run per state file at a time.
 
       \(DetectionCommandOptions.exitCodes)
+
+      Examples:
+        exfilwatch scan --state /var/lib/exfilwatch/scan.state --sink jsonl:findings.jsonl /var/log/salesforce/
+        */15 * * * * exfilwatch scan --state /var/lib/exfilwatch/scan.state /var/log/salesforce/
       """
   )
 

@@ -14,6 +14,8 @@ struct RunSummary {
   let configuration: DetectorConfiguration
   let findingsWritten: Int
   let elapsedSeconds: Double
+  /// With a state file: what it holds since it began (events judged, runs).
+  var stateTotals: (path: String, statistics: DetectorStatistics, runs: Int64)?
 
   var text: String {
     var rejects: [RejectReason: Int] = [:]
@@ -58,6 +60,30 @@ struct RunSummary {
       "\(statistics.windowsJudged) windows judged, \(statistics.windowsFlagged) flagged, "
         + "\(findingsWritten) finding\(findingsWritten == 1 ? "" : "s") written; "
         + "\(DisplayText.decimals(elapsedSeconds, places: 2)) s, \(Int(rate)) events/s")
+    if let stateTotals {
+      lines.append(
+        "state \(stateTotals.path): \(stateTotals.statistics.events) events (\(DisplayText.grouped(stateTotals.statistics.records)) "
+          + "records) and \(stateTotals.statistics.findings) findings in \(stateTotals.runs) run\(stateTotals.runs == 1 ? "" : "s") since it began")
+    }
     return lines.map { "exfilwatch: \($0)\n" }.joined()
+  }
+}
+
+extension DetectorStatistics {
+  /// This run's counts, for a detector restored from a state file with `earlier` counts (the
+  /// restored statistics run on from there); times and key counts stay as they are.
+  func since(_ earlier: DetectorStatistics) -> DetectorStatistics {
+    var run = self
+    run.events -= earlier.events
+    run.reads -= earlier.reads
+    run.records -= earlier.records
+    run.lateEvents -= earlier.lateEvents
+    run.lateRecords -= earlier.lateRecords
+    run.tooLateEvents -= earlier.tooLateEvents
+    run.evictedKeys -= earlier.evictedKeys
+    run.windowsJudged -= earlier.windowsJudged
+    run.windowsFlagged -= earlier.windowsFlagged
+    run.findings -= earlier.findings
+    return run
   }
 }

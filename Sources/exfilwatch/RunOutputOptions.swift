@@ -1,0 +1,79 @@
+import ArgumentParser
+import ExfilWatchDetector
+import ExfilWatchEvent
+import ExfilWatchSinks
+
+/// What `replay`, `scan` and `tail` share about where results and state go: the sinks, the
+/// state file, and how much is said on standard error.
+struct RunOutputOptions: ParsableArguments {
+  @Option(
+    name: .customLong("sink"),
+    help: ArgumentHelp(
+      "Where findings go (repeatable): stdout (one line each, the default) or jsonl:PATH (OCSF Detection Finding JSON lines, appended and fsynced after each batch).",
+      valueName: "spec"))
+  var sinks: [String] = []
+
+  /// Where `scan` and `tail` keep their state when not told.
+  static let defaultStatePath = "exfilwatch.state"
+
+  @Option(help: ArgumentHelp(
+    "State file (SQLite, created 0600): read only what is new since the run that saved it, carry the baselines forward, deliver no finding twice. scan and tail: default ./\(defaultStatePath); replay: none (start empty, save nothing).",
+    valueName: "path"))
+  var state: String?
+
+  @Flag(help: "Start the state file over: forget positions, baselines and deliveries.")
+  var resetState = false
+
+  @Option(help: ArgumentHelp(
+    "How often the state is committed while reading (and at the end).", valueName: "duration"))
+  var checkpointInterval = DurationArgument(milliseconds: 10_000)
+
+  @Flag(help: "Print the run summary even when nothing new was found (scan is quiet otherwise).")
+  var verbose = false
+
+  @Flag(help: "Print no run summary on standard error.")
+  var quiet = false
+
+  func validate() throws {
+    if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other.") }
+    for text in sinks {
+      do { _ = try SinkSpecification(parsing: text) } catch { throw ValidationError("--sink: \(error).") }
+    }
+  }
+
+  /// Opens the state file (if any) and the sinks, and makes the run that feeds the detector.
+  ///
+  /// - Parameter statePath: the state file to use, `nil` for none.
+  /// - Throws: `ExitCode`: 4 when another run holds the state file, 2 when it is unusable, 5
+  ///   when a sink cannot be opened; the reason is on standard error.
+  func makeRun(
+    configuration: DetectorConfiguration, statePath: String?, rejectsFile: () throws -> RejectsFile?,
+    walked: Set<String> = [], timeRange: Range<Int64> = .min ..< .max
+  ) throws -> DetectionRun {
+    let runState: RunState?
+    do {
+      runState = try statePath.map { try RunState(path: $0, reset: resetState, configuration: configuration) }
+    } catch {
+      writeToStandardError("exfilwatch: \(error)\n")
+      if case RunStateError.locked = error { throw ExitStatus.locked.exitCode }
+      throw ExitStatus.usage.exitCode
+    }
+    let symbols = runState?.symbols ?? SymbolTable()
+    let detector = runState?.detector ?? Detector(configuration: configuration, symbols: symbols)
+    let sinkNames = sinks.isEmpty ? ["stdout"] : sinks
+    do {
+      var run = DetectionRun(
+        detector: detector, symbols: symbols,
+        sinks: try sinkNames.map {
+          try SinkSpecification(parsing: $0).makeSink(productVersion: ExfilWatch.configuration.version)
+        },
+        sinkNames: sinkNames, rejectsFile: try rejectsFile(), walked: walked, timeRange: timeRange)
+      run.state = runState
+      run.checkpointInterval = Double(checkpointInterval.milliseconds) / 1000
+      return run
+    } catch {
+      writeToStandardError("exfilwatch: \(error)\n")
+      throw ExitStatus.outputError.exitCode
+    }
+  }
+}

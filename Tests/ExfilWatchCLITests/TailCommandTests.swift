@@ -1,0 +1,146 @@
+import ExfilWatchTestSupport
+import Foundation
+import Testing
+
+/// `exfilwatch tail` following files a writer appends to, rotates and truncates, as a live
+/// log shipper does: what it finds equals what one run over the same data finds.
+@Suite struct TailCommandTests {
+  @Test("appended, rotated, truncated, zstd frame by frame, restarted: the findings of one run")
+  func followsAWritingLog() throws {
+    let directory = try TemporaryDirectory()
+    let live = directory.path("live")
+    try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
+    let plain = live + "/app.jsonl"
+    let framed = live + "/api.jsonl.zst"
+    let days = try FileManager.default.contentsOfDirectory(atPath: ScanStateTests.week)
+      .filter { $0.hasSuffix(".zst") }.sorted()
+      .map { try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/\($0)"]) }
+    #expect(days.count == 7)
+    let sink = directory.path("tail.jsonl")
+    let arguments = [
+      "tail", "--state", directory.path("tail.state"), "--sink", "jsonl:\(sink)", "--poll-interval", "100ms",
+      "--rotate-wait", "300ms", "--idle-close", "0s", "--checkpoint-interval", "500ms", plain, framed,
+    ]
+    var tail = try TailProcess(arguments)
+
+    // Day 1 into the plain file in pieces, a line split across two writes.
+    try append(plain, Array(days[0].prefix(100_000)))
+    try append(plain, Array(days[0].dropFirst(100_000)))
+    try tail.waitUntilRead([plain])
+    // Day 2 into the zstd file, one frame per 2,000 lines, one frame written in two halves.
+    for (index, frame) in try frames(of: days[1]).enumerated() {
+      if index == 1 {
+        try append(framed, Array(frame.prefix(frame.count / 2)))
+        usleep(300_000)
+        try append(framed, Array(frame.dropFirst(frame.count / 2)))
+      } else {
+        try append(framed, frame)
+      }
+    }
+    try tail.waitUntilRead([framed])
+    // Rotation by rename: the old file is read to its end, the new one from its start.
+    try FileManager.default.moveItem(atPath: plain, toPath: plain + ".1")
+    try append(plain, days[2])
+    try tail.waitUntilRead([plain])
+    // A graceful stop and a restart in the middle.
+    try tail.stop()
+    for frame in try frames(of: days[3]) { try append(framed, frame) }
+    tail = try TailProcess(arguments)
+    try tail.waitUntilRead([framed, plain])
+    // copytruncate: copied away, truncated in place, then written again.
+    try FileManager.default.copyItem(atPath: plain, toPath: plain + ".2")
+    try FileHandle(forWritingAtPath: plain).map { try $0.truncate(atOffset: 0); try $0.close() }
+    usleep(600_000)
+    try append(plain, days[4])
+    try tail.waitUntilRead([plain])
+    for frame in try frames(of: days[5]) { try append(framed, frame) }
+    try tail.waitUntilRead([framed])
+    try append(plain, days[6])
+    try tail.waitUntilRead([plain])
+    let standardError = try tail.stop()
+
+    let replaySink = directory.path("replay.jsonl")
+    let replay = try runTool(
+      exfilwatchExecutable,
+      ["replay", "--state", directory.path("replay.state"), "--sink", "jsonl:\(replaySink)", ScanStateTests.week])
+    #expect(replay.status == 1, "\(replay.standardError)")
+    let expected = try ReplayCommandTests.comparableFindings(replaySink)
+    #expect(!expected.isEmpty)
+    #expect(try ReplayCommandTests.comparableFindings(sink) == expected, "\(standardError)")
+    #expect(standardError.contains("1 truncated file(s) read again"), "\(standardError)")
+  }
+}
+
+/// zstd frames of up to 2,000 lines each, made by the `zstd` tool.
+private func frames(of text: [UInt8]) throws -> [[UInt8]] {
+  let lines = text.split(separator: 0x0A)
+  return try stride(from: 0, to: lines.count, by: 2_000).map { start in
+    let piece: [UInt8] = lines[start..<min(start + 2_000, lines.count)].flatMap { Array($0) + [UInt8(0x0A)] }
+    return try runToolChecked("zstd", ["-q", "-c"], input: piece)
+  }
+}
+
+private func append(_ path: String, _ bytes: [UInt8]) throws {
+  if !FileManager.default.fileExists(atPath: path) {
+    FileManager.default.createFile(atPath: path, contents: nil)
+  }
+  let handle = try #require(FileHandle(forWritingAtPath: path))
+  try handle.seekToEnd()
+  try handle.write(contentsOf: Data(bytes))
+  try handle.close()
+}
+
+/// A running `exfilwatch tail`, watched through /proc: a file is read once the process holds it
+/// open at its end.
+private struct TailProcess {
+  let process = Process()
+  let errors = Pipe()
+
+  init(_ arguments: [String]) throws {
+    process.executableURL = URL(fileURLWithPath: exfilwatchExecutable)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = errors
+    try process.run()
+    // Only the child writes: with the parent's write end closed, reading ends when it exits.
+    try errors.fileHandleForWriting.close()
+  }
+
+  /// Waits (up to 30 s) until every path is open in the process with its offset at the
+  /// file's end, then one more poll so what was read is also judged.
+  func waitUntilRead(_ paths: [String]) throws {
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+      if try paths.allSatisfy(isRead) {
+        usleep(400_000)
+        return
+      }
+      usleep(50_000)
+    }
+    Issue.record("tail did not read \(paths) within 30 s")
+  }
+
+  private func isRead(_ path: String) throws -> Bool {
+    let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? -1
+    let fds = "/proc/\(process.processIdentifier)/fd"
+    for fd in (try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? [] {
+      guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(fds)/\(fd)")) == path,
+        let info = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/fdinfo/\(fd)", encoding: .utf8),
+        let line = info.split(separator: "\n").first(where: { $0.hasPrefix("pos:") }),
+        let position = Int(line.dropFirst(4).trimmingCharacters(in: .whitespaces))
+      else { continue }
+      if position == size { return true }
+    }
+    return false
+  }
+
+  /// SIGTERM: a graceful stop must commit and exit 0. Returns what it said on stderr.
+  @discardableResult
+  func stop() throws -> String {
+    kill(process.processIdentifier, SIGTERM)
+    let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(said)")
+    return said
+  }
+}
