@@ -24,8 +24,8 @@ struct TailCommand: ParsableCommand {
 
       A window is judged once event time has passed its end by --allowed-lateness (5m): set \
       it lower for faster findings from sources that arrive in order. With no new events for \
-      --idle-close, event time is taken to go on with the wall clock, so the last windows of \
-      a source that went quiet are judged too.
+      --idle-close, event time is taken to be the wall clock, so the last windows of a source \
+      that went quiet are judged too.
 
       Examples:
         exfilwatch tail --sink jsonl:/var/lib/exfilwatch/findings.jsonl '/var/log/salesforce/*.jsonl*'
@@ -49,7 +49,7 @@ struct TailCommand: ParsableCommand {
   var rotateWait = DurationArgument(milliseconds: 5_000)
 
   @Option(help: ArgumentHelp(
-    "With no new events for this long (wall clock), let event time go on with the wall clock so open windows close; 0s never.",
+    "With no new events for this long (wall clock), take event time to be the wall clock so open windows close; 0s never.",
     valueName: "duration"))
   var idleClose = DurationArgument(milliseconds: 60_000)
 
@@ -116,8 +116,9 @@ struct TailCommand: ParsableCommand {
 }
 
 /// Event time for sources that went quiet: after `after` seconds of wall clock without a new
-/// event, event time is taken to have gone on as long as the wall clock has since the newest
-/// event arrived, so the windows it would have closed are judged.
+/// event, event time is taken to be the wall clock (when that is later), so the windows still
+/// open are judged: a live source's events carry about the wall clock's time, and none that
+/// arrives later can change those windows by more than being late.
 struct IdleClock {
   let after: Double
   private var newestEventTime: Int64?
@@ -136,7 +137,10 @@ struct IdleClock {
       return nil
     }
     guard after > 0, let newest, now - newestArrived >= after else { return nil }
-    return newest + Int64((now - newestArrived) * 1000)
+    var wallClock = timespec()
+    clock_gettime(CLOCK_REALTIME, &wallClock)
+    let wallTime = Int64(wallClock.tv_sec) * 1000 + Int64(wallClock.tv_nsec) / 1_000_000
+    return wallTime > newest ? wallTime : nil
   }
 }
 

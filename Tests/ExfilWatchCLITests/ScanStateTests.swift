@@ -120,6 +120,35 @@ import Testing
     #expect(stat(state, &status) == 0 && status.st_mode & 0o777 == 0o600)
   }
 
+  @Test("grown, rotated and recompressed files: each event read once")
+  func grownRotatedAndRecompressedFiles() throws {
+    let directory = try TemporaryDirectory()
+    let logs = directory.path("logs")
+    try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+    let days = try (1...5).map { try runToolChecked("zstd", ["-dc", "\(Self.week)/ApiEvent-2025-06-0\($0).jsonl.zst"]) }
+    let lineCounts = days.map { $0.filter { $0 == 0x0A }.count }
+    let log = logs + "/app.jsonl"
+    func scan() throws -> Int {
+      let result = try runTool(exfilwatchExecutable, ["scan", "--verbose", "--state", directory.path("s.state"), logs])
+      #expect([0, 1].contains(result.status), "\(result.standardError)")
+      let events = try #require(result.standardError.firstMatch(of: /, (\d+) events \(/)?.1)
+      return Int(events)!
+    }
+    FileManager.default.createFile(atPath: log, contents: Data(days[0] + days[1] + days[2]))
+    #expect(try scan() == lineCounts[0] + lineCounts[1] + lineCounts[2])
+    let handle = try #require(FileHandle(forWritingAtPath: log))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(days[3]))
+    try handle.close()
+    #expect(try scan() == lineCounts[3], "only what the file gained")
+    try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+    FileManager.default.createFile(atPath: log, contents: Data(days[4]))
+    #expect(try scan() == lineCounts[4], "the rotated file is known under its new name")
+    _ = try runToolChecked("gzip", [log + ".1"])
+    #expect(try scan() == 0, "recompressed after rotation, it is known by its content")
+    #expect(try scan() == 0)
+  }
+
   /// The summary's totals of the state file since it began: events, records and findings.
   static func stateLine(_ standardError: String) -> String? {
     guard let line = standardError.split(separator: "\n").first(where: { $0.contains("exfilwatch: state ") }),

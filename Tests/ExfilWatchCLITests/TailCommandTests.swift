@@ -5,13 +5,14 @@ import Testing
 /// `exfilwatch tail` following files a writer appends to, rotates and truncates, as a live
 /// log shipper does: what it finds equals what one run over the same data finds.
 @Suite struct TailCommandTests {
-  @Test("appended, rotated, truncated, zstd frame by frame, restarted: the findings of one run")
+  @Test("appended, rotated, truncated, zstd frames, gzip members, globs, restarted: the findings of one run")
   func followsAWritingLog() throws {
     let directory = try TemporaryDirectory()
     let live = directory.path("live")
     try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
     let plain = live + "/app.jsonl"
     let framed = live + "/api.jsonl.zst"
+    let members = live + "/api.jsonl.gz"
     let days = try FileManager.default.contentsOfDirectory(atPath: ScanStateTests.week)
       .filter { $0.hasSuffix(".zst") }.sorted()
       .map { try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/\($0)"]) }
@@ -19,7 +20,8 @@ import Testing
     let sink = directory.path("tail.jsonl")
     let arguments = [
       "tail", "--state", directory.path("tail.state"), "--sink", "jsonl:\(sink)", "--poll-interval", "100ms",
-      "--rotate-wait", "300ms", "--idle-close", "0s", "--checkpoint-interval", "500ms", plain, framed,
+      "--rotate-wait", "300ms", "--idle-close", "0s", "--checkpoint-interval", "500ms", plain,
+      live + "/*.zst", live + "/*.gz",
     ]
     var tail = try TailProcess(arguments)
 
@@ -55,8 +57,13 @@ import Testing
     try tail.waitUntilRead([plain])
     for frame in try frames(of: days[5]) { try append(framed, frame) }
     try tail.waitUntilRead([framed])
-    try append(plain, days[6])
-    try tail.waitUntilRead([plain])
+    // A file that appears later under a glob, written as two gzip members.
+    let half = days[6].count / 2
+    let lineEnd = days[6][half...].firstIndex(of: 0x0A)! + 1
+    try append(members, try runToolChecked("gzip", ["-n", "-c"], input: Array(days[6][..<lineEnd])))
+    try tail.waitUntilRead([members])
+    try append(members, try runToolChecked("gzip", ["-n", "-c"], input: Array(days[6][lineEnd...])))
+    try tail.waitUntilRead([members])
     let standardError = try tail.stop()
 
     let replaySink = directory.path("replay.jsonl")
@@ -68,6 +75,35 @@ import Testing
     #expect(!expected.isEmpty)
     #expect(try ReplayCommandTests.comparableFindings(sink) == expected, "\(standardError)")
     #expect(standardError.contains("1 truncated file(s) read again"), "\(standardError)")
+  }
+
+  @Test("a source that goes quiet has its open windows judged after --idle-close")
+  func idleSourceClosesWindows() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("app.jsonl")
+    // Three days, then the attack day up to 16:04: the window of 15:58-16:03 holds 10,018
+    // records of the bulk read, and no later event moves event time past it by the lateness.
+    var text: [UInt8] = []
+    for day in 1...4 {
+      text += try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-0\(day).jsonl.zst"])
+    }
+    let lines = try text.split(separator: 0x0A).filter {
+      try #require(String(decoding: $0, as: UTF8.self).firstMatch(of: /"EventDate":"([^"]+)"/)).1 < "2025-06-04T16:04"
+    }
+    try append(path, lines.flatMap { Array($0) + [UInt8(0x0A)] })
+    for (idleClose, expectsFindings) in [("0s", false), ("2s", true)] {
+      let sink = directory.path("findings-\(idleClose).jsonl")
+      let tail = try TailProcess([
+        "tail", "--state", directory.path("\(idleClose).state"), "--sink", "jsonl:\(sink)",
+        "--poll-interval", "100ms", "--idle-close", idleClose, path,
+      ])
+      try tail.waitUntilRead([path])
+      let deadline = Date().addingTimeInterval(expectsFindings ? 30 : 4)
+      while Date() < deadline && ((try? readBytes(sink))?.isEmpty ?? true) { usleep(100_000) }
+      let said = try tail.stop()
+      let findings = ((try? readBytes(sink)) ?? []).isEmpty ? [] : try ReplayCommandTests.findings(sink)
+      #expect(findings.isEmpty != expectsFindings, "--idle-close \(idleClose): \(said)")
+    }
   }
 }
 
