@@ -21,8 +21,10 @@ struct DetectionOptions: ParsableArguments {
   @Option(help: "Event time learnt before established keys are flagged.")
   var warmUp = DurationArgument(milliseconds: DetectorConfiguration().warmUp)
 
-  @Option(help: "How late an event may arrive and still count in its window.")
-  var allowedLateness = DurationArgument(milliseconds: DetectorConfiguration().allowedLateness)
+  @Option(help: ArgumentHelp(
+    "How late an event may arrive and still count in its window; windows are judged that long after they end (replay, scan: 5m; tail: the shortest hop, 1m).",
+    valueName: "duration"))
+  var allowedLateness: DurationArgument?
 
   @Option(help: "An incident with no flagged window for this long is closed.")
   var quietPeriod = DurationArgument(milliseconds: DetectorConfiguration().quietPeriod)
@@ -40,9 +42,13 @@ struct DetectionOptions: ParsableArguments {
   }
 
   /// The detector configuration the options describe.
-  func configuration() throws -> DetectorConfiguration {
+  ///
+  /// - Parameter judgesWithinAHop: without `--allowed-lateness`, take the shortest hop as the
+  ///   lateness, so a window is judged within a hop of its end (`tail`); else the detector's
+  ///   default, which leaves more room for inputs that arrive out of step.
+  func configuration(judgesWithinAHop: Bool = false) throws -> DetectorConfiguration {
     var configuration = DetectorConfiguration(
-      allowedLateness: allowedLateness.milliseconds, warmUp: warmUp.milliseconds,
+      warmUp: warmUp.milliseconds,
       quietPeriod: quietPeriod.milliseconds, relearnAfter: relearnAfter.milliseconds,
       maxTrackedKeys: maxKeys)
     if !dimensions.isEmpty {
@@ -53,6 +59,10 @@ struct DetectionOptions: ParsableArguments {
     for specification in horizons {
       try HorizonSpecification.apply(specification, to: &configuration.horizons)
     }
+    let shortestHop = configuration.horizons.map(\.hop).min() ?? configuration.allowedLateness
+    let allowedLateness = allowedLateness
+      ?? DurationArgument(milliseconds: judgesWithinAHop ? shortestHop : configuration.allowedLateness)
+    configuration.allowedLateness = allowedLateness.milliseconds
     guard maxKeys >= 1 else { throw ValidationError("--max-keys must be at least 1.") }
     guard configuration.dimensions.count <= Self.mostDimensions,
       Set(configuration.dimensions).count == configuration.dimensions.count

@@ -22,8 +22,9 @@ struct TailCommand: ParsableCommand {
       and on SIGINT or SIGTERM the state file (default ./exfilwatch.state) is committed; a \
       graceful stop exits 0. Restarted, it continues from the state without re-alerting.
 
-      A window is judged once event time has passed its end by --allowed-lateness (5m): set \
-      it lower for faster findings from sources that arrive in order. With no new events for \
+      A window is judged once event time has passed its end by --allowed-lateness, for tail \
+      by default the shortest hop (1m): a finding comes within a hop and a poll of the window \
+      that proves it. Raise it for sources that arrive out of step. With no new events for \
       --idle-close, event time is taken to be the wall clock, so the last windows of a source \
       that went quiet are judged too.
 
@@ -60,7 +61,7 @@ struct TailCommand: ParsableCommand {
     let started = MonotonicClock.now()
     StopSignal.install()
     var run = try output.makeRun(
-      configuration: try detection.configuration(),
+      configuration: try detection.configuration(judgesWithinAHop: true),
       statePath: output.state ?? RunOutputOptions.defaultStatePath,
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } })
     let restored = run.detector.statistics

@@ -69,7 +69,8 @@ import Testing
     let replaySink = directory.path("replay.jsonl")
     let replay = try runTool(
       exfilwatchExecutable,
-      ["replay", "--state", directory.path("replay.state"), "--sink", "jsonl:\(replaySink)", ScanStateTests.week])
+      ["replay", "--allowed-lateness", "1m", "--state", directory.path("replay.state"), "--sink", "jsonl:\(replaySink)",
+       ScanStateTests.week])
     #expect(replay.status == 1, "\(replay.standardError)")
     let expected = try ReplayCommandTests.comparableFindings(replaySink)
     #expect(!expected.isEmpty)
@@ -77,32 +78,34 @@ import Testing
     #expect(standardError.contains("1 truncated file(s) read again"), "\(standardError)")
   }
 
-  @Test("a source that goes quiet has its open windows judged after --idle-close")
-  func idleSourceClosesWindows() throws {
+  @Test("a finding within a hop of its window; a source that goes quiet is closed by --idle-close")
+  func findingsWithinAHopAndIdleSources() throws {
     let directory = try TemporaryDirectory()
-    let path = directory.path("app.jsonl")
-    // Three days, then the attack day up to 16:04: the window of 15:58-16:03 holds 10,018
-    // records of the bulk read, and no later event moves event time past it by the lateness.
     var text: [UInt8] = []
     for day in 1...4 {
       text += try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-0\(day).jsonl.zst"])
     }
-    let lines = try text.split(separator: 0x0A).filter {
-      try #require(String(decoding: $0, as: UTF8.self).firstMatch(of: /"EventDate":"([^"]+)"/)).1 < "2025-06-04T16:04"
+    let lines = try text.split(separator: 0x0A).map {
+      (try #require(String(decoding: $0, as: UTF8.self).firstMatch(of: /"EventDate":"([^"]+)"/)).1, $0)
     }
-    try append(path, lines.flatMap { Array($0) + [UInt8(0x0A)] })
-    for (idleClose, expectsFindings) in [("0s", false), ("2s", true)] {
-      let sink = directory.path("findings-\(idleClose).jsonl")
+    // The bulk read's first flagged window is 15:58-16:03 on 4 June (10,018 records). Cut the
+    // log a little after its end plus a hop (1m), or just before.
+    for (cut, idleClose, expectsFinding) in [
+      ("2025-06-04T16:04:30", "0s", true), ("2025-06-04T16:03:50", "0s", false), ("2025-06-04T16:03:50", "2s", true),
+    ] {
+      let path = directory.path("\(cut)-\(idleClose).jsonl")
+      try append(path, lines.filter { $0.0 < cut }.flatMap { Array($0.1) + [UInt8(0x0A)] })
+      let sink = directory.path("\(cut)-\(idleClose)-findings.jsonl")
       let tail = try TailProcess([
-        "tail", "--state", directory.path("\(idleClose).state"), "--sink", "jsonl:\(sink)",
+        "tail", "--state", directory.path("\(cut)-\(idleClose).state"), "--sink", "jsonl:\(sink)",
         "--poll-interval", "100ms", "--idle-close", idleClose, path,
       ])
       try tail.waitUntilRead([path])
-      let deadline = Date().addingTimeInterval(expectsFindings ? 30 : 4)
+      let deadline = Date().addingTimeInterval(expectsFinding ? 30 : 4)
       while Date() < deadline && ((try? readBytes(sink))?.isEmpty ?? true) { usleep(100_000) }
       let said = try tail.stop()
       let findings = ((try? readBytes(sink)) ?? []).isEmpty ? [] : try ReplayCommandTests.findings(sink)
-      #expect(findings.isEmpty != expectsFindings, "--idle-close \(idleClose): \(said)")
+      #expect(findings.isEmpty != expectsFinding, "log to \(cut), --idle-close \(idleClose): \(said)")
     }
   }
 }
