@@ -102,8 +102,20 @@ public final class FileFollower {
   public func advance(to positions: [InputPosition?]) {
     for (index, position) in positions.enumerated() where index < followed.count {
       if let position { followed[index].position = position }
+      refreshFingerprint(index)
     }
     followed.removeAll { $0.finished }
+  }
+
+  /// A file first seen shorter than a full fingerprint gets a longer one once it has grown, so
+  /// the state file can tell it from a later file on a reused inode.
+  private func refreshFingerprint(_ index: Int) {
+    let known = followed[index].identity.fingerprint.prefix.count
+    guard known < ContentFingerprint.fullLength, followed[index].identity.file.size > Int64(known),
+      (try? followed[index].source.seek(to: 0)) != nil,
+      let longer = try? ContentFingerprint(source: followed[index].source, decoderOptions: decoderOptions)
+    else { return }
+    followed[index].identity.fingerprint = longer
   }
 
   /// Paths and directories as they are; globs expanded (sorted, as `glob` gives them).
