@@ -62,7 +62,10 @@ let package = Package(
     ),
     .target(
       name: "ExfilWatchPipeline",
-      dependencies: ["ExfilWatchSource", "ExfilWatchDecoder", "ExfilWatchEvent", "ExfilWatchParser"]
+      dependencies: [
+        "ExfilWatchSource", "ExfilWatchDecoder", "ExfilWatchEvent", "ExfilWatchParser",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]
     ),
     .target(
       name: "ExfilWatchState",

@@ -34,6 +34,9 @@ public final class EventParser {
   private var pending: [UInt8] = []
   private var parser: ActiveParser?
   private var sawRecord = false
+  /// Whether the first records are still to be judged for a wrong format: only from the
+  /// input's start (a resumed parser is past them).
+  private var judgesFormat = true
   /// The first record of a CSV input: its header, kept for `resumption`.
   private var csvHeader: [UInt8]?
   private let context: ParseContext
@@ -66,6 +69,7 @@ public final class EventParser {
   ) throws {
     self.init(inputName: inputName, symbols: symbols, options: options, operations: operations)
     let start = LinePosition(number: line, offset: offset)
+    judgesFormat = false
     sawRecord = true
     parser = try makeParser(resumption.format)
     switch resumption.framing {
@@ -128,12 +132,14 @@ public final class EventParser {
     }
     try withFraming(handler: &handler) { framing, dispatcher in
       switch framing {
+      // Written back even when a record's handling throws: the framer has moved past the
+      // records it handed out, and a resumed run must start after them.
       case .json(var framer):
+        defer { framing = .json(framer) }
         try framer.feed(chunk, into: &dispatcher)
-        framing = .json(framer)
       case .csv(var framer):
+        defer { framing = .csv(framer) }
         try framer.feed(chunk, into: &dispatcher)
-        framing = .csv(framer)
       }
     }
   }
@@ -151,16 +157,16 @@ public final class EventParser {
       try withFraming(handler: &handler) { framing, dispatcher in
         switch framing {
         case .json(var framer):
+          defer { framing = .json(framer) }
           try framer.finish(into: &dispatcher)
-          framing = .json(framer)
         case .csv(var framer):
+          defer { framing = .csv(framer) }
           try framer.finish(into: &dispatcher)
-          framing = .csv(framer)
         }
       }
     }
     let rejected = summary.rejected
-    if summary.records >= 5 && rejected == summary.records && summary.records < Self.wrongFormatSample {
+    if judgesFormat && summary.records >= 5 && rejected == summary.records && summary.records < Self.wrongFormatSample {
       throw ParseError.wrongFormat(
         input: inputName, format: summary.format, rejected: rejected, of: summary.records,
         reason: summary.rejects.max { $0.value < $1.value }?.key)
@@ -241,7 +247,7 @@ public final class EventParser {
         reason: reason, line: position.number, offset: position.offset,
         bytes: record ?? UnsafeRawBufferPointer(start: nil, count: 0), length: length))
     }
-    if summary.records == Self.wrongFormatSample && summary.rejected * 2 > Self.wrongFormatSample {
+    if judgesFormat && summary.records == Self.wrongFormatSample && summary.rejected * 2 > Self.wrongFormatSample {
       throw ParseError.wrongFormat(
         input: inputName, format: summary.format, rejected: summary.rejected, of: summary.records,
         reason: summary.rejects.max { $0.value < $1.value }?.key)

@@ -1,6 +1,7 @@
 import ExfilWatchDecoder
 import ExfilWatchEvent
 import ExfilWatchSource
+import Glibc
 
 /// The first decoded bytes of a file, which tell whether a file met again is the one read
 /// before: device and inode survive renames (rotation) but are reused after a delete, and a
@@ -60,10 +61,13 @@ public struct SourceIdentity: Sendable {
     self.fingerprint = fingerprint
   }
 
-  /// The identity of the file at `path` now; `nil` if it cannot be examined (the merge then
-  /// reports why).
+  /// The identity of the regular file at `path` now; `nil` if it cannot be examined (the merge
+  /// then reports why) or is not a regular file (a pipe's bytes, once read for a fingerprint,
+  /// would be gone, and it cannot be read again anyway).
   public init?(path: String, decoderOptions: DecoderOptions) {
-    guard let file = try? FileIdentity(path: path),
+    var status = stat()
+    guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+      let file = try? FileIdentity(path: path),
       let fingerprint = try? ContentFingerprint(path: path, decoderOptions: decoderOptions)
     else { return nil }
     self.init(path: path, file: file, fingerprint: fingerprint)

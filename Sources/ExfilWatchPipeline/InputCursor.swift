@@ -83,6 +83,8 @@ final class InputCursor {
   /// Where a later run must start to read what this one has not handed out yet.
   var position: InputPosition {
     let pendingSkips = max(start.rejectsBeyond - rejectsParsed, 0)
+    // A failure can stop the parser inside a chunk: only counting is sure to be exact then.
+    if case .failed = state { return positionFromStart }
     if let parsing = parser.resumption {
       let first: (line: Int, offset: Int64)?
       if next < events.count {

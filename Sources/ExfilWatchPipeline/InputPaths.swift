@@ -32,6 +32,23 @@ public enum InputPaths {
     return expanded
   }
 
+  /// `paths` without the ones that name a file named before (a file given twice, or inside a
+  /// directory also given, or a hard link): read twice, its events would count twice, and a
+  /// state file could keep only one position for it.
+  public static func distinctFiles(_ paths: [String]) -> [String] {
+    var seen: Set<FileIdentityKey> = []
+    return paths.filter { path in
+      var status = stat()
+      guard path != "-", stat(path, &status) == 0 else { return true }
+      return seen.insert(FileIdentityKey(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))).inserted
+    }
+  }
+
+  private struct FileIdentityKey: Hashable {
+    var device: UInt64
+    var inode: UInt64
+  }
+
   private enum Kind {
     case file, directory, symbolicLink, other
   }

@@ -1,5 +1,6 @@
 import ExfilWatchSource
 import Glibc
+import SystemPackage
 
 /// One input of a `TimeOrderedMerge`: a file, which can be opened again, or a stream of bytes
 /// that can be read only once (standard input, a pipe, bytes in memory).
@@ -23,6 +24,10 @@ public struct MergeInput {
   public let name: String
   /// Where reading starts: where an earlier run stopped (a file only), or the start.
   public var start = InputPosition.start
+  /// The file this input was when its start was chosen: opening a path that names another
+  /// file by then (rotated during a long scan) fails, so the position is not applied to the
+  /// wrong file; the next run reads both.
+  public var expectedFile: FileIdentity?
   /// Whether this input may still grow, when it differs from the merge's `inputsMayGrow` (a
   /// followed file that was rotated away is read to its very end).
   public var mayGrow: Bool?
@@ -74,6 +79,9 @@ public struct MergeInput {
     switch origin {
     case .file(let path, _):
       let source = try FileByteSource(path: path)
+      if let expectedFile, try !source.identity().isSameFile(as: expectedFile) {
+        throw SourceError(name: path, operation: .open, errno: Errno(rawValue: ESTALE))
+      }
       if offset > 0 { try source.seek(to: offset) }
       return source
     case .openFile(let source):

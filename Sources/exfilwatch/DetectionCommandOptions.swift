@@ -53,6 +53,7 @@ struct DetectionCommandOptions: ParsableArguments {
         missing += 1
       }
     }
+    paths = InputPaths.distinctFiles(paths)
     var run = try output.makeRun(
       configuration: try detection.configuration(),
       statePath: output.state ?? (commandName == "scan" ? RunOutputOptions.defaultStatePath : nil),
@@ -67,7 +68,9 @@ struct DetectionCommandOptions: ParsableArguments {
     if let runState {
       run.sources = paths.map { SourceIdentity(path: $0, decoderOptions: input.decoderOptions) }
       for (index, source) in run.sources.enumerated() {
-        if let source { inputs[index].start = runState.startPosition(for: source) }
+        guard let source else { continue }
+        inputs[index].start = runState.startPosition(for: source)
+        inputs[index].expectedFile = source.file
       }
     }
     // With a state file the inputs are read again later: their ends are where their writers

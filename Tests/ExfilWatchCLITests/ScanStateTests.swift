@@ -196,3 +196,44 @@ import Testing
     #expect(try ReplayCommandTests.comparableFindings(shuffledSink) == expected)
   }
 }
+
+/// What `scan` is given: pipes read once, files named twice read once.
+@Suite struct ScanInputsTests {
+  static let day1 = ScanStateTests.week + "/ApiEvent-2025-06-01.jsonl.zst"
+
+  private static func events(_ standardError: String) -> Int? {
+    // "exfilwatch: scan: 1 input, 2.4 MB read, 2.4 MB decoded, 2000 events (…"
+    guard let line = standardError.split(separator: "\n").first(where: { $0.contains(" decoded, ") }),
+      let range = line.range(of: #"decoded, [0-9,]+ events"#, options: .regularExpression)
+    else { return nil }
+    return Int(line[range].dropFirst("decoded, ".count).dropLast(" events".count).filter(\.isNumber))
+  }
+
+  /// Only regular files are fingerprinted for the state file: a pipe (`<(zstdcat …)`, a FIFO)
+  /// read for a fingerprint would lose its first bytes.
+  @Test("scan of a process substitution reads every event, as replay does")
+  func scanOfPipe() throws {
+    let directory = try TemporaryDirectory()
+    let replay = try runTool(
+      "/bin/bash", ["-c", "\(exfilwatchExecutable) replay --verbose <(zstdcat \(Self.day1))"])
+    let scan = try runTool(
+      "/bin/bash",
+      ["-c", "\(exfilwatchExecutable) scan --verbose --state \(directory.path("s")) <(zstdcat \(Self.day1))"])
+    #expect(Self.events(replay.standardError) == 2470, "\(replay.standardError)")
+    #expect(Self.events(scan.standardError) == Self.events(replay.standardError), "\(scan.standardError)")
+  }
+
+  /// A file named twice (or met by a directory walk and named as well) is read once.
+  @Test("a file named twice is read once, and a scan with nothing new reads nothing")
+  func inputGivenTwice() throws {
+    let directory = try TemporaryDirectory()
+    let text = try runToolChecked("zstd", ["-dc", Self.day1])
+    let lines = text.split(separator: 0x0A, omittingEmptySubsequences: false).prefix(1000)
+    let log = try directory.write("a.jsonl", Array(lines.joined(separator: [0x0A])) + [0x0A])
+    let arguments = ["scan", "--verbose", "--state", directory.path("s"), log, log]
+    let first = try runTool(exfilwatchExecutable, arguments)
+    #expect(Self.events(first.standardError) == 1000, "\(first.standardError)")
+    let second = try runTool(exfilwatchExecutable, arguments)
+    #expect(Self.events(second.standardError) == 0, "nothing new, yet: \(second.standardError)")
+  }
+}
