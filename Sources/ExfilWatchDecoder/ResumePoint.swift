@@ -23,9 +23,4 @@ public struct ResumePoint: Sendable, Hashable, Codable {
     self.unitDecodedOffset = unitDecodedOffset
     self.decodedOffset = decodedOffset
   }
-
-  /// The start of an input.
-  public static func start(codec: Codec) -> ResumePoint {
-    ResumePoint(codec: codec, unitOffset: 0, unitDecodedOffset: 0, decodedOffset: 0)
-  }
 }

@@ -12,7 +12,8 @@ import ExfilWatchEvent
 /// change the result.
 public final class Detector {
   public let configuration: DetectorConfiguration
-  let symbols: SymbolTable
+  /// The table the detector's keys name symbols in: the run's, saved with its state.
+  public let symbols: SymbolTable
 
   var keys: [KeyState] = []
   var keyIndex: [DetectorKey: Int32] = [:]

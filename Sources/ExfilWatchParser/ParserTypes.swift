@@ -63,6 +63,15 @@ public struct InputSummary: Sendable, Equatable {
 
   public init() {}
 
+  /// Adds the counts of another reading of the same input.
+  public mutating func add(_ other: InputSummary) {
+    format = format ?? other.format
+    records += other.records
+    events += other.events
+    reads += other.reads
+    rejects.merge(other.rejects, uniquingKeysWith: +)
+  }
+
   public var rejected: Int { rejects.values.reduce(0, +) }
 }
 

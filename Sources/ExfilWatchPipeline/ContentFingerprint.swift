@@ -1,7 +1,6 @@
 import ExfilWatchDecoder
 import ExfilWatchEvent
 import ExfilWatchSource
-import Glibc
 
 /// The first decoded bytes of a file, which tell whether a file met again is the one read
 /// before: device and inode survive renames (rotation) but are reused after a delete, and a
@@ -65,9 +64,7 @@ public struct SourceIdentity: Sendable {
   /// then reports why) or is not a regular file (a pipe's bytes, once read for a fingerprint,
   /// would be gone, and it cannot be read again anyway).
   public init?(path: String, decoderOptions: DecoderOptions) {
-    var status = stat()
-    guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-      let file = try? FileIdentity(path: path),
+    guard let file = try? FileIdentity(path: path), file.isRegularFile,
       let fingerprint = try? ContentFingerprint(path: path, decoderOptions: decoderOptions)
     else { return nil }
     self.init(path: path, file: file, fingerprint: fingerprint)

@@ -1,3 +1,4 @@
+import ExfilWatchSource
 import Glibc
 
 /// Turns the paths named on a command line into the inputs to read.
@@ -36,17 +37,11 @@ public enum InputPaths {
   /// directory also given, or a hard link): read twice, its events would count twice, and a
   /// state file could keep only one position for it.
   public static func distinctFiles(_ paths: [String]) -> [String] {
-    var seen: Set<FileIdentityKey> = []
+    var seen: Set<FileIdentity.Location> = []
     return paths.filter { path in
-      var status = stat()
-      guard path != "-", stat(path, &status) == 0 else { return true }
-      return seen.insert(FileIdentityKey(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))).inserted
+      guard path != "-", let file = try? FileIdentity(path: path) else { return true }
+      return seen.insert(file.location).inserted
     }
-  }
-
-  private struct FileIdentityKey: Hashable {
-    var device: UInt64
-    var inode: UInt64
   }
 
   private enum Kind {

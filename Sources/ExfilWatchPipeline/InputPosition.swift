@@ -40,7 +40,4 @@ public struct InputPosition: Sendable, Hashable, Codable {
 
   /// The start of an input never read.
   public static let start = InputPosition(restart: nil)
-
-  /// The decoded bytes before the restart point.
-  public var decodedOffset: Int64 { restart?.decoding.decodedOffset ?? 0 }
 }

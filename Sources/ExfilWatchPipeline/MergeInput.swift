@@ -42,8 +42,7 @@ public struct MergeInput {
       self.init(readOnce: FileByteSource(standardInput: ()))
       return
     }
-    var status = stat()
-    let isSpecial = stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG
+    let isSpecial = (try? FileIdentity(path: path)).map { !$0.isRegularFile } ?? false
     self.init(origin: .file(path: path, canReopen: !isSpecial), name: path)
   }
 

@@ -57,4 +57,11 @@ public struct InputReport: Sendable, Equatable {
     self.compressedBytes = compressedBytes
     self.decodedBytes = decodedBytes
   }
+
+  /// Adds what a later reading of the same input gave (`tail` reads its files every poll).
+  public mutating func add(_ later: InputReport) {
+    summary.add(later.summary)
+    compressedBytes += later.compressedBytes
+    decodedBytes += later.decodedBytes
+  }
 }

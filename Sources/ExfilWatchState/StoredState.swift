@@ -39,7 +39,7 @@ public struct StoredSource: Sendable, Hashable {
   }
 }
 
-/// The detector's serialized state, stored as two opaque blobs.
+/// The detector's serialized state, stored as opaque blobs.
 ///
 /// The store knows nothing about windows or baselines: the detector encodes itself, and keeps its
 /// interned symbol table (actor names, client apps, IPs) apart from the numeric state so each can

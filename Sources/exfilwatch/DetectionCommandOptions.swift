@@ -76,7 +76,7 @@ struct DetectionCommandOptions: ParsableArguments {
     // With a state file the inputs are read again later: their ends are where their writers
     // have got to, and the last windows stay open for the next run instead of being judged.
     let merge = TimeOrderedMerge(
-      inputs: inputs, symbols: run.symbols, parserOptions: parsing.parserOptions,
+      inputs: inputs, symbols: run.detector.symbols, parserOptions: parsing.parserOptions,
       decoderOptions: input.decoderOptions, operations: runState?.operations ?? ReadOperationTracker(),
       inputsMayGrow: runState != nil)
     if progress ?? (!output.quiet && isatty(STDERR_FILENO) == 1) {

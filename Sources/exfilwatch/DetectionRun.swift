@@ -9,8 +9,6 @@ import ExfilWatchSinks
 /// person.
 struct DetectionRun: MergedEventHandler {
   let detector: Detector
-  /// The run's symbol table, the detector's (restored with it from a state file).
-  let symbols: SymbolTable
   var sinks: [any FindingSink]
   /// Each sink's name as given (`jsonl:findings.jsonl`): what the state file records a
   /// delivery under.
@@ -43,11 +41,10 @@ struct DetectionRun: MergedEventHandler {
   private var evictionReported = false
 
   init(
-    detector: Detector, symbols: SymbolTable, sinks: [any FindingSink], sinkNames: [String],
-    rejectsFile: RejectsFile?, walked: Set<String>, timeRange: Range<Int64>
+    detector: Detector, sinks: [any FindingSink], sinkNames: [String], rejectsFile: RejectsFile?,
+    walked: Set<String>, timeRange: Range<Int64>
   ) {
     self.detector = detector
-    self.symbols = symbols
     self.sinks = sinks
     self.sinkNames = sinkNames
     rejects = RejectReporter(rejectsFile: rejectsFile)
@@ -122,13 +119,7 @@ struct DetectionRun: MergedEventHandler {
       reports.append(report)
       return
     }
-    reports[index].compressedBytes += report.compressedBytes
-    reports[index].decodedBytes += report.decodedBytes
-    reports[index].summary.format = reports[index].summary.format ?? report.summary.format
-    reports[index].summary.records += report.summary.records
-    reports[index].summary.events += report.summary.events
-    reports[index].summary.reads += report.summary.reads
-    reports[index].summary.rejects.merge(report.summary.rejects, uniquingKeysWith: +)
+    reports[index].add(report)
   }
 
   /// Event time goes on without events (a live source went quiet): the windows it closes are

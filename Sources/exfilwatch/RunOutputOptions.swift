@@ -63,7 +63,7 @@ struct RunOutputOptions: ParsableArguments {
     let sinkNames = sinks.isEmpty ? ["stdout"] : sinks
     do {
       var run = DetectionRun(
-        detector: detector, symbols: symbols,
+        detector: detector,
         sinks: try sinkNames.map {
           try SinkSpecification(parsing: $0).makeSink(productVersion: ExfilWatch.configuration.version)
         },

@@ -119,14 +119,18 @@ final class RunState {
     _ positions: [(identity: SourceIdentity, position: InputPosition)], totals runTotals: [String: Int64]
   ) throws(RunStateError) {
     let now = Int64(Date().timeIntervalSince1970 * 1000)
+    // A file read under a new name (rotated) is kept under that name only.
+    let committed = Set(positions.map(\.identity.file.location))
+    sources = sources.filter {
+      !committed.contains(FileIdentity.Location(device: $0.value.device, inode: $0.value.inode))
+    }
+    let encoder = JSONEncoder()
     for (identity, position) in positions {
-      // A file read under a new name (rotated) is kept under that name only.
-      sources = sources.filter { !($0.value.device == identity.file.device && $0.value.inode == identity.file.inode) }
       let saved = SavedPosition(position: position)
       sources[identity.path] = StoredSource(
         path: identity.path, device: identity.file.device, inode: identity.file.inode,
         fingerprintLength: identity.fingerprint.prefix.count, fingerprint: identity.fingerprint.hash,
-        position: Array((try? JSONEncoder().encode(saved)) ?? Data()), updatedAtMilliseconds: now)
+        position: Array((try? encoder.encode(saved)) ?? Data()), updatedAtMilliseconds: now)
     }
     var combined = totals
     combined.merge(runTotals, uniquingKeysWith: +)

@@ -80,7 +80,7 @@ struct TailCommand: ParsableCommand {
         let inputs = follower.inputs(now: now)
         run.sources = follower.followed.map(\.identity)
         let merge = TimeOrderedMerge(
-          inputs: inputs, symbols: run.symbols, parserOptions: parsing.parserOptions,
+          inputs: inputs, symbols: run.detector.symbols, parserOptions: parsing.parserOptions,
           decoderOptions: decoderOptions, operations: run.state?.operations ?? ReadOperationTracker(),
           inputsMayGrow: true)
         try merge.run(into: &run)
