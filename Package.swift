@@ -58,7 +58,10 @@ let package = Package(
     ),
     .target(
       name: "ExfilWatchSinks",
-      dependencies: ["ExfilWatchDetector", "ExfilWatchEvent"]
+      dependencies: [
+        "ExfilWatchDetector", "ExfilWatchEvent",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .target(
       name: "ExfilWatchPipeline",
