@@ -1,5 +1,5 @@
-/// Numbers and times as findings, summaries and messages show them to a person, the same way
-/// everywhere.
+/// Numbers, times and values from logs as findings, summaries and messages show them to a
+/// person, the same way everywhere.
 public enum DisplayText {
   /// `1,224,000`.
   public static func grouped(_ value: Int64) -> String {
@@ -29,6 +29,13 @@ public enum DisplayText {
     return "\(sign)\(scaled.magnitude / UInt64(scale))." + String(repeating: "0", count: places - fraction.count) + fraction
   }
 
+  /// A volume as precise as a person needs to compare it: whole numbers from 10 up (`340`,
+  /// `4,100`), one decimal below (`0.4`); non-finite values as Swift writes them.
+  public static func approximate(_ value: Double) -> String {
+    guard value.isFinite else { return "\(value)" }
+    return value >= 10 ? grouped(Int64(value.rounded())) : oneDecimal(value)
+  }
+
   /// `35.8 MB` (decimal megabytes, one decimal).
   public static func megabytes(_ bytes: Int64) -> String {
     decimals(Double(bytes) / 1_000_000, places: 1) + " MB"
@@ -43,4 +50,35 @@ public enum DisplayText {
     func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
     return "\(date)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
   }
+
+  /// A value from the logs as one word on a terminal: control and format characters escaped
+  /// (`\u{1B}`), so a crafted user name cannot move the cursor, hide text or forge a line; in
+  /// quotes (with `"` and `\` escaped) when it is empty or holds spaces, quotes or escapes.
+  public static func quoted(_ value: String) -> String {
+    var escaped = ""
+    var needsQuotes = value.isEmpty
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\"", "\\":
+        escaped += "\\\(scalar)"
+        needsQuotes = true
+      case " ":
+        escaped.unicodeScalars.append(scalar)
+        needsQuotes = true
+      case _ where invisibleCategories.contains(scalar.properties.generalCategory):
+        escaped += scalar.escaped(asASCII: true)
+        needsQuotes = true
+      default:
+        escaped.unicodeScalars.append(scalar)
+      }
+    }
+    return needsQuotes ? "\"\(escaped)\"" : escaped
+  }
+
+  /// Characters that would change what a terminal shows rather than show themselves: controls
+  /// (escape sequences, newlines), format characters (bidirectional overrides), and Unicode
+  /// line breaks.
+  private static let invisibleCategories: Set<Unicode.GeneralCategory> = [
+    .control, .format, .lineSeparator, .paragraphSeparator,
+  ]
 }

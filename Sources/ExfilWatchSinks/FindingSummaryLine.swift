@@ -32,7 +32,7 @@ public struct FindingSummaryLine: CustomStringConvertible, Sendable {
       guard let tally, tally.name != evidence.key, tally.uid != evidence.key else { continue }
       who.append(field(label, tally.name))
     }
-    let objects = evidence.objects.filter(\.isIdentified).prefix(3).map { quoted($0.name) }
+    let objects = evidence.objects.filter(\.isIdentified).prefix(3).map { DisplayText.quoted($0.name) }
     let (observed, unit, typical, busiest) =
       evidence.metric == .records
       ? (evidence.records, "records", evidence.baselineRecords, evidence.busiestRecords)
@@ -45,52 +45,15 @@ public struct FindingSummaryLine: CustomStringConvertible, Sendable {
       finding.activity.word,
       who.joined(separator: " ") + ":",
       what + ",",
-      "typical \(typicalText(typical)), busiest \(typicalText(busiest)),",
+      "typical \(DisplayText.approximate(typical)), busiest \(DisplayText.approximate(busiest)),",
       "\(multipleText(evidence.multiple))x,",
       "score \(DisplayText.oneDecimal(evidence.score))",
       finding.id,
     ].joined(separator: " ")
   }
 
-  /// Characters that would change what a terminal shows rather than show themselves: controls
-  /// (escape sequences, newlines), format characters (bidirectional overrides), and Unicode
-  /// line breaks.
-  private static let invisibleCategories: Set<Unicode.GeneralCategory> = [
-    .control, .format, .lineSeparator, .paragraphSeparator,
-  ]
-
   private func field(_ label: String, _ value: String) -> String {
-    "\(label)=\(quoted(value))"
-  }
-
-  /// The value with control characters escaped, in quotes when it holds spaces or quotes.
-  private func quoted(_ value: String) -> String {
-    var escaped = ""
-    var needsQuotes = value.isEmpty
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"", "\\":
-        escaped += "\\\(scalar)"
-        needsQuotes = true
-      case " ":
-        escaped.unicodeScalars.append(scalar)
-        needsQuotes = true
-      case _ where Self.invisibleCategories.contains(scalar.properties.generalCategory):
-        escaped += scalar.escaped(asASCII: true)
-        needsQuotes = true
-      default:
-        escaped.unicodeScalars.append(scalar)
-      }
-    }
-    return needsQuotes ? "\"\(escaped)\"" : escaped
-  }
-
-
-
-  /// Whole numbers from 10 up (`340`, `4,100`), one decimal below (`0.4`).
-  private func typicalText(_ value: Double) -> String {
-    guard value.isFinite else { return "\(value)" }
-    return value >= 10 ? DisplayText.grouped(Int64(value.rounded())) : DisplayText.oneDecimal(value)
+    "\(label)=\(DisplayText.quoted(value))"
   }
 
   /// `1800`, `3.5`: as precise as a person needs to judge "how many times normal".
@@ -98,7 +61,6 @@ public struct FindingSummaryLine: CustomStringConvertible, Sendable {
     guard value.isFinite else { return "\(value)" }
     return value >= 10 ? String(Int64(value.rounded())) : DisplayText.oneDecimal(value)
   }
-
 }
 
 extension Finding.Activity {
