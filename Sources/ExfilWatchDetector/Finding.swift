@@ -9,7 +9,7 @@ import ExfilWatchEvent
 /// symbol table and can be written, stored and compared as it is.
 public struct Finding: Sendable, Equatable, Codable {
   /// What this emission does to the incident, as OCSF `activity_id` numbers it.
-  public enum Activity: Int, Sendable, Equatable, Codable {
+  public enum Activity: Int, Sendable, Equatable, CaseIterable, Codable {
     case create = 1
     case update = 2
     case close = 3

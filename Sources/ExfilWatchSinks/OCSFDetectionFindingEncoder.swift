@@ -129,8 +129,9 @@ enum Confidence: Int64 {
 }
 
 extension Finding.Activity {
-  /// The OCSF `activity_id` caption.
-  var caption: String {
+  /// The OCSF `activity_id` caption, as the findings database stores it: `Create`, `Update`,
+  /// `Close`.
+  public var caption: String {
     switch self {
     case .create: "Create"
     case .update: "Update"
