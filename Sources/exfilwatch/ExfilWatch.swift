@@ -19,7 +19,7 @@ struct ExfilWatch: ParsableCommand {
       decoded or parsed, 4 another run holds the state file, 5 output could not be written.
       """,
     version: "0.1.0",
-    subcommands: [ReplayCommand.self, ScanCommand.self, TailCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
+    subcommands: [ReplayCommand.self, ScanCommand.self, TailCommand.self, FindingsCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
   )
 
   /// Runs the command, mapping errors to the exit codes ExfilWatch documents.
