@@ -17,12 +17,18 @@ import GRDB
 /// totals    (name PK, value) WITHOUT ROWID
 /// ```
 ///
+/// Schema 2 adds the remote sinks' spool, messages not yet acknowledged, in sending order:
+///
+/// ```
+/// spool     (sink, position) PK, finding_id, version, body BLOB, WITHOUT ROWID
+/// ```
+///
 /// Tables are `STRICT` (SQLite 3.37+) so a wrongly typed value is an error, not a silent
 /// conversion. 64-bit unsigned values (device, inode, fingerprint) are stored as the signed
 /// integer with the same bits, since SQLite integers are signed.
 enum StateSchema {
   /// The newest schema this code reads and writes.
-  static let currentVersion = 1
+  static let currentVersion = 2
 
   /// The migrator that brings any older state file to `currentVersion`.
   ///
@@ -68,6 +74,20 @@ enum StateSchema {
       try db.execute(
         sql: "INSERT INTO meta (id, schema_version, writer_version) VALUES (1, 1, ?)",
         arguments: [writerVersion])
+    }
+    migrator.registerMigration("v2") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE spool (
+            sink TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            finding_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            PRIMARY KEY (sink, position)
+          ) STRICT, WITHOUT ROWID;
+          UPDATE meta SET schema_version = 2 WHERE id = 1;
+          """)
     }
     return migrator
   }

@@ -105,13 +105,19 @@ public final class StateStore: Sendable {
         for row in try Row.fetchAll(db, sql: "SELECT name, value FROM totals") {
           state.totals[row[0]] = row[1]
         }
+        for row in try Row.fetchAll(
+          db, sql: "SELECT sink, finding_id, version, body FROM spool ORDER BY sink, position")
+        {
+          state.spool[row[0], default: []].append(
+            SpooledMessage(findingID: row[1], version: row[2], body: Self.bytes(row[3])))
+        }
         return state
       }
     }
   }
 
   /// Writes `update` in one transaction: replaces all sources and the detector snapshot, adds
-  /// the newly delivered findings, sets the named totals.
+  /// the newly delivered findings, sets the named totals, replaces the named sinks' spools.
   ///
   /// When this returns, the commit is on disk (see Durability above). When it throws, nothing
   /// of `update` is stored and the previous commit is intact.
@@ -166,6 +172,14 @@ public final class StateStore: Sendable {
         """)
     for (name, value) in update.totals {
       try setTotal.execute(arguments: [name, value])
+    }
+    let insertSpooled = try db.makeStatement(
+      sql: "INSERT INTO spool (sink, position, finding_id, version, body) VALUES (?, ?, ?, ?, coalesce(?, x''))")
+    for (sink, messages) in update.spool {
+      try db.execute(sql: "DELETE FROM spool WHERE sink = ?", arguments: [sink])
+      for (position, message) in messages.enumerated() {
+        try insertSpooled.execute(arguments: [sink, position, message.findingID, message.version, Data(message.body)])
+      }
     }
     try db.execute(
       sql: """

@@ -78,6 +78,23 @@ public struct DeliveredFinding: Sendable, Hashable {
   }
 }
 
+/// One finding's message that a remote sink (webhook, syslog) has not acknowledged yet, kept
+/// so the next run sends it first, in the order it was judged.
+///
+/// The body is the exact bytes rendered when the finding was judged, so the message arrives
+/// later as it would have then; the store does not interpret it.
+public struct SpooledMessage: Sendable, Hashable {
+  public var findingID: String
+  public var version: Int
+  public var body: [UInt8]
+
+  public init(findingID: String, version: Int, body: [UInt8]) {
+    self.findingID = findingID
+    self.version = version
+    self.body = body
+  }
+}
+
 /// Everything the last committed run left for the next one.
 ///
 /// A plain value, read once at the start of a run: the run then answers "was this delivered?"
@@ -91,15 +108,19 @@ public struct StoredState: Sendable, Equatable {
   public var delivered: Set<DeliveredFinding>
   /// Cumulative counters over all runs (events read, findings emitted, ...), by name.
   public var totals: [String: Int64]
+  /// Messages not yet acknowledged, by sink name, in the order they are to be sent.
+  public var spool: [String: [SpooledMessage]]
 
   public init(
     sources: [StoredSource] = [], detector: DetectorSnapshot? = nil,
-    delivered: Set<DeliveredFinding> = [], totals: [String: Int64] = [:]
+    delivered: Set<DeliveredFinding> = [], totals: [String: Int64] = [:],
+    spool: [String: [SpooledMessage]] = [:]
   ) {
     self.sources = sources
     self.detector = detector
     self.delivered = delivered
     self.totals = totals
+    self.spool = spool
   }
 
   /// True if `sink` already accepted this version of the finding.
@@ -113,7 +134,8 @@ public struct StoredState: Sendable, Equatable {
 ///
 /// Sources and detector are *replaced* (they describe the present); delivered findings are
 /// *added* (they are history, and re-adding one is harmless); totals are *set* by name (a name
-/// not given keeps its value, so a run never erases a counter it does not know).
+/// not given keeps its value, so a run never erases a counter it does not know); a sink's spool
+/// is *replaced* for each sink named (a sink this run does not use keeps its spool).
 public struct StateUpdate: Sendable, Equatable {
   /// The complete set of sources; any stored source not listed is forgotten. Paths must be
   /// unique, or the commit is rejected and nothing changes.
@@ -123,14 +145,18 @@ public struct StateUpdate: Sendable, Equatable {
   public var newlyDelivered: Set<DeliveredFinding>
   /// New values of cumulative counters, by name.
   public var totals: [String: Int64]
+  /// The whole spool of each sink named, in sending order.
+  public var spool: [String: [SpooledMessage]]
 
   public init(
     sources: [StoredSource], detector: DetectorSnapshot,
-    newlyDelivered: Set<DeliveredFinding> = [], totals: [String: Int64] = [:]
+    newlyDelivered: Set<DeliveredFinding> = [], totals: [String: Int64] = [:],
+    spool: [String: [SpooledMessage]] = [:]
   ) {
     self.sources = sources
     self.detector = detector
     self.newlyDelivered = newlyDelivered
     self.totals = totals
+    self.spool = spool
   }
 }

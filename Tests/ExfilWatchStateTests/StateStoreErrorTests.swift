@@ -114,7 +114,7 @@ struct StateStoreErrorTests {
     let path = directory.path("state.db")
     do {
       let store = try StateStore(path: path, writerVersion: Sample.writer)
-      try store.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')")
+      try store.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')")
     }
     let error = #expect(throws: StateStoreError.self) {
       try StateStore(path: path, writerVersion: Sample.writer)
