@@ -1,4 +1,8 @@
-/// Where findings go, as the user writes it after `--sink`: `stdout` or `jsonl:PATH`.
+import Foundation
+
+/// Where findings go, as the user writes it after `--sink` (`stdout`, `jsonl:PATH`,
+/// `sqlite:PATH`, `webhook:URL`) or as a config file's `sinks:` entry describes it, options
+/// included.
 ///
 /// Parsing is separate from opening, so the CLI can reject a mistyped `--sink` before it reads
 /// any input, and open the sinks only once the run starts.
@@ -7,40 +11,74 @@ public enum SinkSpecification: Equatable, Sendable, CustomStringConvertible {
   case standardOutput
   /// OCSF Detection Finding JSON lines appended to the file at the path.
   case jsonLines(path: String)
+  /// A findings table in an SQLite database, one row per finding id at its latest revision.
+  case sqlite(path: String)
+  /// Findings POSTed to an HTTP(S) endpoint.
+  case webhook(WebhookOptions)
 
   /// The forms `init(parsing:)` accepts, for help and error texts.
-  public static let acceptedForms = ["stdout", "jsonl:PATH"]
+  public static let acceptedForms = ["stdout", "jsonl:PATH", "sqlite:PATH", "webhook:URL"]
 
   public init(parsing text: String) throws(SinkSpecificationError) {
     if text == "stdout" {
       self = .standardOutput
       return
     }
-    let prefix = "jsonl:"
-    if text.hasPrefix(prefix) {
-      let path = String(text.dropFirst(prefix.count))
-      guard !path.isEmpty else {
-        throw SinkSpecificationError(text: text, problem: "jsonl needs a file path after the colon")
-      }
-      self = .jsonLines(path: path)
-      return
+    guard let colon = text.firstIndex(of: ":") else {
+      throw SinkSpecificationError(text: text, problem: "unknown sink")
     }
-    throw SinkSpecificationError(text: text, problem: "unknown sink")
+    let kind = text[..<colon]
+    let value = String(text[text.index(after: colon)...])
+    switch kind {
+    case "jsonl", "sqlite":
+      guard !value.isEmpty else {
+        throw SinkSpecificationError(text: text, problem: "\(kind) needs a file path after the colon")
+      }
+      self = kind == "jsonl" ? .jsonLines(path: value) : .sqlite(path: value)
+    case "webhook":
+      let url = try Self.webhookURL(value, text: text)
+      self = .webhook(WebhookOptions(url: url, format: url.host == "hooks.slack.com" ? .slack : .ocsf))
+    default:
+      throw SinkSpecificationError(text: text, problem: "unknown sink")
+    }
+  }
+
+  /// An absolute http or https URL with a host. A Slack incoming webhook gets Slack's message
+  /// format unless told otherwise.
+  static func webhookURL(_ value: String, text: String) throws(SinkSpecificationError) -> URL {
+    guard let url = URL(string: value), let scheme = url.scheme?.lowercased(),
+      scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
+    else {
+      throw SinkSpecificationError(text: text, problem: "webhook needs an http:// or https:// URL with a host")
+    }
+    return url
+  }
+
+  /// The sink, opened: a local one written in the run's own thread, or a remote one whose
+  /// messages a `QueuedDelivery` sends.
+  public enum Opened {
+    case local(any FindingSink)
+    case remote(any MessageSender, attemptTimeout: Double)
   }
 
   /// Opens the sink. `productVersion` goes into every OCSF event's `metadata.product.version`.
-  public func makeSink(productVersion: String) throws(SinkError) -> any FindingSink {
+  public func open(productVersion: String) throws(SinkError) -> Opened {
     switch self {
-    case .standardOutput: StandardOutputSink()
-    case .jsonLines(let path): try JSONLinesSink(path: path, productVersion: productVersion)
+    case .standardOutput: .local(StandardOutputSink())
+    case .jsonLines(let path): .local(try JSONLinesSink(path: path, productVersion: productVersion))
+    case .sqlite(let path): .local(try SQLiteFindingSink(path: path, productVersion: productVersion))
+    case .webhook(let options):
+      .remote(WebhookSender(options: options, productVersion: productVersion), attemptTimeout: options.timeout)
     }
   }
 
-  /// The specification as the user would write it.
+  /// The specification as the user would write it after `--sink` (options left out).
   public var description: String {
     switch self {
     case .standardOutput: "stdout"
     case .jsonLines(let path): "jsonl:\(path)"
+    case .sqlite(let path): "sqlite:\(path)"
+    case .webhook(let options): "webhook:\(options.url.absoluteString)"
     }
   }
 }

@@ -1,5 +1,6 @@
 import ExfilWatchSinks
 import ExfilWatchTestSupport
+import Foundation
 import Testing
 
 @Suite("--sink specifications")
@@ -9,6 +10,9 @@ struct SinkSpecificationTests {
     ("jsonl:findings.jsonl", .jsonLines(path: "findings.jsonl")),
     ("jsonl:/var/log/exfilwatch/findings.jsonl", .jsonLines(path: "/var/log/exfilwatch/findings.jsonl")),
     ("jsonl:dir:with:colons.jsonl", .jsonLines(path: "dir:with:colons.jsonl")),
+    ("sqlite:/var/lib/exfilwatch/findings.db", .sqlite(path: "/var/lib/exfilwatch/findings.db")),
+    ("webhook:https://soar.example.com/hooks/x?tenant=1", .webhook(WebhookOptions(url: URL(string: "https://soar.example.com/hooks/x?tenant=1")!))),
+    ("webhook:https://hooks.slack.com/services/T0/B0/XX", .webhook(WebhookOptions(url: URL(string: "https://hooks.slack.com/services/T0/B0/XX")!, format: .slack))),
   ])
   func accepts(text: String, specification: SinkSpecification) throws {
     #expect(try SinkSpecification(parsing: text) == specification)
@@ -17,23 +21,35 @@ struct SinkSpecificationTests {
 
   @Test("anything else is rejected with the accepted forms in the message", arguments: [
     ("", "unknown sink"), ("STDOUT", "unknown sink"), ("jsonl", "unknown sink"),
-    ("syslog:udp://siem:514", "unknown sink"), ("jsonl:", "jsonl needs a file path"),
+    ("syslog2:udp://siem:514", "unknown sink"), ("jsonl:", "jsonl needs a file path"),
+    ("sqlite:", "sqlite needs a file path"), ("webhook:ftp://host/x", "webhook needs an http"),
+    ("webhook:/relative", "webhook needs an http"), ("webhook:https://", "webhook needs an http"),
   ])
   func rejects(text: String, problem: String) throws {
     let error = try #require(throws: SinkSpecificationError.self) { try SinkSpecification(parsing: text) }
     #expect(error.text == text)
     #expect(
-      error.description == "invalid sink '\(text)': \(error.problem); expected one of: stdout, jsonl:PATH")
+      error.description == "invalid sink '\(text)': \(error.problem); expected one of: "
+        + SinkSpecification.acceptedForms.joined(separator: ", "))
     #expect(error.problem.hasPrefix(problem))
   }
 
-  @Test("each specification makes its sink; a jsonl sink opens its file at once")
-  func makesSinks() throws {
+  @Test("each specification opens its sink; a jsonl sink opens its file at once; a webhook is remote")
+  func opensSinks() throws {
     let directory = try TemporaryDirectory()
     let path = directory.path("findings.jsonl")
-    #expect(try SinkSpecification.standardOutput.makeSink(productVersion: "0.1.0") is StandardOutputSink)
-    let sink = try SinkSpecification.jsonLines(path: path).makeSink(productVersion: "0.1.0")
-    #expect((sink as? JSONLinesSink)?.path == path)
+    guard case .local(let standardOutput) = try SinkSpecification.standardOutput.open(productVersion: "0.1.0"),
+      case .local(let jsonLines) = try SinkSpecification.jsonLines(path: path).open(productVersion: "0.1.0"),
+      case .remote(let webhook, let timeout) = try SinkSpecification(parsing: "webhook:https://h.example/secret/path")
+        .open(productVersion: "0.1.0")
+    else {
+      Issue.record("a sink opened as the wrong kind")
+      return
+    }
+    #expect(standardOutput is StandardOutputSink)
+    #expect((jsonLines as? JSONLinesSink)?.path == path)
     #expect(try readBytes(path).isEmpty)
+    #expect(webhook.destination == "webhook https://h.example/…")
+    #expect(timeout == 10)
   }
 }
