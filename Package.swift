@@ -3,7 +3,8 @@
 // ExfilWatch: one SwiftPM target per pipeline stage (see DESIGN.md), data flowing one way:
 //   Source ──bytes──▶ Decoder ──bytes──▶ Framer ──records──▶ Parser ──AccessEvent──▶ ...
 // The codecs are the system libraries libzstd and zlib, bound through the CZstd and CZlib
-// system-library targets; the `exfilwatch` executable only wires the stages together.
+// system-library targets (webhook signatures use libcrypto, through CCrypto); the `exfilwatch`
+// executable only wires the stages together.
 import PackageDescription
 
 let package = Package(
@@ -19,12 +20,14 @@ let package = Package(
     .library(name: "ExfilWatchSinks", targets: ["ExfilWatchSinks"]),
     .library(name: "ExfilWatchPipeline", targets: ["ExfilWatchPipeline"]),
     .library(name: "ExfilWatchState", targets: ["ExfilWatchState"]),
+    .library(name: "ExfilWatchConfiguration", targets: ["ExfilWatchConfiguration"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
     .package(url: "https://github.com/apple/swift-system.git", from: "1.8.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
   ],
   targets: [
     .systemLibrary(
@@ -36,6 +39,11 @@ let package = Package(
       name: "CZlib",
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
+    ),
+    .systemLibrary(
+      name: "CCrypto",
+      pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]
     ),
     .target(
       name: "ExfilWatchSource",
@@ -59,7 +67,7 @@ let package = Package(
     .target(
       name: "ExfilWatchSinks",
       dependencies: [
-        "ExfilWatchDetector", "ExfilWatchEvent",
+        "ExfilWatchDetector", "ExfilWatchEvent", "CCrypto",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
@@ -78,6 +86,10 @@ let package = Package(
       ]
     ),
     .target(
+      name: "ExfilWatchConfiguration",
+      dependencies: ["ExfilWatchSinks", "ExfilWatchEvent", .product(name: "Yams", package: "Yams")]
+    ),
+    .target(
       name: "ExfilWatchSimulator",
       dependencies: ["ExfilWatchEvent", "CZstd"]
     ),
@@ -93,6 +105,7 @@ let package = Package(
         "ExfilWatchSinks",
         "ExfilWatchPipeline",
         "ExfilWatchState",
+        "ExfilWatchConfiguration",
         "ExfilWatchSimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -100,7 +113,7 @@ let package = Package(
     .target(
       name: "ExfilWatchTestSupport",
       path: "Tests/ExfilWatchTestSupport",
-      exclude: ["OCSFSchema"]
+      exclude: ["OCSFSchema", "Receivers"]
     ),
     .testTarget(
       name: "ExfilWatchDecoderTests",
@@ -144,7 +157,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ExfilWatchStateTests",
-      dependencies: ["ExfilWatchState", "ExfilWatchTestSupport"]
+      dependencies: ["ExfilWatchState", "ExfilWatchTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
     ),
     .testTarget(
       name: "ExfilWatchSimulatorTests",

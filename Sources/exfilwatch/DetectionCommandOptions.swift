@@ -41,7 +41,8 @@ struct DetectionCommandOptions: ParsableArguments {
   }
 
   /// Runs the detector over the inputs; the exit code says what happened: 0 nothing found,
-  /// 1 findings written, 3 an input could not be read (it outranks findings).
+  /// 1 findings written, 3 an input could not be read (it outranks findings), 5 a finding did
+  /// not reach a sink (it outranks the others: alerts that do not arrive matter most).
   func run(commandName: String) throws {
     let started = MonotonicClock.now()
     // A path that is missing or cannot be walked is reported and the others are read.
@@ -82,13 +83,12 @@ struct DetectionCommandOptions: ParsableArguments {
     if progress ?? (!output.quiet && isatty(STDERR_FILENO) == 1) {
       run.progress = ProgressDisplay(command: commandName, merge: merge, detector: detector, paths: paths)
     }
+    let undelivered: [String]
     do {
       try merge.run(into: &run)
-      if runState == nil {
-        try run.finish()
-      } else {
-        try run.handleCheckpoint(merge.positions)
-      }
+      if runState == nil { try run.finish() }
+      undelivered = run.closeSinks()
+      if runState != nil { try run.handleCheckpoint(merge.positions) }
     } catch let error as RunStateError {
       run.progress?.clear()
       writeToStandardError("exfilwatch: \(error)\n")
@@ -98,7 +98,7 @@ struct DetectionCommandOptions: ParsableArguments {
       throw ExitStatus.outputError.exitCode
     }
     run.progress?.clear()
-    let eventful = run.findingsWritten > 0 || run.failures + missing > 0
+    let eventful = run.findingsWritten > 0 || run.failures + missing > 0 || !undelivered.isEmpty
     if !output.quiet && (output.verbose || commandName != "scan" || eventful) {
       var summary = RunSummary(
         command: commandName, reports: run.reports, skipped: run.skipped.count,
@@ -110,6 +110,8 @@ struct DetectionCommandOptions: ParsableArguments {
       }
       writeToStandardError(summary.text)
     }
+    for problem in undelivered { writeToStandardError("exfilwatch: \(problem)\n") }
+    if !undelivered.isEmpty { throw ExitStatus.outputError.exitCode }
     if run.failures + missing > 0 { throw ExitStatus.inputError.exitCode }
     if run.findingsWritten > 0 { throw ExitStatus.findings.exitCode }
   }

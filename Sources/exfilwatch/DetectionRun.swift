@@ -9,10 +9,7 @@ import ExfilWatchSinks
 /// person.
 struct DetectionRun: MergedEventHandler {
   let detector: Detector
-  var sinks: [any FindingSink]
-  /// Each sink's name as given (`jsonl:findings.jsonl`): what the state file records a
-  /// delivery under.
-  let sinkNames: [String]
+  private(set) var delivery: FindingDelivery
   /// The state file, when the run resumes from one and saves to it.
   var state: RunState?
   /// What each input of the merge is, by input index, for the state file's positions.
@@ -37,16 +34,16 @@ struct DetectionRun: MergedEventHandler {
   private(set) var failures = 0
   /// Walked files in no log format ExfilWatch recognises (a README, labels.json): skipped.
   private(set) var skipped: [String] = []
-  private(set) var findingsWritten = 0
+  var findingsWritten: Int { delivery.findingsWritten }
   private var evictionReported = false
+  private var commitHeldReported = false
 
   init(
-    detector: Detector, sinks: [any FindingSink], sinkNames: [String], rejectsFile: RejectsFile?,
+    detector: Detector, delivery: FindingDelivery, rejectsFile: RejectsFile?,
     walked: Set<String>, timeRange: Range<Int64>
   ) {
     self.detector = detector
-    self.sinks = sinks
-    self.sinkNames = sinkNames
+    self.delivery = delivery
     rejects = RejectReporter(rejectsFile: rejectsFile)
     self.walked = walked
     self.timeRange = timeRange
@@ -83,14 +80,26 @@ struct DetectionRun: MergedEventHandler {
   }
 
   /// Commits the state: the inputs' positions, the detector after the events handled so far,
-  /// and the findings delivered (flushed to every sink before this is called).
+  /// the findings delivered (flushed to every local sink, acknowledged by remote ones) and the
+  /// remote sinks' spools. Not while a local sink holds findings it could not write: the next
+  /// run must read their events again.
   mutating func handleCheckpoint(_ positions: [InputPosition?]) throws {
     guard let state else { return }
+    lastCheckpoint = MonotonicClock.now()
+    guard !delivery.holdsUnwritten else {
+      if !commitHeldReported {
+        commitHeldReported = true
+        writeToStandardError(
+          "exfilwatch: state \(state.path): progress not committed while a sink cannot be written; "
+            + "the next run reads again from the last commit\n")
+      }
+      return
+    }
     let known = zip(sources, positions).compactMap { source, position in
       source.flatMap { source in position.map { (source, $0) } }
     }
-    try state.commit(known, totals: ["rejects": Int64(rejectsReported), "runs": 1])
-    lastCheckpoint = MonotonicClock.now()
+    let spool = delivery.takeRemoteProgress(state: state)
+    try state.commit(known, totals: ["rejects": Int64(rejectsReported), "runs": 1], spool: spool)
   }
 
   /// A file named on the command line that fails is an error (exit 3); a file met while
@@ -135,22 +144,36 @@ struct DetectionRun: MergedEventHandler {
     try deliver()
   }
 
-  /// Writes the waiting findings to every sink and ends the batch (flushed, and fsynced for
-  /// files) before going on.
+  /// Hands the waiting findings to every sink.
   private mutating func deliver() throws {
     let findings = detector.takeFindings()
     guard !findings.isEmpty else { return }
     progress?.clear()
-    var written = 0
-    for index in sinks.indices {
-      // A finding a sink already has (a resumed run judging again what a killed run had
-      // delivered but not committed) is not sent again.
-      let fresh = findings.filter { state?.wasDelivered($0, to: sinkNames[index]) != true }
-      for finding in fresh { try sinks[index].write(finding) }
-      try sinks[index].flush()
-      for finding in fresh { state?.markDelivered(finding, to: sinkNames[index]) }
-      written = max(written, fresh.count)
+    delivery.deliver(findings, state: state)
+  }
+
+  /// The end of a run (or of `tail`): remote sinks get until their attempt timeout to send
+  /// what waits, failed local sinks one more try; what remote sinks still hold is spooled by
+  /// the commit that follows.
+  ///
+  /// - Returns: What could not be delivered, one line per sink, for the operator (exit 5).
+  mutating func closeSinks() -> [String] {
+    let deadline = ContinuousClock.now + .milliseconds(Int64(delivery.longestAttemptTimeout * 1000))
+    delivery.drainRemote(by: deadline)
+    delivery.retryUnwritten(state: state)
+    var problems = delivery.failingLocalSinks
+    let spool = delivery.takeRemoteProgress(state: state)
+    for (name, queue) in delivery.remote {
+      let count = spool[name]?.count ?? 0
+      guard count > 0 else { continue }
+      let kept =
+        state.map { "kept in the spool of \($0.path) for the next run" }
+        ?? "not kept: no state file (give --state to spool them)"
+      problems.append("\(queue.destination): \(count) finding message(s) not delivered, \(kept)")
     }
-    findingsWritten += written
+    if delivery.refused > 0 {
+      problems.append("\(delivery.refused) finding message(s) refused by a receiver (reported above)")
+    }
+    return problems
   }
 }

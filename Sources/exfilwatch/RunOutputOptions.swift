@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExfilWatchConfiguration
 import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchSinks
@@ -9,9 +10,14 @@ struct RunOutputOptions: ParsableArguments {
   @Option(
     name: .customLong("sink"),
     help: ArgumentHelp(
-      "Where findings go (repeatable): stdout (one line each, the default) or jsonl:PATH (OCSF Detection Finding JSON lines, appended and fsynced after each batch).",
+      "Where findings go (repeatable; replaces the config file's sinks): stdout (one line each, the default), jsonl:PATH (OCSF Detection Finding JSON lines, appended and fsynced after each batch), sqlite:PATH (a findings table, one row per finding at its latest revision), webhook:URL (POST the OCSF finding, or a Slack message to hooks.slack.com; options such as a signing secret in --config).",
       valueName: "spec"))
   var sinks: [String] = []
+
+  @Option(help: ArgumentHelp(
+    "Config file (YAML): sinks with their options (webhook format, secret, timeout, headers); values may name environment variables as ${NAME}.",
+    valueName: "path"))
+  var config: String?
 
   /// Where `scan` and `tail` keep their state when not told.
   static let defaultStatePath = "exfilwatch.state"
@@ -44,12 +50,13 @@ struct RunOutputOptions: ParsableArguments {
   /// Opens the state file (if any) and the sinks, and makes the run that feeds the detector.
   ///
   /// - Parameter statePath: the state file to use, `nil` for none.
-  /// - Throws: `ExitCode`: 4 when another run holds the state file, 2 when it is unusable, 5
-  ///   when a sink cannot be opened; the reason is on standard error.
+  /// - Throws: `ExitCode`: 4 when another run holds the state file, 2 when it or the config
+  ///   file is unusable, 5 when a sink cannot be opened; the reason is on standard error.
   func makeRun(
     configuration: DetectorConfiguration, statePath: String?, rejectsFile: () throws -> RejectsFile?,
     walked: Set<String> = [], timeRange: Range<Int64> = .min ..< .max
   ) throws -> DetectionRun {
+    let sinks = try namedSinks()
     let runState: RunState?
     do {
       runState = try statePath.map { try RunState(path: $0, reset: resetState, configuration: configuration) }
@@ -60,14 +67,18 @@ struct RunOutputOptions: ParsableArguments {
     }
     let symbols = runState?.symbols ?? SymbolTable()
     let detector = runState?.detector ?? Detector(configuration: configuration, symbols: symbols)
-    let sinkNames = sinks.isEmpty ? ["stdout"] : sinks
+    if let runState {
+      for (sink, count) in runState.spooledSinks(notIn: Set(sinks.map(\.name))) {
+        writeToStandardError(
+          "exfilwatch: state \(runState.path): \(count) finding message(s) wait in the spool for sink "
+            + "'\(sink)', which this run does not deliver to; they are kept\n")
+      }
+    }
     do {
       var run = DetectionRun(
         detector: detector,
-        sinks: try sinkNames.map {
-          try SinkSpecification(parsing: $0).makeSink(productVersion: ExfilWatch.configuration.version)
-        },
-        sinkNames: sinkNames, rejectsFile: try rejectsFile(), walked: walked, timeRange: timeRange)
+        delivery: try FindingDelivery(sinks: sinks.map { ($0.name, $0.specification) }, state: runState),
+        rejectsFile: try rejectsFile(), walked: walked, timeRange: timeRange)
       run.state = runState
       run.checkpointInterval = Double(checkpointInterval.milliseconds) / 1000
       return run
@@ -75,5 +86,25 @@ struct RunOutputOptions: ParsableArguments {
       writeToStandardError("exfilwatch: \(error)\n")
       throw ExitStatus.outputError.exitCode
     }
+  }
+
+  /// The sinks of the command line, else of the config file, else standard output.
+  ///
+  /// - Throws: `ExitCode` 2 with every problem of the config file on standard error.
+  private func namedSinks() throws -> [NamedSink] {
+    if !sinks.isEmpty {
+      return try sinks.map { NamedSink(specification: try SinkSpecification(parsing: $0)) }
+    }
+    if let config {
+      do {
+        if let configured = try ConfigurationFile.load(path: config).sinks, !configured.isEmpty {
+          return configured
+        }
+      } catch {
+        writeToStandardError(error.problems.map { "exfilwatch: \($0)\n" }.joined())
+        throw ExitStatus.usage.exitCode
+      }
+    }
+    return [NamedSink(specification: .standardOutput)]
   }
 }

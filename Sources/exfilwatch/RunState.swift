@@ -3,6 +3,7 @@ import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchParser
 import ExfilWatchPipeline
+import ExfilWatchSinks
 import ExfilWatchSource
 import ExfilWatchState
 import Foundation
@@ -27,6 +28,7 @@ final class RunState {
   private let lock: StateLock
   private var sources: [String: StoredSource]
   private var delivered: Set<DeliveredFinding>
+  private let spool: [String: [SpooledMessage]]
   private var newlyDelivered: Set<DeliveredFinding> = []
   /// Stored sources already given to a file of this run.
   private var claimed: Set<String> = []
@@ -64,6 +66,7 @@ final class RunState {
     }
     sources = Dictionary(stored.sources.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
     delivered = stored.delivered
+    spool = stored.spool
     totals = stored.totals
   }
 
@@ -109,14 +112,30 @@ final class RunState {
   }
 
   func markDelivered(_ finding: Finding, to sink: String) {
-    let key = DeliveredFinding(sink: sink, findingID: finding.id, version: finding.revision)
+    markDelivered(findingID: finding.id, revision: finding.revision, to: sink)
+  }
+
+  func markDelivered(findingID: String, revision: Int, to sink: String) {
+    let key = DeliveredFinding(sink: sink, findingID: findingID, version: revision)
     if delivered.insert(key).inserted { newlyDelivered.insert(key) }
   }
 
+  /// What the last run could not deliver to a remote sink, to be sent first, in order.
+  func spooled(for sink: String) -> [OutgoingMessage] {
+    (spool[sink] ?? []).map { OutgoingMessage(findingID: $0.findingID, revision: $0.version, body: $0.body) }
+  }
+
+  /// Sinks with spooled messages that this run does not deliver to (they keep them).
+  func spooledSinks(notIn names: Set<String>) -> [(sink: String, messages: Int)] {
+    spool.filter { !names.contains($0.key) && !$0.value.isEmpty }.map { ($0.key, $0.value.count) }
+      .sorted { $0.sink < $1.sink }
+  }
+
   /// Commits the inputs' positions and the detector as they stand after the events handled so
-  /// far. The caller has flushed the sinks.
+  /// far, and the remote sinks' spools. The caller has flushed the local sinks.
   func commit(
-    _ positions: [(identity: SourceIdentity, position: InputPosition)], totals runTotals: [String: Int64]
+    _ positions: [(identity: SourceIdentity, position: InputPosition)], totals runTotals: [String: Int64],
+    spool: [String: [OutgoingMessage]]
   ) throws(RunStateError) {
     let now = Int64(Date().timeIntervalSince1970 * 1000)
     // A file read under a new name (rotated) is kept under that name only.
@@ -140,7 +159,10 @@ final class RunState {
         detector: DetectorSnapshot(
           state: try detector.encodedState(), symbols: symbols.encodedStrings(),
           operations: operations.encoded),
-        newlyDelivered: newlyDelivered, totals: combined)
+        newlyDelivered: newlyDelivered, totals: combined,
+        spool: spool.mapValues { messages in
+          messages.map { SpooledMessage(findingID: $0.findingID, version: $0.revision, body: $0.body) }
+        })
       try store.commit(update)
     } catch let error as StateStoreError {
       throw .unusable(error.description)

@@ -1,0 +1,114 @@
+import ExfilWatchSinks
+import Foundation
+import Yams
+
+/// A sink and the name the state file records its deliveries and spool under.
+///
+/// The name defaults to the sink as `--sink` writes it (`webhook:https://...`); give one to
+/// keep a sink's history (what it was sent, what waits for it) when its URL or path changes.
+public struct NamedSink: Sendable, Equatable {
+  public var name: String
+  public var specification: SinkSpecification
+
+  public init(name: String? = nil, specification: SinkSpecification) {
+    self.name = name ?? specification.description
+    self.specification = specification
+  }
+}
+
+/// One entry of `sinks:` in the config file: either the `--sink` text (`- stdout`,
+/// `- jsonl:/path`) or a mapping whose one kind key gives the destination and whose other keys
+/// its options:
+///
+/// ```yaml
+/// - webhook: https://hooks.slack.com/services/T000/B000/XXXX
+///   format: slack            # or ocsf (the default, except for hooks.slack.com)
+///   secret: ${EXFILWATCH_WEBHOOK_SECRET}
+///   timeout: 10s
+///   headers: {Authorization: "Bearer ${SOAR_TOKEN}"}
+///   name: soc-slack
+/// ```
+enum SinkEntry {
+  static let kinds = ["stdout", "jsonl", "sqlite", "webhook"]
+  static let webhookOptions = ["format", "secret", "timeout", "headers"]
+
+  static func sinks(_ node: Node, reader: inout ConfigurationReader) -> [NamedSink] {
+    guard let entries = node.sequence else {
+      reader.problem("expected a list of sinks (lines starting with '- ')", at: node, path: "sinks")
+      return []
+    }
+    return entries.enumerated().compactMap { index, entry in
+      sink(entry, path: "sinks[\(index)]", reader: &reader)
+    }
+  }
+
+  private static func sink(_ node: Node, path: String, reader: inout ConfigurationReader) -> NamedSink? {
+    if node.scalar != nil {
+      guard let text = reader.string(node, path: path) else { return nil }
+      do {
+        return NamedSink(specification: try SinkSpecification(parsing: text))
+      } catch {
+        reader.problem(error.description, at: node, path: path)
+        return nil
+      }
+    }
+    let kind = node.mapping?.keys.compactMap(\.scalar?.string).filter(kinds.contains) ?? []
+    guard kind.count == 1, let kind = kind.first else {
+      reader.problem(
+        "a sink needs exactly one of: \(kinds.joined(separator: ", "))", at: node, path: path)
+      return nil
+    }
+    let options = kind == "webhook" ? webhookOptions : []
+    guard let entries = reader.mapping(node, path: path, known: [kind, "name"] + options),
+      let destination = entries[kind]
+    else { return nil }
+    let name = entries["name"].flatMap { reader.string($0, path: "\(path).name") }
+    let specification: SinkSpecification?
+    switch kind {
+    case "stdout":
+      specification = .standardOutput
+    case "webhook":
+      specification = webhook(destination, entries, path: path, reader: &reader)
+    default:
+      guard let value = reader.string(destination, path: "\(path).\(kind)") else { return nil }
+      do {
+        specification = try SinkSpecification(parsing: "\(kind):\(value)")
+      } catch {
+        reader.problem(error.problem, at: destination, path: "\(path).\(kind)")
+        specification = nil
+      }
+    }
+    return specification.map { NamedSink(name: name, specification: $0) }
+  }
+
+  private static func webhook(
+    _ destination: Node, _ entries: [String: Node], path: String, reader: inout ConfigurationReader
+  ) -> SinkSpecification? {
+    guard let text = reader.string(destination, path: "\(path).webhook") else { return nil }
+    guard case .webhook(var options)? = try? SinkSpecification(parsing: "webhook:\(text)") else {
+      reader.problem("expected an http:// or https:// URL with a host", at: destination, path: "\(path).webhook")
+      return nil
+    }
+    if let node = entries["format"] {
+      options.format = reader.choice(node, path: "\(path).format", as: WebhookOptions.Format.self) ?? options.format
+    }
+    if let node = entries["secret"], let secret = reader.string(node, path: "\(path).secret") {
+      if secret.utf8.count < 16 {
+        reader.problem("a secret needs at least 16 bytes", at: node, path: "\(path).secret")
+      }
+      options.secret = Array(secret.utf8)
+    }
+    if let node = entries["timeout"],
+      let milliseconds = reader.duration(node, path: "\(path).timeout", within: 100...600_000)
+    {
+      options.timeout = Double(milliseconds) / 1000
+    }
+    if let node = entries["headers"], let headers = reader.mapping(node, path: "\(path).headers") {
+      for (header, value) in headers {
+        guard let text = reader.string(value, path: "\(path).headers.\(header)") else { continue }
+        options.headers[header] = text
+      }
+    }
+    return .webhook(options)
+  }
+}
