@@ -136,7 +136,7 @@ let package = Package(
     ),
     .testTarget(
       name: "ExfilWatchCLITests",
-      dependencies: ["exfilwatch", "ExfilWatchTestSupport"]
+      dependencies: ["exfilwatch", "ExfilWatchSinks", "ExfilWatchDetector", "ExfilWatchTestSupport"]
     ),
     .testTarget(
       name: "ExfilWatchDetectorTests",
@@ -147,7 +147,10 @@ let package = Package(
     ),
     .testTarget(
       name: "ExfilWatchSinksTests",
-      dependencies: ["ExfilWatchSinks", "ExfilWatchDetector", "ExfilWatchEvent", "ExfilWatchTestSupport"]
+      dependencies: [
+        "ExfilWatchSinks", "ExfilWatchDetector", "ExfilWatchEvent", "ExfilWatchTestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .testTarget(
       name: "ExfilWatchPipelineTests",

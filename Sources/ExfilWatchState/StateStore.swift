@@ -55,7 +55,7 @@ public final class StateStore: Sendable {
     if reset { try Self.removeFiles(path) }
     try Self.prepareFile(path)
     queue = try Self.translating(path, .open) {
-      try DatabaseQueue(path: path, configuration: Self.configuration(path: path))
+      try DatabaseQueue(path: path, configuration: Self.configuration())
     }
     try Self.translating(path, .open) { [queue] in
       let migrator = StateSchema.migrator(writerVersion: writerVersion)
@@ -71,6 +71,7 @@ public final class StateStore: Sendable {
           path: path, writerVersion: writer, schemaVersion: version,
           supportedVersion: StateSchema.currentVersion)
       default:
+        try queue.writeWithoutTransaction { db in try Self.makeDurable(db, path: path) }
         try migrator.migrate(queue)
       }
     }
@@ -189,25 +190,29 @@ public final class StateStore: Sendable {
       arguments: [writerVersion])
   }
 
-  private static func configuration(path: String) -> Configuration {
+  private static func configuration() -> Configuration {
     var configuration = Configuration()
     configuration.label = "ExfilWatchState"
     // Only another program (a backup, an sqlite3 shell) can hold SQLite's lock: runs exclude
     // each other with StateLock. Wait a little for it, then say so.
     configuration.busyMode = .timeout(5)
-    configuration.prepareDatabase { db in
-      // Not GRDB's `journalMode = .wal`: that also sets synchronous=NORMAL, which may lose the
-      // last commits on power loss.
-      let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-      guard mode == "wal" else {
-        throw StateStoreError.ioFailure(
-          path: path, operation: .open,
-          detail: "SQLite could not switch to WAL mode (got \(mode ?? "nothing")); "
-            + "is the file on a network file system?")
-      }
-      try db.execute(sql: "PRAGMA synchronous = FULL")
-    }
     return configuration
+  }
+
+  /// WAL mode and `synchronous=FULL` (see Durability) on the queue's one connection, set only
+  /// once the file is known to be ours: switching to WAL rewrites the file's header, which
+  /// another program's database must be spared.
+  private static func makeDurable(_ db: Database, path: String) throws {
+    // Not GRDB's `journalMode = .wal`: that also sets synchronous=NORMAL, which may lose the
+    // last commits on power loss.
+    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+    guard mode == "wal" else {
+      throw StateStoreError.ioFailure(
+        path: path, operation: .open,
+        detail: "SQLite could not switch to WAL mode (got \(mode ?? "nothing")); "
+          + "is the file on a network file system?")
+    }
+    try db.execute(sql: "PRAGMA synchronous = FULL")
   }
 
   /// Creates the file with mode 0600 before SQLite does (SQLite would use 0644 minus umask),

@@ -1,6 +1,7 @@
 import ExfilWatchTestSupport
 import Foundation
 import Glibc
+import GRDB
 import Testing
 
 @testable import ExfilWatchState
@@ -130,8 +131,10 @@ struct StateStoreErrorTests {
     let directory = try TemporaryDirectory()
     let path = directory.path("other.db")
     do {
-      let store = try StateStore(path: path, writerVersion: Sample.writer)
-      try store.execute(sql: "DROP TABLE meta; DROP TABLE grdb_migrations")
+      // Another program's database, in SQLite's default rollback-journal mode: switching it to
+      // WAL would rewrite its header.
+      let other = try DatabaseQueue(path: path)
+      try other.write { try $0.execute(sql: "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)") }
     }
     let before = try readBytes(path)
     #expect(throws: StateStoreError.notStateFile(path: path)) {
