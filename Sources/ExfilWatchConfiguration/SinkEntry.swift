@@ -27,10 +27,19 @@ public struct NamedSink: Sendable, Equatable {
 ///   timeout: 10s
 ///   headers: {Authorization: "Bearer ${SOAR_TOKEN}"}
 ///   name: soc-slack
+/// - syslog: tcp://siem.example.com:6514
+///   format: cef              # or rfc5424 (the default: the OCSF JSON as the message)
+///   facility: local4         # authpriv by default
+///   max_message_bytes: 8192
+///   app_name: exfilwatch
+///   timeout: 5s
 /// ```
 enum SinkEntry {
-  static let kinds = ["stdout", "jsonl", "sqlite", "webhook"]
-  static let webhookOptions = ["format", "secret", "timeout", "headers"]
+  static let kinds = ["stdout", "jsonl", "sqlite", "webhook", "syslog"]
+  static let options = [
+    "webhook": ["format", "secret", "timeout", "headers"],
+    "syslog": ["format", "facility", "timeout", "max_message_bytes", "app_name"],
+  ]
 
   static func sinks(_ node: Node, reader: inout ConfigurationReader) -> [NamedSink] {
     guard let entries = node.sequence else {
@@ -58,8 +67,7 @@ enum SinkEntry {
         "a sink needs exactly one of: \(kinds.joined(separator: ", "))", at: node, path: path)
       return nil
     }
-    let options = kind == "webhook" ? webhookOptions : []
-    guard let entries = reader.mapping(node, path: path, known: [kind, "name"] + options),
+    guard let entries = reader.mapping(node, path: path, known: [kind, "name"] + (options[kind] ?? [])),
       let destination = entries[kind]
     else { return nil }
     let name = entries["name"].flatMap { reader.string($0, path: "\(path).name") }
@@ -69,6 +77,8 @@ enum SinkEntry {
       specification = .standardOutput
     case "webhook":
       specification = webhook(destination, entries, path: path, reader: &reader)
+    case "syslog":
+      specification = syslog(destination, entries, path: path, reader: &reader)
     default:
       guard let value = reader.string(destination, path: "\(path).\(kind)") else { return nil }
       do {
@@ -110,5 +120,41 @@ enum SinkEntry {
       }
     }
     return .webhook(options)
+  }
+
+  private static func syslog(
+    _ destination: Node, _ entries: [String: Node], path: String, reader: inout ConfigurationReader
+  ) -> SinkSpecification? {
+    guard let text = reader.string(destination, path: "\(path).syslog") else { return nil }
+    var options: SyslogOptions
+    do {
+      options = SyslogOptions(transport: try SyslogTransport(parsing: text))
+    } catch {
+      reader.problem(error.problem, at: destination, path: "\(path).syslog")
+      return nil
+    }
+    if let node = entries["format"] {
+      options.format = reader.choice(node, path: "\(path).format", as: SyslogMessageFormat.self) ?? options.format
+    }
+    if let node = entries["facility"], let name = reader.string(node, path: "\(path).facility") {
+      do {
+        options.facility = try SyslogFacility(parsing: name)
+      } catch {
+        reader.problem(error.problem, at: node, path: "\(path).facility")
+      }
+    }
+    if let node = entries["timeout"],
+      let milliseconds = reader.duration(node, path: "\(path).timeout", within: 100...600_000)
+    {
+      options.timeout = Double(milliseconds) / 1000
+    }
+    if let node = entries["max_message_bytes"] {
+      options.maxMessageBytes =
+        reader.integer(node, path: "\(path).max_message_bytes", within: 480...65_000) ?? options.maxMessageBytes
+    }
+    if let node = entries["app_name"], let name = reader.string(node, path: "\(path).app_name") {
+      options.appName = name
+    }
+    return .syslog(options)
   }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where findings go, as the user writes it after `--sink` (`stdout`, `jsonl:PATH`,
-/// `sqlite:PATH`, `webhook:URL`) or as a config file's `sinks:` entry describes it, options
+/// `sqlite:PATH`, `webhook:URL`, `syslog:udp://HOST:PORT`) or as a config file's `sinks:` entry describes it, options
 /// included.
 ///
 /// Parsing is separate from opening, so the CLI can reject a mistyped `--sink` before it reads
@@ -15,9 +15,14 @@ public enum SinkSpecification: Equatable, Sendable, CustomStringConvertible {
   case sqlite(path: String)
   /// Findings POSTed to an HTTP(S) endpoint.
   case webhook(WebhookOptions)
+  /// RFC 5424 syslog messages over UDP, TCP (octet counting) or a unix socket.
+  case syslog(SyslogOptions)
 
   /// The forms `init(parsing:)` accepts, for help and error texts.
-  public static let acceptedForms = ["stdout", "jsonl:PATH", "sqlite:PATH", "webhook:URL"]
+  public static let acceptedForms = [
+    "stdout", "jsonl:PATH", "sqlite:PATH", "webhook:URL", "syslog:udp://HOST:PORT", "syslog:tcp://HOST:PORT",
+    "syslog:unix:///dev/log",
+  ]
 
   public init(parsing text: String) throws(SinkSpecificationError) {
     if text == "stdout" {
@@ -38,6 +43,12 @@ public enum SinkSpecification: Equatable, Sendable, CustomStringConvertible {
     case "webhook":
       let url = try Self.webhookURL(value, text: text)
       self = .webhook(WebhookOptions(url: url, format: url.host == "hooks.slack.com" ? .slack : .ocsf))
+    case "syslog":
+      do {
+        self = .syslog(SyslogOptions(transport: try SyslogTransport(parsing: value)))
+      } catch {
+        throw SinkSpecificationError(text: text, problem: "syslog: \(error.problem)")
+      }
     default:
       throw SinkSpecificationError(text: text, problem: "unknown sink")
     }
@@ -69,6 +80,8 @@ public enum SinkSpecification: Equatable, Sendable, CustomStringConvertible {
     case .sqlite(let path): .local(try SQLiteFindingSink(path: path, productVersion: productVersion))
     case .webhook(let options):
       .remote(WebhookSender(options: options, productVersion: productVersion), attemptTimeout: options.timeout)
+    case .syslog(let options):
+      .remote(SyslogSender(options: options, productVersion: productVersion), attemptTimeout: options.timeout)
     }
   }
 
@@ -79,6 +92,7 @@ public enum SinkSpecification: Equatable, Sendable, CustomStringConvertible {
     case .jsonLines(let path): "jsonl:\(path)"
     case .sqlite(let path): "sqlite:\(path)"
     case .webhook(let options): "webhook:\(options.url.absoluteString)"
+    case .syslog(let options): "syslog:\(options.transport)"
     }
   }
 }

@@ -38,18 +38,23 @@ public struct SyslogOptions: Sendable, Equatable {
   /// The APP-NAME receivers filter on (`$programname == "exfilwatch"`); at most 48 printable
   /// ASCII characters are sent.
   public var appName: String
+  /// Seconds one attempt (connecting included) may take, and how long the end of a run waits
+  /// for the queue.
+  public var timeout: Double
 
   public init(
     transport: SyslogTransport,
     facility: SyslogFacility = .authpriv,
     format: SyslogMessageFormat = .rfc5424,
     maxMessageBytes: Int = SyslogOptions.defaultMaxMessageBytes,
-    appName: String = "exfilwatch"
+    appName: String = "exfilwatch",
+    timeout: Double = 5
   ) {
     self.transport = transport
     self.facility = facility
     self.format = format
     self.maxMessageBytes = maxMessageBytes
     self.appName = appName
+    self.timeout = timeout
   }
 }

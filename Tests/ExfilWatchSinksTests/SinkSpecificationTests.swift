@@ -13,6 +13,9 @@ struct SinkSpecificationTests {
     ("sqlite:/var/lib/exfilwatch/findings.db", .sqlite(path: "/var/lib/exfilwatch/findings.db")),
     ("webhook:https://soar.example.com/hooks/x?tenant=1", .webhook(WebhookOptions(url: URL(string: "https://soar.example.com/hooks/x?tenant=1")!))),
     ("webhook:https://hooks.slack.com/services/T0/B0/XX", .webhook(WebhookOptions(url: URL(string: "https://hooks.slack.com/services/T0/B0/XX")!, format: .slack))),
+    ("syslog:udp://siem.example.com:514", .syslog(SyslogOptions(transport: .udp(host: "siem.example.com", port: 514)))),
+    ("syslog:tcp://[::1]:6514", .syslog(SyslogOptions(transport: .tcp(host: "::1", port: 6514)))),
+    ("syslog:unix:///dev/log", .syslog(SyslogOptions(transport: .unix(path: "/dev/log")))),
   ])
   func accepts(text: String, specification: SinkSpecification) throws {
     #expect(try SinkSpecification(parsing: text) == specification)
@@ -24,6 +27,7 @@ struct SinkSpecificationTests {
     ("syslog2:udp://siem:514", "unknown sink"), ("jsonl:", "jsonl needs a file path"),
     ("sqlite:", "sqlite needs a file path"), ("webhook:ftp://host/x", "webhook needs an http"),
     ("webhook:/relative", "webhook needs an http"), ("webhook:https://", "webhook needs an http"),
+    ("syslog:udp://siem", "syslog: "), ("syslog:smtp://siem:25", "syslog: "),
   ])
   func rejects(text: String, problem: String) throws {
     let error = try #require(throws: SinkSpecificationError.self) { try SinkSpecification(parsing: text) }
