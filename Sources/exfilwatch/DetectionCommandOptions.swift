@@ -45,6 +45,7 @@ struct DetectionCommandOptions: ParsableArguments {
   /// not reach a sink (it outranks the others: alerts that do not arrive matter most).
   func run(commandName: String) throws {
     let started = MonotonicClock.now()
+    let sinks = try output.namedSinks()
     // A path that is missing or cannot be walked is reported and the others are read.
     var paths: [String] = []
     var missing = 0
@@ -56,7 +57,7 @@ struct DetectionCommandOptions: ParsableArguments {
     }
     paths = InputPaths.distinctFiles(paths)
     var run = try output.makeRun(
-      configuration: try detection.configuration(),
+      sinks: sinks, configuration: try detection.configuration(),
       statePath: output.state ?? (commandName == "scan" ? RunOutputOptions.defaultStatePath : nil),
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } },
       walked: Set(paths).subtracting(input.paths),

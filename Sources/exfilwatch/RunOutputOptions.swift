@@ -49,14 +49,16 @@ struct RunOutputOptions: ParsableArguments {
 
   /// Opens the state file (if any) and the sinks, and makes the run that feeds the detector.
   ///
-  /// - Parameter statePath: the state file to use, `nil` for none.
-  /// - Throws: `ExitCode`: 4 when another run holds the state file, 2 when it or the config
-  ///   file is unusable, 5 when a sink cannot be opened; the reason is on standard error.
+  /// - Parameters:
+  ///   - sinks: `namedSinks()`, read before anything else so a config file's mistakes are the
+  ///     first thing said.
+  ///   - statePath: the state file to use, `nil` for none.
+  /// - Throws: `ExitCode`: 4 when another run holds the state file, 2 when it is unusable, 5
+  ///   when a sink cannot be opened; the reason is on standard error.
   func makeRun(
-    configuration: DetectorConfiguration, statePath: String?, rejectsFile: () throws -> RejectsFile?,
-    walked: Set<String> = [], timeRange: Range<Int64> = .min ..< .max
+    sinks: [NamedSink], configuration: DetectorConfiguration, statePath: String?,
+    rejectsFile: () throws -> RejectsFile?, walked: Set<String> = [], timeRange: Range<Int64> = .min ..< .max
   ) throws -> DetectionRun {
-    let sinks = try namedSinks()
     let runState: RunState?
     do {
       runState = try statePath.map { try RunState(path: $0, reset: resetState, configuration: configuration) }
@@ -91,7 +93,7 @@ struct RunOutputOptions: ParsableArguments {
   /// The sinks of the command line, else of the config file, else standard output.
   ///
   /// - Throws: `ExitCode` 2 with every problem of the config file on standard error.
-  private func namedSinks() throws -> [NamedSink] {
+  func namedSinks() throws -> [NamedSink] {
     if !sinks.isEmpty {
       return try sinks.map { NamedSink(specification: try SinkSpecification(parsing: $0)) }
     }

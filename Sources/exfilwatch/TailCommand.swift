@@ -61,7 +61,7 @@ struct TailCommand: ParsableCommand {
     let started = MonotonicClock.now()
     StopSignal.install()
     var run = try output.makeRun(
-      configuration: try detection.configuration(judgesWithinAHop: true),
+      sinks: try output.namedSinks(), configuration: try detection.configuration(judgesWithinAHop: true),
       statePath: output.state ?? RunOutputOptions.defaultStatePath,
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } })
     let restored = run.detector.statistics

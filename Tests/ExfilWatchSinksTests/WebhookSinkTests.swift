@@ -162,6 +162,26 @@ struct WebhookSinkTests {
     #expect(Date().timeIntervalSince(started) < 4)
   }
 
+  @Test("HTTPS is spoken and certificates are verified: a self-signed receiver is not trusted")
+  func httpsVerifiesCertificates() throws {
+    let directory = try TemporaryDirectory()
+    let certificate = directory.path("receiver.pem")
+    _ = try runToolChecked("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", certificate, "-out", certificate,
+    ])
+    let receiver = try WebhookReceiver(tlsCertificate: certificate, logIn: directory)
+    #expect(receiver.url().hasPrefix("https://"))
+    var sender = WebhookSender(options: WebhookOptions(url: URL(string: receiver.url())!, timeout: 5), productVersion: "0.1.0")
+    let outcome = sender.send(sender.render(SampleFindings.finding()), timeout: 5)
+    guard case .retry(_, let reason) = outcome else {
+      Issue.record("expected the untrusted certificate to fail the attempt, got \(outcome)")
+      return
+    }
+    #expect(reason.contains("certificate"), "\(reason)")
+    #expect(try receiver.requests().isEmpty, "nothing is sent over a connection that is not trusted")
+  }
+
   @Test("a receiver that accepts and never answers: the end of the run waits only the timeout")
   func hangingReceiver() throws {
     let directory = try TemporaryDirectory()

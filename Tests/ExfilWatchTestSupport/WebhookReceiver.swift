@@ -27,6 +27,7 @@ public final class WebhookReceiver {
   }
 
   public let port: Int
+  private let scheme: String
   private let process: Process
   private let logPath: String
 
@@ -36,7 +37,11 @@ public final class WebhookReceiver {
   ///   - answers: The answers to the first requests, in order (`500`, `429:1`, `400`, `hang`);
   ///     200 after them.
   ///   - port: 0 for any free port.
-  public init(answers: [String] = [], secret: String? = nil, port: Int = 0, logIn directory: TemporaryDirectory) throws {
+  ///   - tlsCertificate: A PEM file with certificate and key: serve HTTPS.
+  public init(
+    answers: [String] = [], secret: String? = nil, port: Int = 0, tlsCertificate: String? = nil,
+    logIn directory: TemporaryDirectory
+  ) throws {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("Receivers/webhook_receiver.py").path
     logPath = directory.path("webhook-\(UUID().uuidString).log")
@@ -45,7 +50,7 @@ public final class WebhookReceiver {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments =
       ["python3", script, "--port", String(port), "--answers", answers.joined(separator: ","), "--log", logPath]
-      + (secret.map { ["--secret", $0] } ?? [])
+      + (secret.map { ["--secret", $0] } ?? []) + (tlsCertificate.map { ["--tls-cert", $0] } ?? [])
     let output = Pipe()
     process.standardOutput = output
     try process.run()
@@ -59,11 +64,12 @@ public final class WebhookReceiver {
       throw ToolError(description: "the webhook receiver did not start (is python3 installed?)")
     }
     self.port = listening
+    scheme = tlsCertificate == nil ? "http" : "https"
   }
 
-  /// `http://127.0.0.1:PORT/path`.
+  /// `http://127.0.0.1:PORT/path` (`https` when serving TLS).
   public func url(_ path: String = "/hooks/exfilwatch") -> String {
-    "http://127.0.0.1:\(port)\(path)"
+    "\(scheme)://127.0.0.1:\(port)\(path)"
   }
 
   /// Every request so far, in arrival order.

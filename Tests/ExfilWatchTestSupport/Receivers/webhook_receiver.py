@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A webhook receiver for ExfilWatch's tests: a real HTTP server on 127.0.0.1.
 
-It answers requests in the order of --answers (then 200 for the rest), verifies the
+It answers requests (over HTTPS with --tls-cert) in the order of --answers (then 200 for the rest), verifies the
 X-ExfilWatch-Signature of every request with --secret, and appends one JSON line per
 request to --log: arrival time, path, headers, body, whether the signature holds, what it
 answered. It prints its port on the first line of standard output once it listens.
@@ -10,6 +10,7 @@ Answers: 200, 500, 400, ... (a status), 429:2 or 503:2 (the status with Retry-Af
 hang (accept the request and never answer).
 """
 import argparse
+import ssl
 import hashlib
 import hmac
 import json
@@ -23,6 +24,7 @@ parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--answers", default="")
 parser.add_argument("--secret", default="")
 parser.add_argument("--log", required=True)
+parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM, key included)")
 options = parser.parse_args()
 
 answers = [answer for answer in options.answers.split(",") if answer]
@@ -80,5 +82,9 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
 server.daemon_threads = True
+if options.tls_cert:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(options.tls_cert)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()
