@@ -106,7 +106,7 @@ struct DetectionCommandOptions: ParsableArguments {
         outsideTimeRange: run.outsideTimeRange, statistics: detector.statistics.since(restored),
         configuration: detector.configuration, findingsWritten: run.findingsWritten,
         elapsedSeconds: MonotonicClock.now() - started)
-      if let runState {
+      if let runState, !run.commitHeld {
         summary.stateTotals = (runState.path, detector.statistics, (runState.totals["runs"] ?? 0) + 1)
       }
       writeToStandardError(summary.text)

@@ -37,6 +37,9 @@ struct DetectionRun: MergedEventHandler {
   var findingsWritten: Int { delivery.findingsWritten }
   private var evictionReported = false
   private var commitHeldReported = false
+  /// Whether the last checkpoint was skipped (a local sink could not be written): the state
+  /// file still holds an earlier commit.
+  private(set) var commitHeld = false
 
   init(
     detector: Detector, delivery: FindingDelivery, rejectsFile: RejectsFile?,
@@ -86,7 +89,8 @@ struct DetectionRun: MergedEventHandler {
   mutating func handleCheckpoint(_ positions: [InputPosition?]) throws {
     guard let state else { return }
     lastCheckpoint = MonotonicClock.now()
-    guard !delivery.holdsUnwritten else {
+    commitHeld = delivery.holdsUnwritten
+    guard !commitHeld else {
       if !commitHeldReported {
         commitHeldReported = true
         writeToStandardError(

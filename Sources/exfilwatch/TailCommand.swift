@@ -110,7 +110,7 @@ struct TailCommand: ParsableCommand {
         command: "tail", reports: run.reports, skipped: run.skipped.count, outsideTimeRange: 0,
         statistics: run.detector.statistics.since(restored), configuration: run.detector.configuration,
         findingsWritten: run.findingsWritten, elapsedSeconds: MonotonicClock.now() - started)
-      if let state = run.state {
+      if let state = run.state, !run.commitHeld {
         summary.stateTotals = (state.path, run.detector.statistics, (state.totals["runs"] ?? 0) + 1)
       }
       writeToStandardError(summary.text + "exfilwatch: tail: stopped; \(follower.truncations) truncated file(s) read again\n")

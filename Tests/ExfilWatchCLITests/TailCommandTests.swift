@@ -108,6 +108,33 @@ import Testing
       #expect(findings.isEmpty != expectsFinding, "log to \(cut), --idle-close \(idleClose): \(said)")
     }
   }
+
+  @Test("a webhook down when tail finds the attack gets every finding, in order, once it is back")
+  func webhookBackDuringTail() throws {
+    let directory = try TemporaryDirectory()
+    let port = try unusedLocalPort()
+    let sink = directory.path("findings.jsonl")
+    let config = try directory.write("exfilwatch.yaml", Array("""
+      sinks:
+        - webhook: http://127.0.0.1:\(port)/hooks
+          timeout: 2s
+        - jsonl: \(sink)
+      """.utf8))
+    let tail = try TailProcess([
+      "tail", "--state", directory.path("tail.state"), "--config", config, "--poll-interval", "100ms",
+      "\(ScanStateTests.week)/*.zst",
+    ])
+    var deadline = Date().addingTimeInterval(60)
+    while Date() < deadline && ((try? ReplayCommandTests.findings(sink).count) ?? 0) < 4 { usleep(100_000) }
+    let expected = try WebhookDeliveryTests.jsonlKeys(sink)
+    #expect(expected.count == 4)
+    let receiver = try WebhookReceiver(port: port, logIn: directory)
+    deadline = Date().addingTimeInterval(90)
+    while try Date() < deadline && receiver.requests().count < expected.count { usleep(100_000) }
+    let said = try tail.stop()
+    #expect(try receiver.requests().compactMap { $0.header("Idempotency-Key") } == expected, "\(said)")
+    #expect(said.contains("delivering again after"), "\(said)")
+  }
 }
 
 /// zstd frames of up to 2,000 lines each, made by the `zstd` tool.
