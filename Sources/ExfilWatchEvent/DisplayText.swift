@@ -65,7 +65,7 @@ public enum DisplayText {
       case " ":
         escaped.unicodeScalars.append(scalar)
         needsQuotes = true
-      case _ where invisibleCategories.contains(scalar.properties.generalCategory):
+      case _ where isInvisible(scalar):
         escaped += scalar.escaped(asASCII: true)
         needsQuotes = true
       default:
@@ -75,9 +75,14 @@ public enum DisplayText {
     return needsQuotes ? "\"\(escaped)\"" : escaped
   }
 
-  /// Characters that would change what a terminal shows rather than show themselves: controls
-  /// (escape sequences, newlines), format characters (bidirectional overrides), and Unicode
-  /// line breaks.
+  /// Whether the character would change what a terminal shows, or where a line ends, rather
+  /// than show itself: controls (escape sequences, newlines), format characters (bidirectional
+  /// overrides) and Unicode line breaks. Values from logs escape these wherever they are shown
+  /// or framed.
+  public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+    invisibleCategories.contains(scalar.properties.generalCategory)
+  }
+
   private static let invisibleCategories: Set<Unicode.GeneralCategory> = [
     .control, .format, .lineSeparator, .paragraphSeparator,
   ]

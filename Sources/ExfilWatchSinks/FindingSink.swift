@@ -1,7 +1,7 @@
 import ExfilWatchDetector
 
-/// Where findings go: a file of OCSF JSON lines, standard output, and later webhooks, syslog
-/// and SQLite.
+/// A local destination of findings (standard output, a file of OCSF JSON lines, an SQLite
+/// table), written in the run's own thread; remote ones are `MessageSender`s.
 ///
 /// Findings arrive in batches (a batch ends where the run commits its progress); `flush()`
 /// ends one, and only after it returns are the batch's findings durable, so the run may then

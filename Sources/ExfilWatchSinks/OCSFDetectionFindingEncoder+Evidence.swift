@@ -8,16 +8,15 @@ extension OCSFDetectionFindingEncoder {
   /// The window's top actor, client app and source IP as one OCSF evidence. Nil when the
   /// window names none of them, since an OCSF evidence must hold at least one artifact.
   func evidence(_ evidence: WindowEvidence) -> JSONValue? {
-    let top = TopPrincipals(evidence)
     var actor: JSONValue?
-    if top.actor != nil || top.client != nil {
+    if evidence.topActor != nil || evidence.topClient != nil {
       actor = [
-        "user": top.actor.map { ["name": .string($0.name), "uid": $0.uid.map(JSONValue.string)] },
-        "app_name": top.client.map { .string($0.name) },
-        "app_uid": top.client?.uid.map(JSONValue.string),
+        "user": evidence.topActor.map { ["name": .string($0.name), "uid": $0.uid.map(JSONValue.string)] },
+        "app_name": evidence.topClient.map { .string($0.name) },
+        "app_uid": evidence.topClient?.uid.map(JSONValue.string),
       ]
     }
-    let sourceEndpoint: JSONValue? = top.sourceIP.map { ["ip": .string($0.name)] }
+    let sourceEndpoint: JSONValue? = evidence.topSourceIP.map { ["ip": .string($0.name)] }
     guard actor != nil || sourceEndpoint != nil else { return nil }
     return ["actor": actor, "src_endpoint": sourceEndpoint]
   }
@@ -40,18 +39,17 @@ extension OCSFDetectionFindingEncoder {
   /// written without an array index (`evidences.actor.user.name`): the schema allows the
   /// indexed forms too, but the OCSF server's validator resolves only this one.
   func observables(_ evidence: WindowEvidence) -> JSONValue? {
-    let top = TopPrincipals(evidence)
     var observables: [JSONValue] = []
     for actor in evidence.actors where actor.isIdentified {
-      let name = actor == top.actor ? "evidences.actor.user.name" : nil
+      let name = actor == evidence.topActor ? "evidences.actor.user.name" : nil
       observables.append(observable(typeID: 4, type: "User Name", name: name, value: actor.name))
     }
     for ip in evidence.sourceIPs where ip.isIPAddress {
-      let name = ip == top.sourceIP ? "evidences.src_endpoint.ip" : nil
+      let name = ip == evidence.topSourceIP ? "evidences.src_endpoint.ip" : nil
       observables.append(observable(typeID: 2, type: "IP Address", name: name, value: ip.name))
     }
     for client in evidence.clients where client.isIdentified {
-      let name = client == top.client ? "evidences.actor.app_name" : nil
+      let name = client == evidence.topClient ? "evidences.actor.app_name" : nil
       observables.append(
         observable(typeID: 99, type: "Application Name", name: name, value: client.name))
     }
@@ -165,18 +163,6 @@ extension OCSFDetectionFindingEncoder {
 
 /// The first real value of each breakdown (most records first): the actor, client app and
 /// source IP the evidence names.
-private struct TopPrincipals {
-  var actor: Tally?
-  var client: Tally?
-  var sourceIP: Tally?
-
-  init(_ evidence: WindowEvidence) {
-    actor = evidence.actors.first(where: \.isIdentified)
-    client = evidence.clients.first(where: \.isIdentified)
-    sourceIP = evidence.sourceIPs.first(where: \.isIPAddress)
-  }
-}
-
 extension Tally {
   /// False for the `(other)` and `(none)` placeholders, which name no one.
   var isIdentified: Bool {

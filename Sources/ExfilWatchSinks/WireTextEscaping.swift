@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// How one wire format escapes text that comes from the logs (user names, app names, object
 /// names): the format's own special characters get a backslash, and characters that would
 /// break a line-oriented frame or fool a person reading it (controls such as newline and
@@ -20,18 +22,12 @@ struct WireTextEscaping: Sendable {
   /// Free text such as a syslog MSG: nothing is special but the invisible characters.
   static let freeText = WireTextEscaping(backslashed: [])
 
-  /// Characters that would change what a terminal shows or where a line ends rather than show
-  /// themselves.
-  private static let invisibleCategories: Set<Unicode.GeneralCategory> = [
-    .control, .format, .lineSeparator, .paragraphSeparator,
-  ]
-
   func callAsFunction(_ text: String) -> String {
     var escaped = ""
     for scalar in text.unicodeScalars {
       if let name = named[scalar] {
         escaped += name
-      } else if Self.invisibleCategories.contains(scalar.properties.generalCategory) {
+      } else if DisplayText.isInvisible(scalar) {
         for part in scalar.escaped(asASCII: true).unicodeScalars {
           append(part, to: &escaped)
         }

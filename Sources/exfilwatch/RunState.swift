@@ -14,7 +14,8 @@ import Foundation
 ///
 /// A commit holds, in one transaction, every input's position after the events handled so far,
 /// the detector's state after exactly those events (with its symbol table and the logical-read
-/// tracker), the findings delivered to each sink, and the running totals. Findings reach the
+/// tracker), the findings delivered to each sink, the messages remote sinks have not yet
+/// acknowledged (their spool), and the running totals. Findings reach the
 /// sinks (flushed) before the commit that records them, so a run killed in between delivers them
 /// again on the next run under the same id and version (at least once); nothing is lost.
 final class RunState {
