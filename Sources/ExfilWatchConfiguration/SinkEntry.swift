@@ -26,6 +26,7 @@ public struct NamedSink: Sendable, Equatable {
 ///   secret: ${EXFILWATCH_WEBHOOK_SECRET}
 ///   timeout: 10s
 ///   headers: {Authorization: "Bearer ${SOAR_TOKEN}"}
+///   ca_file: /etc/exfilwatch/internal-ca.pem   # trust this CA instead of the system's
 ///   name: soc-slack
 /// - syslog: tcp://siem.example.com:6514
 ///   format: cef              # or rfc5424 (the default: the OCSF JSON as the message)
@@ -37,7 +38,7 @@ public struct NamedSink: Sendable, Equatable {
 enum SinkEntry {
   static let kinds = ["stdout", "jsonl", "sqlite", "webhook", "syslog"]
   static let options = [
-    "webhook": ["format", "secret", "timeout", "headers"],
+    "webhook": ["format", "secret", "timeout", "headers", "ca_file"],
     "syslog": ["format", "facility", "timeout", "max_message_bytes", "app_name"],
   ]
 
@@ -112,6 +113,13 @@ enum SinkEntry {
       let milliseconds = reader.duration(node, path: "\(path).timeout", within: 100...600_000)
     {
       options.timeout = Double(milliseconds) / 1000
+    }
+    if let node = entries["ca_file"], let caFile = reader.string(node, path: "\(path).ca_file") {
+      if FileManager.default.isReadableFile(atPath: caFile) {
+        options.caFile = caFile
+      } else {
+        reader.problem("cannot read the file '\(caFile)'", at: node, path: "\(path).ca_file")
+      }
     }
     if let node = entries["headers"], let headers = reader.mapping(node, path: "\(path).headers") {
       for (header, value) in headers {

@@ -1,8 +1,8 @@
+import AsyncHTTPClient
 import Foundation
-
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOSSL
 
 /// What came of one HTTP request, reduced to what a retry decision needs.
 enum HTTPExchange: Equatable {
@@ -12,59 +12,60 @@ enum HTTPExchange: Equatable {
   case answered(status: Int, retryAfter: Double?, body: String)
 }
 
-/// A `URLSession` used synchronously from a sink's sending thread, one request at a time.
+/// An async-http-client `HTTPClient` used synchronously from a sink's sending thread, one
+/// request at a time.
 ///
-/// Redirects are refused rather than followed: a webhook that moved should be reconfigured,
-/// and following a redirect would send a signed finding to wherever the answer points.
-///
-/// The timeout is the session's as well as each request's: FoundationNetworking on Linux waits
-/// for the session's (60 s by default) whatever a request asks for.
-final class HTTPSession: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+/// async-http-client rather than FoundationNetworking's `URLSession`: on Linux the latter
+/// busy-polls libcurl while it waits for an answer (a whole core for as long as a receiver
+/// hangs) and ignores a request's own timeout; NIO waits in epoll, and a request's deadline
+/// covers connecting, sending and the answer. Redirects are refused rather than followed (a
+/// webhook that moved should be reconfigured, and following would send a signed finding
+/// wherever the answer points), and a refused connection fails the attempt at once: the sink's
+/// queue does the retrying, in order.
+final class HTTPSession: Sendable {
+  private let client: HTTPClient
   private let timeout: Double
-  private lazy var session: URLSession = {
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.timeoutIntervalForRequest = timeout
-    configuration.timeoutIntervalForResource = timeout
-    return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-  }()
 
-  init(timeout: Double) {
+  /// - Parameter trustRoots: A PEM file of CA certificates to trust instead of the system's
+  ///   (a receiver behind an internal CA).
+  init(timeout: Double, trustRoots: String?) {
     self.timeout = timeout
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if let trustRoots { tls.trustRoots = .file(trustRoots) }
+    var configuration = HTTPClient.Configuration(
+      tlsConfiguration: tls, redirectConfiguration: .disallow,
+      timeout: .init(connect: .milliseconds(Int64(timeout * 1000)), read: .milliseconds(Int64(timeout * 1000))))
+    configuration.connectionPool.retryConnectionEstablishment = false
+    client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
   }
 
-  /// Sends the request and waits for the answer, at most the timeout (plus a moment for the
-  /// client's own timeout to fire first).
-  func post(_ request: URLRequest) -> HTTPExchange {
-    let done = DispatchSemaphore(value: 0)
-    let result = ExchangeBox()
-    let task = session.dataTask(with: request) { data, response, error in
-      result.exchange = Self.exchange(data: data, response: response, error: error)
-      done.signal()
+  deinit {
+    try? client.syncShutdown()
+  }
+
+  /// POSTs `body` and waits for the answer, at most the timeout in all.
+  func post(to url: URL, headers: [(String, String)], body: [UInt8]) -> HTTPExchange {
+    let request: HTTPClient.Request
+    do {
+      request = try HTTPClient.Request(
+        url: url.absoluteString, method: .POST, headers: HTTPHeaders(headers), body: .bytes(body))
+    } catch {
+      return .failed("cannot make a request of the URL: \(error)")
     }
-    task.resume()
-    guard done.wait(timeout: .now() + timeout + 1) == .success else {
-      task.cancel()
+    let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+    do {
+      let response = try client.execute(request: request, deadline: deadline).wait()
+      return .answered(
+        status: Int(response.status.code),
+        retryAfter: response.headers.first(name: "Retry-After").flatMap(Self.retryAfterSeconds),
+        body: Self.excerpt(response.body.map { Array($0.readableBytesView) } ?? []))
+    } catch let error as HTTPClientError
+      where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error)
+    {
       return .failed("no answer within \(DisplayNumber.seconds(timeout))")
+    } catch {
+      return .failed("\(error)")
     }
-    return result.exchange ?? .failed("no answer")
-  }
-
-  func urlSession(
-    _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-  ) {
-    completionHandler(nil)
-  }
-
-  private static func exchange(data: Data?, response: URLResponse?, error: (any Error)?) -> HTTPExchange {
-    if let error {
-      let code = (error as NSError).code
-      if code == NSURLErrorTimedOut { return .failed("no answer within the timeout") }
-      return .failed(error.localizedDescription)
-    }
-    guard let http = response as? HTTPURLResponse else { return .failed("not an HTTP answer") }
-    let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Self.retryAfterSeconds)
-    return .answered(status: http.statusCode, retryAfter: retryAfter, body: Self.excerpt(data ?? Data()))
   }
 
   /// `Retry-After` as seconds: either a number of seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -81,19 +82,14 @@ final class HTTPSession: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
 
   /// The first 200 characters of a response, on one line, without control characters: enough
   /// to tell Slack's `invalid_payload` from a proxy's error page in a log.
-  private static func excerpt(_ data: Data) -> String {
-    let text = String(decoding: data.prefix(400), as: UTF8.self)
+  private static func excerpt(_ bytes: [UInt8]) -> String {
+    let text = String(decoding: bytes.prefix(400), as: UTF8.self)
     let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.map {
       $0.properties.generalCategory == .control ? " " : $0
     }))
     let trimmed = cleaned.trimmingCharacters(in: .whitespaces)
     return trimmed.count > 200 ? String(trimmed.prefix(200)) + "…" : trimmed
   }
-}
-
-/// The completion handler's answer, handed to the waiting thread (the semaphore orders it).
-private final class ExchangeBox: @unchecked Sendable {
-  var exchange: HTTPExchange?
 }
 
 /// `2.5 s`, `10 s`.

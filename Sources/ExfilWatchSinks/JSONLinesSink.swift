@@ -32,7 +32,9 @@ public struct JSONLinesSink: FindingSink {
     let (written, failure) = writeFully(pending, to: file.descriptor)
     pending.removeFirst(written)
     if let failure { throw error(.write, failure) }
-    guard fsync(file.descriptor) == 0 else { throw error(.sync, errno) }
+    // EINVAL: a pipe or character device (`jsonl:/dev/stdout` into a shipper), which has
+    // nothing to sync; what was written has been handed on.
+    guard fsync(file.descriptor) == 0 || errno == EINVAL else { throw error(.sync, errno) }
   }
 
   private func error(_ operation: SinkError.Operation, _ number: Int32) -> SinkError {

@@ -1,18 +1,14 @@
 import ExfilWatchDetector
 import Foundation
 
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
-
 /// Findings POSTed to an HTTP(S) endpoint: the OCSF finding as JSON for a SOAR or a custom
 /// receiver, or a Slack incoming-webhook message for people.
 ///
 /// Each request carries an idempotency key (`Idempotency-Key: <finding id>.<revision>`, the
 /// same on every retry and after a restart), so a receiver that saw a message before can drop
 /// it: delivery is at least once. With a secret, `WebhookSignature` headers sign the body.
-/// The HTTP client is FoundationNetworking's `URLSession` (libcurl, HTTPS with the system's
-/// CA certificates), which the toolchain already has: no build cost for a few POSTs.
+/// HTTPS checks the receiver's certificate against the system's CA certificates, or the
+/// `caFile`'s.
 public struct WebhookSender: MessageSender {
   public let options: WebhookOptions
   private let encoder: OCSFDetectionFindingEncoder
@@ -21,7 +17,7 @@ public struct WebhookSender: MessageSender {
   public init(options: WebhookOptions, productVersion: String) {
     self.options = options
     encoder = OCSFDetectionFindingEncoder(productVersion: productVersion)
-    session = HTTPSession(timeout: options.timeout)
+    session = HTTPSession(timeout: options.timeout, trustRoots: options.caFile)
   }
 
   public var destination: String { "webhook \(options.redactedURL)" }
@@ -35,22 +31,22 @@ public struct WebhookSender: MessageSender {
     return OutgoingMessage(findingID: finding.id, revision: finding.revision, body: body)
   }
 
+  /// Posts the message; the attempt's time limit is the options' `timeout`, which the queue
+  /// is given as well.
   public mutating func send(_ message: OutgoingMessage, timeout: Double) -> SendOutcome {
-    var request = URLRequest(url: options.url, timeoutInterval: timeout)
-    request.httpMethod = "POST"
-    request.httpBody = Data(message.body)
-    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    request.setValue("ExfilWatch/\(encoder.productVersion)", forHTTPHeaderField: "User-Agent")
-    request.setValue("\(message.findingID).\(message.revision)", forHTTPHeaderField: "Idempotency-Key")
-    for (name, value) in options.headers { request.setValue(value, forHTTPHeaderField: name) }
+    var headers = [
+      ("Content-Type", "application/json"),
+      ("User-Agent", "ExfilWatch/\(encoder.productVersion)"),
+      ("Idempotency-Key", "\(message.findingID).\(message.revision)"),
+    ]
+    headers += options.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     if let secret = options.secret {
       let timestamp = Int64(Date().timeIntervalSince1970)
-      request.setValue(String(timestamp), forHTTPHeaderField: WebhookSignature.timestampHeader)
-      request.setValue(
-        WebhookSignature.header(body: message.body, timestamp: timestamp, secret: secret),
-        forHTTPHeaderField: WebhookSignature.signatureHeader)
+      headers.append((WebhookSignature.timestampHeader, String(timestamp)))
+      headers.append(
+        (WebhookSignature.signatureHeader, WebhookSignature.header(body: message.body, timestamp: timestamp, secret: secret)))
     }
-    return Self.outcome(of: session.post(request))
+    return Self.outcome(of: session.post(to: options.url, headers: headers, body: message.body))
   }
 
   public mutating func close() {}
@@ -91,16 +87,20 @@ public struct WebhookOptions: Sendable, Equatable {
   public var timeout: Double
   /// Extra request headers (an `Authorization` token, a tenant header).
   public var headers: [String: String]
+  /// A PEM file of CA certificates that HTTPS trusts instead of the system's, for a receiver
+  /// behind an internal CA.
+  public var caFile: String?
 
   public init(
     url: URL, format: Format = .ocsf, secret: [UInt8]? = nil, timeout: Double = 10,
-    headers: [String: String] = [:]
+    headers: [String: String] = [:], caFile: String? = nil
   ) {
     self.url = url
     self.format = format
     self.secret = secret
     self.timeout = timeout
     self.headers = headers
+    self.caFile = caFile
   }
 
   /// Scheme, host and port only: a webhook's path and query are often its secret (Slack's

@@ -27,6 +27,10 @@ struct ExfilWatch: ParsableCommand {
   /// swift-argument-parser exits 64 (`EX_USAGE`) on a usage error; ExfilWatch's contract is 2,
   /// like most Unix tools (grep, zstd, gzip), so scripts can tell a typo from a bad input (3).
   static func main() {
+    // A reader that goes away (a log shipper on a FIFO, `| head`) is a write error the sink
+    // reports, and the run commits nothing past it, rather than a signal that ends the run
+    // mid-commit.
+    signal(SIGPIPE, SIG_IGN)
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -36,6 +36,27 @@ struct JSONLinesSinkTests {
     }
   }
 
+  @Test("a pipe (a FIFO read by a shipper) takes the lines: a file that cannot be synced is no failure")
+  func writesToAPipe() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("to-shipper")
+    #expect(mkfifo(path, 0o600) == 0)
+    let received = LockedBytes()
+    let reader = Thread {
+      received.set(FileHandle(forReadingAtPath: path).map { [UInt8]($0.readDataToEndOfFile()) } ?? [])
+    }
+    reader.start()
+    var sink = try JSONLinesSink(path: path, productVersion: "0.1.0")
+    sink.write(SampleFindings.finding())
+    try sink.flush()
+    sink = try JSONLinesSink(path: directory.path("other.jsonl"), productVersion: "0.1.0")
+    let deadline = Date().addingTimeInterval(10)
+    while received.value == nil && Date() < deadline { usleep(10_000) }
+    let lines = try #require(received.value).split(separator: UInt8(ascii: "\n"))
+    #expect(lines.count == 1)
+    #expect(try bundledValidator.get().validate(jsonLine: Array(lines[0])) == [])
+  }
+
   @Test("a new file is created readable by log shippers (0644 before umask)")
   func createsFile() throws {
     let directory = try TemporaryDirectory()
@@ -72,4 +93,12 @@ struct JSONLinesSinkTests {
     }
     #expect(error.errno == ENOENT && error.description.contains(path))
   }
+}
+
+/// Bytes handed from a reader thread to the test.
+private final class LockedBytes: @unchecked Sendable {
+  private let lock = NSLock()
+  private var bytes: [UInt8]?
+  func set(_ value: [UInt8]) { lock.withLock { bytes = value } }
+  var value: [UInt8]? { lock.withLock { bytes } }
 }
