@@ -1,5 +1,6 @@
 import ExfilWatchDetector
 import ExfilWatchSinks
+import ExfilWatchTestSupport
 import Foundation
 import Testing
 

@@ -1,35 +1,35 @@
 import Foundation
 
 /// A wire message that does not follow the grammar the test holds it to.
-struct WireParseError: Error, CustomStringConvertible {
-  var problem: String
-  var offset: Int
+public struct WireParseError: Error, CustomStringConvertible {
+  public var problem: String
+  public var offset: Int
 
-  var description: String { "\(problem) at byte \(offset)" }
+  public var description: String { "\(problem) at byte \(offset)" }
 }
 
 /// An RFC 5424 message read back the way a strict receiver reads it, written for the tests
 /// from the RFC's ABNF alone (not from the encoder), so the two can disagree.
-struct ParsedSyslogMessage {
-  var priority: Int
-  var timestamp: String
-  var hostname: String
-  var appName: String
-  var processID: String
-  var messageID: String
+public struct ParsedSyslogMessage {
+  public var priority: Int
+  public var timestamp: String
+  public var hostname: String
+  public var appName: String
+  public var processID: String
+  public var messageID: String
   /// The SD-ID of the one element, nil for `-`.
-  var structuredDataID: String?
+  public var structuredDataID: String?
   /// PARAM-VALUEs unescaped, by PARAM-NAME.
-  var parameters: [String: String]
+  public var parameters: [String: String]
   /// PARAM-VALUEs as they are on the wire, between the quotes.
-  var rawParameters: [String: String]
-  var message: [UInt8]?
+  public var rawParameters: [String: String]
+  public var message: [UInt8]?
 
   /// Parses one message: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [SP MSG]`.
   /// PARAM-VALUEs must escape `"`, `\` and `]` (an unescaped `]` is an error), the header
   /// fields must be printable ASCII within the RFC's lengths, and at most one SD-ELEMENT is
   /// accepted.
-  init(_ bytes: [UInt8]) throws {
+  public init(_ bytes: [UInt8]) throws {
     var reader = ByteReader(bytes: bytes)
     try reader.expect("<")
     let digits = reader.take { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
@@ -133,13 +133,13 @@ private struct ByteReader {
 
 /// A CEF line read back: the seven header fields and the extension, unescaped, parsed from the
 /// CEF specification's rules alone.
-struct ParsedCEF {
+public struct ParsedCEF {
   /// `CEF:0`, vendor, product, version, class id, name, severity.
-  var header: [String]
-  var extensions: [String: String]
-  var extensionKeys: [String]
+  public var header: [String]
+  public var extensions: [String: String]
+  public var extensionKeys: [String]
 
-  init(_ line: String) throws {
+  public init(_ line: String) throws {
     let characters = Array(line)
     var index = 0
     header = []
