@@ -166,6 +166,10 @@ let package = Package(
       ]
     ),
     .testTarget(
+      name: "ExfilWatchConfigurationTests",
+      dependencies: ["ExfilWatchConfiguration", "ExfilWatchSinks"]
+    ),
+    .testTarget(
       name: "ExfilWatchStateTests",
       dependencies: ["ExfilWatchState", "ExfilWatchTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
     ),

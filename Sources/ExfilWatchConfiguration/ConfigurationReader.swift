@@ -64,7 +64,7 @@ struct ConfigurationReader {
     guard let text = string(node, path: path) else { return nil }
     guard let choice = Choice(rawValue: text) else {
       let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
-      problem("'\(text)' is not one of: \(names)", at: node, path: path)
+      problem("expected one of: \(names)", at: node, path: path)
       return nil
     }
     return choice
@@ -92,6 +92,9 @@ struct ConfigurationReader {
     return value
   }
 
+  /// `${NAME}` replaced by the variable, `$$` by `$`; any other `$` is a mistake (a `$NAME`
+  /// or an unclosed `${`), never passed on as text: a secret mistyped that way would become a
+  /// literal secret.
   private mutating func expand(_ text: String, at node: Node, path: String) -> String? {
     guard text.contains("$") else { return text }
     var result = ""
@@ -102,19 +105,26 @@ struct ConfigurationReader {
       if after.first == "$" {
         result += "$"
         rest = after.dropFirst()
-      } else if after.first == "{", let close = after.firstIndex(of: "}") {
-        let name = String(after[after.index(after: after.startIndex)..<close])
-        guard let value = environment[name] else {
-          problem("environment variable \(name) is not set", at: node, path: path)
-          return nil
-        }
-        result += value
-        rest = after[after.index(after: close)...]
-      } else {
-        result += "$"
-        rest = after
+        continue
       }
+      guard after.first == "{", let close = after.firstIndex(of: "}"),
+        case let name = after[after.index(after: after.startIndex)..<close], Self.isVariableName(name)
+      else {
+        problem("a $ starts ${NAME} (letters, digits, _), or is written $$", at: node, path: path)
+        return nil
+      }
+      guard let value = environment[String(name)] else {
+        problem("environment variable \(name) is not set", at: node, path: path)
+        return nil
+      }
+      result += value
+      rest = after[after.index(after: close)...]
     }
     return result + rest
+  }
+
+  private static func isVariableName(_ name: Substring) -> Bool {
+    guard let first = name.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
+    return name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
   }
 }

@@ -4,14 +4,15 @@ import Yams
 
 /// A sink and the name the state file records its deliveries and spool under.
 ///
-/// The name defaults to the sink as `--sink` writes it (`webhook:https://...`); give one to
-/// keep a sink's history (what it was sent, what waits for it) when its URL or path changes.
+/// The name defaults to the sink as `--sink` writes it (`jsonl:/path`; for a webhook its host
+/// and a hash of its URL, never the URL, which may hold a token); give one to keep a sink's
+/// history (what it was sent, what waits for it) when its URL or path changes.
 public struct NamedSink: Sendable, Equatable {
   public var name: String
   public var specification: SinkSpecification
 
   public init(name: String? = nil, specification: SinkSpecification) {
-    self.name = name ?? specification.description
+    self.name = name ?? specification.defaultName
     self.specification = specification
   }
 }
@@ -47,9 +48,19 @@ enum SinkEntry {
       reader.problem("expected a list of sinks (lines starting with '- ')", at: node, path: "sinks")
       return []
     }
-    return entries.enumerated().compactMap { index, entry in
-      sink(entry, path: "sinks[\(index)]", reader: &reader)
+    var sinks: [NamedSink] = []
+    var named: [String: Int] = [:]
+    for (index, entry) in entries.enumerated() {
+      guard let sink = sink(entry, path: "sinks[\(index)]", reader: &reader) else { continue }
+      // Two sinks under one name would share one spool and one record of deliveries.
+      if let earlier = named[sink.name] {
+        reader.problem(
+          "the same sink as sinks[\(earlier)] (give each its own name:)", at: entry, path: "sinks[\(index)]")
+      }
+      named[sink.name] = index
+      sinks.append(sink)
     }
+    return sinks
   }
 
   private static func sink(_ node: Node, path: String, reader: inout ConfigurationReader) -> NamedSink? {
@@ -58,20 +69,28 @@ enum SinkEntry {
       do {
         return NamedSink(specification: try SinkSpecification(parsing: text))
       } catch {
-        reader.problem(error.description, at: node, path: path)
+        // Not the text: it may hold what a ${VARIABLE} gave.
+        let forms = SinkSpecification.acceptedForms.joined(separator: ", ")
+        reader.problem("not a sink (\(error.problem)); expected one of: \(forms)", at: node, path: path)
         return nil
       }
     }
     let kind = node.mapping?.keys.compactMap(\.scalar?.string).filter(kinds.contains) ?? []
     guard kind.count == 1, let kind = kind.first else {
-      reader.problem(
-        "a sink needs exactly one of: \(kinds.joined(separator: ", "))", at: node, path: path)
+      let problem = kind.isEmpty ? "a sink needs one of" : "a sink is one of, not several"
+      reader.problem("\(problem): \(kinds.joined(separator: ", "))", at: node, path: path)
       return nil
     }
     guard let entries = reader.mapping(node, path: path, known: [kind, "name"] + (options[kind] ?? [])),
       let destination = entries[kind]
     else { return nil }
-    let name = entries["name"].flatMap { reader.string($0, path: "\(path).name") }
+    let name = entries["name"].flatMap { node in
+      reader.string(node, path: "\(path).name").flatMap { name in
+        guard name.isEmpty else { return name }
+        reader.problem("a name cannot be empty", at: node, path: "\(path).name")
+        return nil
+      }
+    }
     let specification: SinkSpecification?
     switch kind {
     case "stdout":
@@ -109,11 +128,7 @@ enum SinkEntry {
       }
       options.secret = Array(secret.utf8)
     }
-    if let node = entries["timeout"],
-      let milliseconds = reader.duration(node, path: "\(path).timeout", within: 100...600_000)
-    {
-      options.timeout = Double(milliseconds) / 1000
-    }
+    options.timeout = timeout(entries, path: path, reader: &reader) ?? options.timeout
     if let node = entries["ca_file"], let caFile = reader.string(node, path: "\(path).ca_file") {
       if FileManager.default.isReadableFile(atPath: caFile) {
         options.caFile = caFile
@@ -123,8 +138,13 @@ enum SinkEntry {
     }
     if let node = entries["headers"], let headers = reader.mapping(node, path: "\(path).headers") {
       for (header, value) in headers {
-        guard let text = reader.string(value, path: "\(path).headers.\(header)") else { continue }
-        options.headers[header] = text
+        let headerPath = "\(path).headers.\(header)"
+        guard let text = reader.string(value, path: headerPath) else { continue }
+        if let problem = headerProblem(name: header, value: text) {
+          reader.problem(problem, at: value, path: headerPath)
+        } else {
+          options.headers[header] = text
+        }
       }
     }
     return .webhook(options)
@@ -138,7 +158,8 @@ enum SinkEntry {
     do {
       options = SyslogOptions(transport: try SyslogTransport(parsing: text))
     } catch {
-      reader.problem(error.problem, at: destination, path: "\(path).syslog")
+      let forms = SyslogTransport.acceptedForms.joined(separator: ", ")
+      reader.problem("\(error.problem); expected one of: \(forms)", at: destination, path: "\(path).syslog")
       return nil
     }
     if let node = entries["format"] {
@@ -151,11 +172,7 @@ enum SinkEntry {
         reader.problem(error.problem, at: node, path: "\(path).facility")
       }
     }
-    if let node = entries["timeout"],
-      let milliseconds = reader.duration(node, path: "\(path).timeout", within: 100...600_000)
-    {
-      options.timeout = Double(milliseconds) / 1000
-    }
+    options.timeout = timeout(entries, path: path, reader: &reader) ?? options.timeout
     if let node = entries["max_message_bytes"] {
       options.maxMessageBytes =
         reader.integer(node, path: "\(path).max_message_bytes", within: 480...65_000) ?? options.maxMessageBytes
@@ -164,5 +181,30 @@ enum SinkEntry {
       options.appName = name
     }
     return .syslog(options)
+  }
+
+  /// Seconds from `timeout:`, 100 ms to 10 minutes.
+  private static func timeout(_ entries: [String: Node], path: String, reader: inout ConfigurationReader) -> Double? {
+    entries["timeout"]
+      .flatMap { reader.duration($0, path: "\(path).timeout", within: 100...600_000) }
+      .map { Double($0) / 1000 }
+  }
+
+  /// Headers ExfilWatch sets itself: a config may not replace them.
+  static let reservedHeaders: Set<String> = [
+    "content-type", "content-length", "host", "user-agent", "idempotency-key",
+    WebhookSignature.signatureHeader.lowercased(), WebhookSignature.timestampHeader.lowercased(),
+  ]
+
+  /// Why a header cannot be sent as given: a name that is not an HTTP token, a value with a
+  /// line break (which would start a header of its own), or a header ExfilWatch sets.
+  private static func headerProblem(name: String, value: String) -> String? {
+    let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    if name.isEmpty || !name.allSatisfy(tokenCharacters.contains) { return "not a valid header name" }
+    if reservedHeaders.contains(name.lowercased()) { return "set by ExfilWatch itself; it cannot be replaced" }
+    if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
+      return "a header value cannot hold control characters or line breaks"
+    }
+    return nil
   }
 }

@@ -2,20 +2,22 @@ import ExfilWatchDetector
 
 /// One finding rendered for one remote destination: the exact bytes to send.
 ///
-/// The bytes are fixed when the finding is judged, not when it is sent, so a message kept in
-/// the spool across runs (the receiver was down) goes out later exactly as it would have then,
-/// and a receiver that deduplicates by `findingID` and `revision` sees the same message on
-/// every retry.
-public struct OutgoingMessage: Sendable, Equatable, Codable {
-  public var findingID: String
-  public var revision: Int
+/// The bytes are fixed when the finding is judged, so every retry within a run sends the same
+/// message. The finding travels with them: what is still waiting at a checkpoint is spooled as
+/// the finding, and rendered again by the next run for the sink as it is configured then (a
+/// sink renamed onto another format or transport gets messages it can take).
+public struct OutgoingMessage: Sendable, Equatable {
+  public var finding: Finding
   public var body: [UInt8]
 
-  public init(findingID: String, revision: Int, body: [UInt8]) {
-    self.findingID = findingID
-    self.revision = revision
+  public init(finding: Finding, body: [UInt8]) {
+    self.finding = finding
     self.body = body
   }
+
+  /// The receiver's key for deduplicating (`Idempotency-Key`, `finding_id` + `revision`).
+  public var findingID: String { finding.id }
+  public var revision: Int { finding.revision }
 }
 
 /// What became of one attempt to send a message.

@@ -11,10 +11,15 @@ import Foundation
 /// what is still waiting are handed to the run at each checkpoint (`takeProgress()`): the first
 /// are recorded as delivered, the second kept in the state file's spool and enqueued again, in
 /// the same order, by the next run.
+///
+/// Waiting messages are held in memory; findings are incidents (a handful a day), so a queue
+/// through an outage of days stays small.
 public final class QueuedDelivery: @unchecked Sendable {
   /// Where the messages go, safe to print.
   public let destination: String
-  private let renderer: any MessageSender
+  /// A copy of the sender that renders findings on the caller's thread; the sending thread
+  /// has its own.
+  private let renderingSender: any MessageSender
   /// Seconds one attempt may take.
   public let attemptTimeout: Double
   private let policy: RetryPolicy
@@ -25,24 +30,28 @@ public final class QueuedDelivery: @unchecked Sendable {
   private var waiting: [OutgoingMessage]
   private var acknowledged: [OutgoingMessage] = []
   private var rejected: [OutgoingMessage] = []
+  /// Counts every change to `waiting`, so a checkpoint rewrites a spool only when it changed.
+  private var generation = 0
   private var failuresInARow = 0
   private var nextAttempt = ContinuousClock.now
-  private var closingDeadline: ContinuousClock.Instant?
+  /// Once closing: how long the queue may go without delivering before it stops.
+  private var closingGrace: Duration?
+  private var lastProgress = ContinuousClock.now
   private var stopped = false
 
   /// Starts the sending thread, with `spooled` (what earlier runs could not deliver) first.
   ///
   /// - Parameters:
   ///   - attemptTimeout: Seconds one attempt may take, connecting included; the end of a run
-  ///     gives the queue as long to drain (`finish(by:)`).
+  ///     waits as long for the queue to make progress (`finish(allowing:)`).
   ///   - report: Told of retries, recoveries and refusals, on the sending thread.
   public init(
-    sender: some MessageSender, spooled: [OutgoingMessage] = [], attemptTimeout: Double,
+    sender: some MessageSender, spooled: [Finding] = [], attemptTimeout: Double,
     policy: RetryPolicy = RetryPolicy(), report: @escaping @Sendable (DeliveryEvent) -> Void
   ) {
     destination = sender.destination
-    renderer = sender
-    waiting = spooled
+    renderingSender = sender
+    waiting = spooled.map(sender.render)
     self.attemptTimeout = attemptTimeout
     self.policy = policy
     self.report = report
@@ -51,13 +60,12 @@ public final class QueuedDelivery: @unchecked Sendable {
     worker.start()
   }
 
-  /// Renders the finding and puts it at the back of the queue, unless the same revision is
-  /// already waiting (a spooled message judged again by a resumed run).
+  /// Renders the finding and puts it at the back of the queue.
   public func enqueue(_ finding: Finding) {
-    let message = renderer.render(finding)
+    let message = renderingSender.render(finding)
     condition.withLock {
-      guard !waiting.contains(where: { $0.isSameRevision(as: message) }) else { return }
       waiting.append(message)
+      generation += 1
       condition.broadcast()
     }
   }
@@ -70,31 +78,59 @@ public final class QueuedDelivery: @unchecked Sendable {
         acknowledged = []
         rejected = []
       }
-      return DeliveryProgress(acknowledged: acknowledged, rejected: rejected, waiting: waiting)
+      return DeliveryProgress(
+        acknowledged: acknowledged, rejected: rejected, waiting: waiting, generation: generation)
     }
   }
 
-  /// Stops taking messages once the queue is empty, and waits until `deadline` at most for
-  /// that.
+  /// Stops taking messages once the queue is empty, and waits for that as long as the queue
+  /// keeps delivering: until `seconds` pass without a message delivered or refused.
   ///
-  /// A retry due after the deadline is not waited for, and an attempt still running when it
-  /// passes is left behind: its message stays among the waiting ones (to be spooled), so a
-  /// hanging receiver holds up the end of a run only until the deadline. Several queues given
-  /// the same deadline drain side by side.
+  /// A receiver that works through a backlog slowly (rate limits, `Retry-After`) is given the
+  /// time it needs; one that is down or hangs costs `seconds`: a retry due later than that is
+  /// not waited for, and an attempt still running then is left behind, its message among the
+  /// waiting ones (to be spooled).
   ///
   /// - Returns: Whether every message was delivered or refused.
   @discardableResult
-  public func finish(by deadline: ContinuousClock.Instant) -> Bool {
+  public func finish(allowing seconds: Double) -> Bool {
+    beginClosing(allowing: seconds)
+    return waitUntilClosed()
+  }
+
+  /// `finish(allowing:)` in two steps, so several queues drain side by side: start closing
+  /// each, then wait for each.
+  public func beginClosing(allowing seconds: Double) {
     condition.withLock {
-      closingDeadline = deadline
+      closingGrace = .milliseconds(Int64(max(seconds, 0) * 1000))
+      lastProgress = ContinuousClock.now
       condition.broadcast()
-      while !stopped {
-        let remaining = ContinuousClock.now.duration(to: deadline)
-        guard remaining > .zero else { break }
-        _ = condition.wait(until: Date(timeIntervalSinceNow: remaining.seconds))
+    }
+  }
+
+  /// Waits until the queue stopped or went `seconds` (as given to `beginClosing`) without
+  /// progress; whether every message was delivered or refused.
+  @discardableResult
+  public func waitUntilClosed() -> Bool {
+    condition.withLock {
+      while !stopped, let deadline = closingDeadline, ContinuousClock.now < deadline {
+        wait(until: deadline)
       }
       return waiting.isEmpty
     }
+  }
+
+  /// When closing, the moment the queue gives up: `closingGrace` after the last progress.
+  private var closingDeadline: ContinuousClock.Instant? {
+    closingGrace.map { lastProgress + $0 }
+  }
+
+  /// Waits on the condition until `instant` at most, in slices of a second so that a step of
+  /// the wall clock (which `NSCondition` waits by) cannot stretch a wait.
+  private func wait(until instant: ContinuousClock.Instant) {
+    let left = ContinuousClock.now.duration(to: instant)
+    guard left > .zero else { return }
+    _ = condition.wait(until: Date(timeIntervalSinceNow: min(left.seconds, 1)))
   }
 
   /// The sending thread: one message at a time, from the front.
@@ -118,7 +154,7 @@ public final class QueuedDelivery: @unchecked Sendable {
   }
 
   /// Waits (holding the lock between waits) for the message due next; `nil` when closing and
-  /// there is nothing left that can be sent before the deadline.
+  /// there is nothing left that can be sent before the queue gives up.
   private func nextMessage() -> OutgoingMessage? {
     while true {
       let now = ContinuousClock.now
@@ -126,11 +162,7 @@ public final class QueuedDelivery: @unchecked Sendable {
         return nil
       }
       if let first = waiting.first, nextAttempt <= now { return first }
-      if waiting.isEmpty {
-        condition.wait()
-      } else {
-        _ = condition.wait(until: Date(timeIntervalSinceNow: now.duration(to: nextAttempt).seconds))
-      }
+      wait(until: waiting.isEmpty ? now + .seconds(1) : nextAttempt)
     }
   }
 
@@ -138,7 +170,9 @@ public final class QueuedDelivery: @unchecked Sendable {
     switch outcome {
     case .delivered:
       waiting.removeFirst()
+      generation += 1
       acknowledged.append(message)
+      lastProgress = ContinuousClock.now
       defer { failuresInARow = 0 }
       return failuresInARow > 0 ? .recovered(destination: destination, failedAttempts: failuresInARow) : nil
     case .retry(let retryAfter, let reason):
@@ -151,7 +185,12 @@ public final class QueuedDelivery: @unchecked Sendable {
         waiting: waiting.count)
     case .rejected(let reason):
       waiting.removeFirst()
+      generation += 1
       rejected.append(message)
+      lastProgress = ContinuousClock.now
+      // The refusal says the receiver is up: the next message goes at once.
+      failuresInARow = 0
+      nextAttempt = ContinuousClock.now
       return .rejected(destination: destination, findingID: message.findingID, revision: message.revision, reason: reason)
     }
   }
@@ -165,6 +204,8 @@ public struct DeliveryProgress: Sendable, Equatable {
   public var rejected: [OutgoingMessage]
   /// Not delivered yet, in order: what the spool holds after this checkpoint.
   public var waiting: [OutgoingMessage]
+  /// Changes when `waiting` changes.
+  public var generation: Int
 }
 
 /// Something an operator should hear about a remote sink.
@@ -184,12 +225,6 @@ public enum DeliveryEvent: Sendable, Equatable, CustomStringConvertible {
     case .rejected(let destination, let id, let revision, let reason):
       return "\(destination): finding \(id) revision \(revision) refused, not retried: \(reason)"
     }
-  }
-}
-
-extension OutgoingMessage {
-  func isSameRevision(as other: OutgoingMessage) -> Bool {
-    findingID == other.findingID && revision == other.revision
   }
 }
 

@@ -1,3 +1,4 @@
+import ExfilWatchEvent
 import Foundation
 
 /// Where findings go, as the user writes it after `--sink` (`stdout`, `jsonl:PATH`,
@@ -85,27 +86,38 @@ public enum SinkSpecification: Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// The specification as the user would write it after `--sink` (options left out).
+  /// The specification as the user would write it after `--sink` (options left out), safe to
+  /// print: a webhook's URL without its path and query, which are often its secret.
   public var description: String {
     switch self {
     case .standardOutput: "stdout"
     case .jsonLines(let path): "jsonl:\(path)"
     case .sqlite(let path): "sqlite:\(path)"
-    case .webhook(let options): "webhook:\(options.url.absoluteString)"
+    case .webhook(let options): "webhook:\(options.redactedURL)"
     case .syslog(let options): "syslog:\(options.transport)"
     }
+  }
+
+  /// What the state file records deliveries and spools under when the sink has no name of
+  /// its own: the description, and for a webhook a hash of its whole URL, so two webhooks on
+  /// one host stay apart while the name stays safe to print.
+  public var defaultName: String {
+    guard case .webhook(let options) = self else { return description }
+    let hash = Array(options.url.absoluteString.utf8).withUnsafeBytes { ByteChecksum.of($0) }
+    return "\(description)#\(String(hash, radix: 16))"
   }
 }
 
 /// A `--sink` value that is not one of `SinkSpecification.acceptedForms`.
 public struct SinkSpecificationError: Error, Equatable, CustomStringConvertible {
-  /// The value as given.
+  /// The value as given (a webhook's URL left out).
   public var text: String
   /// What is wrong with it.
   public var problem: String
 
+  /// A webhook's URL is not repeated (it may hold a token): only `webhook:…` is.
   public init(text: String, problem: String) {
-    self.text = text
+    self.text = text.hasPrefix("webhook:") ? "webhook:…" : text
     self.problem = problem
   }
 

@@ -15,6 +15,7 @@ public struct SyslogConfigurationError: Error, Equatable, CustomStringConvertibl
   }
 
   public var description: String {
-    "invalid syslog \(setting) '\(text)': \(problem)"
+    let forms = setting == "transport" ? "; expected one of: " + SyslogTransport.acceptedForms.joined(separator: ", ") : ""
+    return "invalid syslog \(setting) '\(text)': \(problem)\(forms)"
   }
 }

@@ -40,9 +40,7 @@ public struct SyslogSender: MessageSender {
   }
 
   public func render(_ finding: Finding) -> OutgoingMessage {
-    OutgoingMessage(
-      findingID: finding.id, revision: finding.revision,
-      body: encoder.encode(finding, at: Self.wallClockMilliseconds()))
+    OutgoingMessage(finding: finding, body: encoder.encode(finding, at: Self.wallClockMilliseconds()))
   }
 
   public mutating func send(_ message: OutgoingMessage, timeout: Double) -> SendOutcome {

@@ -24,9 +24,7 @@ public enum SyslogTransport: Sendable, Equatable, CustomStringConvertible {
 
   public init(parsing text: String) throws(SyslogConfigurationError) {
     func invalid(_ problem: String) -> SyslogConfigurationError {
-      SyslogConfigurationError(
-        setting: "transport", text: text,
-        problem: "\(problem); expected one of: " + Self.acceptedForms.joined(separator: ", "))
+      SyslogConfigurationError(setting: "transport", text: text, problem: problem)
     }
     guard let separator = text.firstRange(of: "://") else { throw invalid("no scheme") }
     let scheme = text[..<separator.lowerBound]

@@ -28,7 +28,7 @@ public struct WebhookSender: MessageSender {
       case .ocsf: encoder.encode(finding)
       case .slack: SlackMessage(finding: finding, productVersion: encoder.productVersion).json.bytes
       }
-    return OutgoingMessage(findingID: finding.id, revision: finding.revision, body: body)
+    return OutgoingMessage(finding: finding, body: body)
   }
 
   /// Posts the message; the attempt's time limit is the options' `timeout`, which the queue
@@ -106,8 +106,9 @@ public struct WebhookOptions: Sendable, Equatable {
   /// Scheme, host and port only: a webhook's path and query are often its secret (Slack's
   /// are), so they are never printed.
   public var redactedURL: String {
+    let host = url.host ?? ""
     let port = url.port.map { ":\($0)" } ?? ""
-    let hidden = url.path.isEmpty || url.path == "/" ? "" : "/…"
-    return "\(url.scheme ?? "http")://\(url.host ?? "")\(port)\(hidden)"
+    let hidden = (url.path.isEmpty || url.path == "/") && url.query == nil ? "" : "/…"
+    return "\(url.scheme ?? "http")://\(host.contains(":") ? "[\(host)]" : host)\(port)\(hidden)"
   }
 }

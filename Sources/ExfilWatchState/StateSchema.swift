@@ -17,10 +17,10 @@ import GRDB
 /// totals    (name PK, value) WITHOUT ROWID
 /// ```
 ///
-/// Schema 2 adds the remote sinks' spool, messages not yet acknowledged, in sending order:
+/// Schema 2 adds the remote sinks' spool, findings not yet acknowledged, in sending order:
 ///
 /// ```
-/// spool     (sink, position) PK, finding_id, version, body BLOB, WITHOUT ROWID
+/// spool     (sink, position) PK, finding_id, version, finding BLOB, WITHOUT ROWID
 /// ```
 ///
 /// Tables are `STRICT` (SQLite 3.37+) so a wrongly typed value is an error, not a silent
@@ -83,7 +83,7 @@ enum StateSchema {
             position INTEGER NOT NULL,
             finding_id TEXT NOT NULL,
             version INTEGER NOT NULL,
-            body BLOB NOT NULL,
+            finding BLOB NOT NULL,
             PRIMARY KEY (sink, position)
           ) STRICT, WITHOUT ROWID;
           UPDATE meta SET schema_version = 2 WHERE id = 1;

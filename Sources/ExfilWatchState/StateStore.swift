@@ -107,10 +107,10 @@ public final class StateStore: Sendable {
           state.totals[row[0]] = row[1]
         }
         for row in try Row.fetchAll(
-          db, sql: "SELECT sink, finding_id, version, body FROM spool ORDER BY sink, position")
+          db, sql: "SELECT sink, finding_id, version, finding FROM spool ORDER BY sink, position")
         {
           state.spool[row[0], default: []].append(
-            SpooledMessage(findingID: row[1], version: row[2], body: Self.bytes(row[3])))
+            SpooledMessage(findingID: row[1], version: row[2], finding: Self.bytes(row[3])))
         }
         return state
       }
@@ -175,11 +175,11 @@ public final class StateStore: Sendable {
       try setTotal.execute(arguments: [name, value])
     }
     let insertSpooled = try db.makeStatement(
-      sql: "INSERT INTO spool (sink, position, finding_id, version, body) VALUES (?, ?, ?, ?, coalesce(?, x''))")
+      sql: "INSERT INTO spool (sink, position, finding_id, version, finding) VALUES (?, ?, ?, ?, coalesce(?, x''))")
     for (sink, messages) in update.spool {
       try db.execute(sql: "DELETE FROM spool WHERE sink = ?", arguments: [sink])
       for (position, message) in messages.enumerated() {
-        try insertSpooled.execute(arguments: [sink, position, message.findingID, message.version, Data(message.body)])
+        try insertSpooled.execute(arguments: [sink, position, message.findingID, message.version, Data(message.finding)])
       }
     }
     try db.execute(

@@ -78,20 +78,21 @@ public struct DeliveredFinding: Sendable, Hashable {
   }
 }
 
-/// One finding's message that a remote sink (webhook, syslog) has not acknowledged yet, kept
-/// so the next run sends it first, in the order it was judged.
+/// One finding that a remote sink (webhook, syslog) has not acknowledged yet, kept so the next
+/// run sends it first, in the order it was judged.
 ///
-/// The body is the exact bytes rendered when the finding was judged, so the message arrives
-/// later as it would have then; the store does not interpret it.
+/// The finding is kept, not the message rendered from it, so the next run renders it for the
+/// sink as configured then; the store does not interpret the bytes.
 public struct SpooledMessage: Sendable, Hashable {
   public var findingID: String
   public var version: Int
-  public var body: [UInt8]
+  /// The finding, encoded by the run.
+  public var finding: [UInt8]
 
-  public init(findingID: String, version: Int, body: [UInt8]) {
+  public init(findingID: String, version: Int, finding: [UInt8]) {
     self.findingID = findingID
     self.version = version
-    self.body = body
+    self.finding = finding
   }
 }
 

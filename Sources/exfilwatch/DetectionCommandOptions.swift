@@ -84,11 +84,10 @@ struct DetectionCommandOptions: ParsableArguments {
     if progress ?? (!output.quiet && isatty(STDERR_FILENO) == 1) {
       run.progress = ProgressDisplay(command: commandName, merge: merge, detector: detector, paths: paths)
     }
-    let undelivered: [String]
     do {
       try merge.run(into: &run)
       if runState == nil { try run.finish() }
-      undelivered = run.closeSinks()
+      run.closeSinks()
       if runState != nil { try run.handleCheckpoint(merge.positions) }
     } catch let error as RunStateError {
       run.progress?.clear()
@@ -99,6 +98,7 @@ struct DetectionCommandOptions: ParsableArguments {
       throw ExitStatus.outputError.exitCode
     }
     run.progress?.clear()
+    let undelivered = run.undelivered
     let eventful = run.findingsWritten > 0 || run.failures + missing > 0 || !undelivered.isEmpty
     if !output.quiet && (output.verbose || commandName != "scan" || eventful) {
       var summary = RunSummary(

@@ -102,8 +102,10 @@ struct DetectionRun: MergedEventHandler {
     let known = zip(sources, positions).compactMap { source, position in
       source.flatMap { source in position.map { (source, $0) } }
     }
-    let spool = delivery.takeRemoteProgress(state: state)
-    try state.commit(known, totals: ["rejects": Int64(rejectsReported), "runs": 1], spool: spool)
+    delivery.collectRemoteProgress(state: state)
+    try state.commit(
+      known, totals: ["rejects": Int64(rejectsReported), "runs": 1], spool: delivery.spoolToSave)
+    delivery.spoolSaved()
   }
 
   /// A file named on the command line that fails is an error (exit 3); a file met while
@@ -156,24 +158,29 @@ struct DetectionRun: MergedEventHandler {
     delivery.deliver(findings, state: state)
   }
 
-  /// The end of a run (or of `tail`): remote sinks get until their attempt timeout to send
-  /// what waits, failed local sinks one more try; what remote sinks still hold is spooled by
-  /// the commit that follows.
-  ///
-  /// - Returns: What could not be delivered, one line per sink, for the operator (exit 5).
-  mutating func closeSinks() -> [String] {
-    let deadline = ContinuousClock.now + .milliseconds(Int64(delivery.longestAttemptTimeout * 1000))
-    delivery.drainRemote(by: deadline)
+  /// The end of a run (or of `tail`), before its last checkpoint: each remote sink sends what
+  /// waits for as long as it keeps delivering (and its attempt timeout more when it does not),
+  /// failed local sinks get one more try.
+  mutating func closeSinks() {
+    delivery.drainRemote(allowing: delivery.longestAttemptTimeout)
     delivery.retryUnwritten(state: state)
+    delivery.collectRemoteProgress(state: state)
+  }
+
+  /// What did not reach a sink, one line per sink, for the operator (exit 5); after the last
+  /// checkpoint, which decides what became of it.
+  var undelivered: [String] {
     var problems = delivery.failingLocalSinks
-    let spool = delivery.takeRemoteProgress(state: state)
     for (name, queue) in delivery.remote {
-      let count = spool[name]?.count ?? 0
+      let count = delivery.waitingCount[name] ?? 0
       guard count > 0 else { continue }
-      let kept =
-        state.map { "kept in the spool of \($0.path) for the next run" }
-        ?? "not kept: no state file (give --state to spool them)"
-      problems.append("\(queue.destination): \(count) finding message(s) not delivered, \(kept)")
+      let fate =
+        switch (state, commitHeld) {
+        case (nil, _): "not kept: no state file (give --state to spool them)"
+        case (let state?, false): "kept in the spool of \(state.path) for the next run"
+        case (_, true): "not committed: the next run judges them again"
+        }
+      problems.append("\(queue.destination): \(count) finding message(s) not delivered, \(fate)")
     }
     if delivery.refused > 0 {
       problems.append("\(delivery.refused) finding message(s) refused by a receiver (reported above)")

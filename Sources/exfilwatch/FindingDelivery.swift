@@ -37,9 +37,10 @@ struct FindingDelivery {
         local.append(LocalSink(name: name, sink: sink))
       case .remote(let sender, let timeout):
         let queue = QueuedDelivery(
-          sender: sender, spooled: state?.spooled(for: name) ?? [], attemptTimeout: timeout,
+          sender: sender, spooled: state?.spooledFindings(for: name) ?? [], attemptTimeout: timeout,
           report: Self.reportOccasionally)
         remote.append((name, queue))
+        savedGeneration[name] = 0
       }
     }
   }
@@ -105,27 +106,46 @@ struct FindingDelivery {
   /// The local sinks still failing, with their errors, for the end of the run.
   var failingLocalSinks: [String] { local.compactMap(\.failure) }
 
-  /// What the remote sinks did since the last call: acknowledged messages are recorded as
-  /// delivered, the rest is each sink's spool from now on.
-  mutating func takeRemoteProgress(state: RunState?) -> [String: [OutgoingMessage]] {
-    var spool: [String: [OutgoingMessage]] = [:]
+  /// Takes what the remote sinks did since the last call: acknowledged messages are recorded
+  /// as delivered, and each sink whose queue changed has its waiting messages set aside for
+  /// the next commit's spool (`unsavedSpool`).
+  mutating func collectRemoteProgress(state: RunState?) {
     for (name, queue) in remote {
       let progress = queue.takeProgress()
       for message in progress.acknowledged {
         state?.markDelivered(findingID: message.findingID, revision: message.revision, to: name)
       }
       refused += progress.rejected.count
-      spool[name] = progress.waiting
+      waitingCount[name] = progress.waiting.count
+      if progress.generation != savedGeneration[name] {
+        unsavedSpool[name] = (progress.waiting.map(\.finding), progress.generation)
+      }
     }
-    return spool
   }
 
-  /// Lets the remote sinks send what they can until `deadline`.
-  func drainRemote(by deadline: ContinuousClock.Instant) {
-    for (_, queue) in remote { queue.finish(by: deadline) }
+  /// The spools that changed since the last commit, by sink name.
+  var spoolToSave: [String: [Finding]] { unsavedSpool.mapValues(\.findings) }
+
+  /// The commit with `spoolToSave` succeeded.
+  mutating func spoolSaved() {
+    for (name, spool) in unsavedSpool { savedGeneration[name] = spool.generation }
+    unsavedSpool = [:]
   }
 
-  /// The longest a remote sink's attempt may take: how long the end of a run waits for them.
+  /// Messages each remote sink had waiting when last asked.
+  private(set) var waitingCount: [String: Int] = [:]
+  private var unsavedSpool: [String: (findings: [Finding], generation: Int)] = [:]
+  private var savedGeneration: [String: Int] = [:]
+
+  /// Lets the remote sinks send what they can, side by side, each until it goes `seconds`
+  /// without delivering.
+  func drainRemote(allowing seconds: Double) {
+    for (_, queue) in remote { queue.beginClosing(allowing: seconds) }
+    for (_, queue) in remote { queue.waitUntilClosed() }
+  }
+
+  /// The longest a remote sink's attempt may take: how long the end of a run waits for a
+  /// queue that makes no progress.
   var longestAttemptTimeout: Double {
     remote.map(\.queue.attemptTimeout).max() ?? 0
   }

@@ -90,23 +90,35 @@ struct RunOutputOptions: ParsableArguments {
     }
   }
 
-  /// The sinks of the command line, else of the config file, else standard output.
+  /// The sinks of the command line, else of the config file, else standard output. A
+  /// `--sink` that names a sink of the config file (the same URL, path or transport) takes its
+  /// options and name from there: `--sink webhook:URL` with the config's secret.
   ///
-  /// - Throws: `ExitCode` 2 with every problem of the config file on standard error.
+  /// - Throws: `ExitCode` 2 with every problem of the config file on standard error, or when
+  ///   two sinks would share a name (and so one spool and one record of deliveries).
   func namedSinks() throws -> [NamedSink] {
-    if !sinks.isEmpty {
-      return try sinks.map { NamedSink(specification: try SinkSpecification(parsing: $0)) }
-    }
+    var configured: [NamedSink] = []
     if let config {
       do {
-        if let configured = try ConfigurationFile.load(path: config).sinks, !configured.isEmpty {
-          return configured
-        }
+        configured = try ConfigurationFile.load(path: config).sinks ?? []
       } catch {
         writeToStandardError(error.problems.map { "exfilwatch: \($0)\n" }.joined())
         throw ExitStatus.usage.exitCode
       }
     }
-    return [NamedSink(specification: .standardOutput)]
+    guard !sinks.isEmpty else {
+      return configured.isEmpty ? [NamedSink(specification: .standardOutput)] : configured
+    }
+    let named = try sinks.map { text in
+      let specification = try SinkSpecification(parsing: text)
+      return configured.first { $0.specification.defaultName == specification.defaultName }
+        ?? NamedSink(specification: specification)
+    }
+    var seen: Set<String> = []
+    for sink in named where !seen.insert(sink.name).inserted {
+      writeToStandardError("exfilwatch: --sink \(sink.specification) is given twice\n")
+      throw ExitStatus.usage.exitCode
+    }
+    return named
   }
 }

@@ -3,7 +3,6 @@ import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchParser
 import ExfilWatchPipeline
-import ExfilWatchSinks
 import ExfilWatchSource
 import ExfilWatchState
 import Foundation
@@ -121,9 +120,19 @@ final class RunState {
     if delivered.insert(key).inserted { newlyDelivered.insert(key) }
   }
 
-  /// What the last run could not deliver to a remote sink, to be sent first, in order.
-  func spooled(for sink: String) -> [OutgoingMessage] {
-    (spool[sink] ?? []).map { OutgoingMessage(findingID: $0.findingID, revision: $0.version, body: $0.body) }
+  /// What the last run could not deliver to a remote sink, to be sent first, in order. A
+  /// spooled finding that cannot be decoded (written by another version) is reported and left
+  /// out.
+  func spooledFindings(for sink: String) -> [Finding] {
+    (spool[sink] ?? []).compactMap { message in
+      guard let finding = try? JSONDecoder().decode(Finding.self, from: Data(message.finding)) else {
+        writeToStandardError(
+          "exfilwatch: state \(path): spooled finding \(message.findingID) revision \(message.version) "
+            + "for sink '\(sink)' cannot be read; it is dropped\n")
+        return nil
+      }
+      return finding
+    }
   }
 
   /// Sinks with spooled messages that this run does not deliver to (they keep them).
@@ -136,7 +145,7 @@ final class RunState {
   /// far, and the remote sinks' spools. The caller has flushed the local sinks.
   func commit(
     _ positions: [(identity: SourceIdentity, position: InputPosition)], totals runTotals: [String: Int64],
-    spool: [String: [OutgoingMessage]]
+    spool: [String: [Finding]]
   ) throws(RunStateError) {
     let now = Int64(Date().timeIntervalSince1970 * 1000)
     // A file read under a new name (rotated) is kept under that name only.
@@ -161,8 +170,10 @@ final class RunState {
           state: try detector.encodedState(), symbols: symbols.encodedStrings(),
           operations: operations.encoded),
         newlyDelivered: newlyDelivered, totals: combined,
-        spool: spool.mapValues { messages in
-          messages.map { SpooledMessage(findingID: $0.findingID, version: $0.revision, body: $0.body) }
+        spool: try spool.mapValues { findings in
+          try findings.map {
+            SpooledMessage(findingID: $0.id, version: $0.revision, finding: Array(try encoder.encode($0)))
+          }
         })
       try store.commit(update)
     } catch let error as StateStoreError {

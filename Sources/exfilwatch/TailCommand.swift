@@ -70,7 +70,6 @@ struct TailCommand: ParsableCommand {
       patterns: patterns, decoderOptions: decoderOptions, rotateWait: Double(rotateWait.milliseconds) / 1000)
     var idle = IdleClock(after: Double(idleClose.milliseconds) / 1000)
     var reported: Set<String> = []
-    var undelivered: [String] = []
     do {
       while true {
         let now = MonotonicClock.now()
@@ -90,7 +89,7 @@ struct TailCommand: ParsableCommand {
           try run.advanceIdle(to: eventTime)
         }
         let stopping = StopSignal.received
-        if stopping { undelivered = run.closeSinks() }
+        if stopping { run.closeSinks() }
         if stopping || run.wantsCheckpoint {
           run.sources = follower.followed.map(\.identity)
           try run.handleCheckpoint(follower.followed.map(\.position))
@@ -115,9 +114,10 @@ struct TailCommand: ParsableCommand {
       }
       writeToStandardError(summary.text + "exfilwatch: tail: stopped; \(follower.truncations) truncated file(s) read again\n")
     }
-    // Messages kept in the spool go out when tail starts again: only a loss is a failure.
-    for problem in undelivered { writeToStandardError("exfilwatch: \(problem)\n") }
-    if run.delivery.refused > 0 || !run.delivery.failingLocalSinks.isEmpty { throw ExitStatus.outputError.exitCode }
+    // Messages kept in the spool go out when tail starts again, and refusals were reported
+    // as they came: a graceful stop fails only when a local sink still cannot be written.
+    for problem in run.undelivered { writeToStandardError("exfilwatch: \(problem)\n") }
+    if !run.delivery.failingLocalSinks.isEmpty { throw ExitStatus.outputError.exitCode }
   }
 }
 

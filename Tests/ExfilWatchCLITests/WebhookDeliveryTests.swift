@@ -51,6 +51,25 @@ import Testing
     #expect(requests.allSatisfy { ($0.json?["class_uid"] as? Int) == 2004 })
   }
 
+  @Test("--sink webhook:URL takes the config file's options for that URL; a sink given twice is a usage error")
+  func commandLineSinkTakesConfiguredOptions() throws {
+    let directory = try TemporaryDirectory()
+    let receiver = try WebhookReceiver(secret: Self.secret, logIn: directory)
+    let config = try Self.config(in: directory, url: receiver.url())
+    let jsonl = directory.path("cli.jsonl")
+    let result = try Self.exfilwatch(
+      ["replay", "--quiet", "--config", config, "--sink", "webhook:\(receiver.url())", "--sink", "jsonl:\(jsonl)", Self.week])
+    #expect(result.status == 1, "\(result.standardError)")
+    let requests = try receiver.requests()
+    #expect(requests.compactMap { $0.header("Idempotency-Key") } == (try Self.jsonlKeys(jsonl)))
+    #expect(!requests.isEmpty && requests.allSatisfy { $0.signature_valid == true }, "signed with the config's secret")
+    #expect(!FileManager.default.fileExists(atPath: directory.path("findings.jsonl")), "the config's other sinks are replaced")
+
+    let twice = try Self.exfilwatch(["replay", "--sink", "jsonl:\(jsonl)", "--sink", "jsonl:\(jsonl)", Self.week])
+    #expect(twice.status == 2)
+    #expect(twice.standardError.contains("given twice"), "\(twice.standardError)")
+  }
+
   @Test("scan with the receiver down: exit 5, findings spooled; next scan delivers them once, in order")
   func spoolSurvivesAnOutage() throws {
     let directory = try TemporaryDirectory()

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("--sink specifications")
 struct SinkSpecificationTests {
-  @Test("accepted forms parse and print back as written", arguments: [
+  @Test("accepted forms parse and print back as written (a webhook without its path)", arguments: [
     ("stdout", SinkSpecification.standardOutput),
     ("jsonl:findings.jsonl", .jsonLines(path: "findings.jsonl")),
     ("jsonl:/var/log/exfilwatch/findings.jsonl", .jsonLines(path: "/var/log/exfilwatch/findings.jsonl")),
@@ -19,7 +19,25 @@ struct SinkSpecificationTests {
   ])
   func accepts(text: String, specification: SinkSpecification) throws {
     #expect(try SinkSpecification(parsing: text) == specification)
-    #expect(specification.description == text)
+    guard case .webhook(let options) = specification else {
+      #expect(specification.description == text)
+      #expect(specification.defaultName == text)
+      return
+    }
+    let host = try #require(options.url.host)
+    #expect(specification.description == "webhook:https://\(host)/…")
+    #expect(specification.defaultName.hasPrefix("webhook:https://\(host)/…#"))
+    #expect(!specification.defaultName.contains(options.url.path), "the path may be a secret")
+  }
+
+  @Test("two webhooks on one host have their own names; IPv6 hosts print in brackets")
+  func webhookNames() throws {
+    let first = try SinkSpecification(parsing: "webhook:https://hooks.slack.com/services/T0/B0/AAAA")
+    let second = try SinkSpecification(parsing: "webhook:https://hooks.slack.com/services/T0/B0/BBBB")
+    #expect(first.description == second.description)
+    #expect(first.defaultName != second.defaultName)
+    #expect(try SinkSpecification(parsing: "webhook:http://[::1]:8080/x").description == "webhook:http://[::1]:8080/…")
+    #expect(try SinkSpecification(parsing: "webhook:http://127.0.0.1:8080").description == "webhook:http://127.0.0.1:8080")
   }
 
   @Test("anything else is rejected with the accepted forms in the message", arguments: [
@@ -31,9 +49,11 @@ struct SinkSpecificationTests {
   ])
   func rejects(text: String, problem: String) throws {
     let error = try #require(throws: SinkSpecificationError.self) { try SinkSpecification(parsing: text) }
-    #expect(error.text == text)
+    // A webhook's URL may hold its token: it is not repeated.
+    let shown = text.hasPrefix("webhook:") ? "webhook:…" : text
+    #expect(error.text == shown)
     #expect(
-      error.description == "invalid sink '\(text)': \(error.problem); expected one of: "
+      error.description == "invalid sink '\(shown)': \(error.problem); expected one of: "
         + SinkSpecification.acceptedForms.joined(separator: ", "))
     #expect(error.problem.hasPrefix(problem))
   }

@@ -33,12 +33,9 @@ struct SyslogSettingsTests {
     ("unix:///" + String(repeating: "d", count: 107), "the socket path is longer than 107 bytes"),
   ])
   func badTransports(text: String, problem: String) {
-    #expect(throws: SyslogConfigurationError(
-      setting: "transport", text: text,
-      problem: problem + "; expected one of: udp://HOST:PORT, tcp://HOST:PORT, unix:///PATH")
-    ) {
-      try SyslogTransport(parsing: text)
-    }
+    let error = #expect(throws: SyslogConfigurationError.self) { try SyslogTransport(parsing: text) }
+    #expect(error == SyslogConfigurationError(setting: "transport", text: text, problem: problem))
+    #expect(error?.description == "invalid syslog transport '\(text)': \(problem); expected one of: udp://HOST:PORT, tcp://HOST:PORT, unix:///PATH")
   }
 
   @Test("facilities by their syslog.conf names; formats by name")

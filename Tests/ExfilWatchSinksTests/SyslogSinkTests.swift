@@ -141,7 +141,7 @@ struct SyslogSinkTests {
   func tcpWriteTimeout() throws {
     let (listener, port) = try TestSocket.loopback(type: SOCK_STREAM)
     var sender = SyslogSender(options: SyslogOptions(transport: .tcp(host: "127.0.0.1", port: port)), productVersion: "0.1.0")
-    let huge = OutgoingMessage(findingID: "exw-0", revision: 1, body: [UInt8](repeating: 0x41, count: 64 << 20))
+    let huge = OutgoingMessage(finding: SampleFindings.finding(), body: [UInt8](repeating: 0x41, count: 64 << 20))
     let start = Date()
     let outcome = withExtendedLifetime(listener) { sender.send(huge, timeout: 1) }
     #expect(Date().timeIntervalSince(start) < 5)

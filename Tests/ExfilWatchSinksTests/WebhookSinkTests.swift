@@ -40,7 +40,7 @@ struct WebhookSinkTests {
     let queue = Self.queue(receiver)
     let finding = SampleFindings.finding(revision: 3)
     queue.enqueue(finding)
-    #expect(queue.finish(by: .now + .seconds(10)))
+    #expect(queue.finish(allowing: 10))
     let request = try #require(try receiver.requests().first)
     #expect(request.path == "/hooks/exfilwatch")
     #expect(request.signature_valid == true)
@@ -74,7 +74,7 @@ struct WebhookSinkTests {
     let finding = SampleFindings.finding(
       evidence: SampleFindings.evidence(actors: [Tally(name: "<!channel> & <https://evil.example|x>", records: 5, reads: 1)]))
     queue.enqueue(finding)
-    #expect(queue.finish(by: .now + .seconds(10)))
+    #expect(queue.finish(allowing: 10))
     let message = try #require(try receiver.requests().first?.json)
     let text = try #require(message["text"] as? String)
     #expect(text.hasPrefix("HIGH new incident: Bulk record reads"))
@@ -96,7 +96,7 @@ struct WebhookSinkTests {
     let events = EventLog()
     let queue = Self.queue(receiver, events: events)
     queue.enqueue(SampleFindings.finding())
-    #expect(queue.finish(by: .now + .seconds(10)))
+    #expect(queue.finish(allowing: 10))
     let requests = try receiver.requests()
     #expect(requests.map(\.answer) == ["500", "500", "200"])
     #expect(Set(requests.map(\.body)).count == 1)
@@ -112,7 +112,7 @@ struct WebhookSinkTests {
     let receiver = try WebhookReceiver(answers: ["429:2"], logIn: directory)
     let queue = Self.queue(receiver)
     queue.enqueue(SampleFindings.finding())
-    #expect(queue.finish(by: .now + .seconds(15)))
+    #expect(queue.finish(allowing: 15))
     let requests = try receiver.requests()
     #expect(requests.map(\.answer) == ["429:2", "200"])
     #expect(requests[1].time - requests[0].time >= 1.9)
@@ -126,7 +126,7 @@ struct WebhookSinkTests {
     let queue = Self.queue(receiver, events: events)
     let findings = Self.findings(3)
     for finding in findings { queue.enqueue(finding) }
-    #expect(queue.finish(by: .now + .seconds(10)))
+    #expect(queue.finish(allowing: 10))
     let requests = try receiver.requests()
     #expect(requests.map(\.answer) == ["400", "200", "200"])
     #expect(requests.compactMap { $0.header("Idempotency-Key") } == findings.map { "\($0.id).1" })
@@ -143,7 +143,7 @@ struct WebhookSinkTests {
     let queue = Self.queue(receiver)
     let findings = Self.findings(5)
     for finding in findings { queue.enqueue(finding) }
-    #expect(queue.finish(by: .now + .seconds(10)))
+    #expect(queue.finish(allowing: 10))
     let delivered = try receiver.requests().filter { $0.answer == "200" }
     #expect(delivered.compactMap { $0.header("Idempotency-Key") } == findings.map { "\($0.id).1" })
   }
@@ -199,7 +199,7 @@ struct WebhookSinkTests {
     queue.enqueue(finding)
     receiver.waitForRequestsOrFail(1)
     let started = Date()
-    #expect(!queue.finish(by: .now + .milliseconds(2500)))
+    #expect(!queue.finish(allowing: 2.5))
     #expect(Date().timeIntervalSince(started) < 5)
     #expect(queue.takeProgress().waiting.map(\.findingID) == [finding.id])
     // Each attempt gave up after its 1 s, so the queue tried again before the end.

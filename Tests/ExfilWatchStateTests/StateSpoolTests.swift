@@ -7,7 +7,7 @@ import Testing
 @Suite("StateStore: the remote sinks' spool")
 struct StateSpoolTests {
   static let messages = (0 ..< 5).map { index in
-    SpooledMessage(findingID: "exw-\(index)", version: index % 2 + 1, body: Array("{\"n\":\(index)}".utf8) + [0, 255])
+    SpooledMessage(findingID: "exw-\(index)", version: index % 2 + 1, finding: Array("{\"n\":\(index)}".utf8) + [0, 255])
   }
 
   @Test("each sink's spool comes back in its order; a commit replaces only the sinks it names")
