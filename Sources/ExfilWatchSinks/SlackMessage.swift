@@ -7,9 +7,11 @@ import ExfilWatchEvent
 ///
 /// Everything in it comes from the logs, which an attacker can write to (a user name is theirs
 /// to choose), so values are escaped for Slack's mrkdwn (`&`, `<`, `>`: `<!channel>` would ping
-/// everyone, `<https://...|...>` would plant a link) and kept within Slack's limits (header 150
-/// characters, section text 3,000, field 2,000), past which Slack refuses the whole message with
-/// 400. No links are added: the finding id is what a person looks up.
+/// everyone, `<https://...|...>` would plant a link), text objects are `verbatim` (Slack makes
+/// no links of URLs or addresses in them) and nothing unfurls, and every text is kept within
+/// Slack's limits (header 150 characters, section text 3,000, field 2,000), counted in Unicode
+/// scalars so a name of combining marks cannot pass as short: past a limit Slack refuses the
+/// whole message with 400. No links are added: the finding id is what a person looks up.
 struct SlackMessage {
   var finding: Finding
   var productVersion: String
@@ -34,6 +36,8 @@ struct SlackMessage {
     let context = "finding \(finding.id) revision \(finding.revision) · \(finding.analytic) · ExfilWatch \(productVersion)"
     return [
       "text": .string(Self.limited(Self.escaped("\(headline). \(finding.description)"), to: 3000)),
+      "unfurl_links": false,
+      "unfurl_media": false,
       "blocks": [
         ["type": "header", "text": ["type": "plain_text", "text": .string(Self.limited(headline, to: 150))]],
         [
@@ -57,7 +61,7 @@ struct SlackMessage {
   }
 
   private static func mrkdwn(_ text: String) -> JSONValue {
-    ["type": "mrkdwn", "text": .string(text)]
+    ["type": "mrkdwn", "text": .string(text), "verbatim": true]
   }
 
   /// Slack's three control characters in mrkdwn, as its docs ask.
@@ -74,12 +78,12 @@ struct SlackMessage {
     return result
   }
 
-  /// At most `limit` characters, the cut marked with an ellipsis; never inside an escape.
+  /// At most `limit` Unicode scalars, the cut marked with an ellipsis; never inside an escape.
   static func limited(_ text: String, to limit: Int) -> String {
-    guard text.count > limit else { return text }
-    var cut = text.prefix(limit - 1)
+    guard text.unicodeScalars.count > limit else { return text }
+    var cut = String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit - 1)))
     if let ampersand = cut.lastIndex(of: "&"), !cut[ampersand...].contains(";") {
-      cut = cut[..<ampersand]
+      cut = String(cut[..<ampersand])
     }
     return cut + "…"
   }

@@ -58,9 +58,12 @@ final class SyslogConnection: Sendable {
     of addresses: [SocketAddress], framing: Framing, before deadline: Deadline
   ) throws(SocketFailure) -> SyslogConnection {
     var lastFailure = SocketFailure(operation: "connect", detail: "the host has no address")
-    for address in addresses {
+    for (index, address) in addresses.enumerated() {
+      // Each address gets its share of what is left, so one that drops packets (an IPv6
+      // route that goes nowhere) cannot use up every attempt before the next is tried.
+      let share = Deadline(secondsFromNow: deadline.remainingSeconds / Double(addresses.count - index))
       do {
-        return try connect(to: address, framing: framing, before: deadline)
+        return try connect(to: address, framing: framing, before: share)
       } catch {
         lastFailure = error
       }
@@ -160,6 +163,9 @@ struct Deadline {
     self.seconds = seconds
     end = Self.now() + max(0, seconds)
   }
+
+  /// Seconds left; 0 once it has passed.
+  var remainingSeconds: Double { max(0, end - Self.now()) }
 
   /// Milliseconds left, rounded up, for `poll`; 0 once it has passed.
   var remainingMilliseconds: Int32 {

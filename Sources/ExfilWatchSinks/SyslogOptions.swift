@@ -6,16 +6,6 @@ public enum SyslogMessageFormat: String, Sendable, CaseIterable {
   /// One ArcSight CEF line, for SIEMs that parse CEF out of syslog (ArcSight, QRadar, Sentinel's
   /// CEF connector).
   case cef
-
-  /// The format with this name (`rfc5424`, `cef`).
-  public init(parsing name: String) throws(SyslogConfigurationError) {
-    guard let format = Self(rawValue: name) else {
-      throw SyslogConfigurationError(
-        setting: "format", text: name,
-        problem: "expected one of: " + Self.allCases.map(\.rawValue).joined(separator: ", "))
-    }
-    self = format
-  }
 }
 
 /// Everything the syslog sink needs to know besides the findings.

@@ -15,8 +15,9 @@ struct ExfilWatch: ParsableCommand {
       gzip or plain, and flags unusual bulk reads of customer records.
 
       Exit codes: 0 success (for replay and scan: nothing new found), 1 findings written \
-      (replay, scan), 2 usage error or unusable state file, 3 an input could not be read, \
-      decoded or parsed, 4 another run holds the state file, 5 output could not be written.
+      (replay, scan), 2 usage error or unusable state or config file, 3 an input could not \
+      be read, decoded or parsed, 4 another run holds the state file, 5 a finding did not \
+      reach a sink (spooled for the next run, refused, or a file that could not be written).
       """,
     version: "0.1.0",
     subcommands: [ReplayCommand.self, ScanCommand.self, TailCommand.self, FindingsCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
@@ -54,7 +55,8 @@ enum ExitStatus: Int32 {
   case inputError = 3
   /// Another run holds the state file.
   case locked = 4
-  /// Results could not be written (standard output full or closed with an error).
+  /// A finding did not reach a sink: spooled for the next run, refused by a receiver, or a
+  /// local sink that could not be written.
   case outputError = 5
 
   var exitCode: ExitCode { ExitCode(rawValue) }

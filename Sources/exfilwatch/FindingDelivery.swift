@@ -1,5 +1,6 @@
 import ExfilWatchDetector
 import ExfilWatchSinks
+import Glibc
 
 /// The run's sinks, each delivered to on its own so that one failing never holds up or loses
 /// another's findings.
@@ -48,9 +49,12 @@ struct FindingDelivery {
   /// Remote sinks' troubles on standard error: every refusal and recovery, and a retry when
   /// the number of failed attempts in a row is a power of two, so a receiver down for hours
   /// gives a handful of lines, not one per attempt.
+  /// On a terminal the line starts by erasing whatever is there (the progress line, which is
+  /// redrawn at its next tick), since it comes from the sending thread at any moment.
   private static let reportOccasionally: @Sendable (DeliveryEvent) -> Void = { event in
     if case .retrying(_, _, _, let failures, _) = event, failures & (failures - 1) != 0 { return }
-    writeToStandardError("exfilwatch: \(event)\n")
+    let erase = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
+    writeToStandardError("\(erase)exfilwatch: \(event)\n")
   }
 
   /// Whether a local sink holds findings it could not write: no progress may be committed.

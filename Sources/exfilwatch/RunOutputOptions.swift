@@ -10,12 +10,12 @@ struct RunOutputOptions: ParsableArguments {
   @Option(
     name: .customLong("sink"),
     help: ArgumentHelp(
-      "Where findings go (repeatable; replaces the config file's sinks): stdout (one line each, the default), jsonl:PATH (OCSF Detection Finding JSON lines, appended and fsynced after each batch), sqlite:PATH (a findings table, one row per finding at its latest revision), webhook:URL (POST the OCSF finding, or a Slack message to hooks.slack.com; options such as a signing secret in --config).",
+      "Where findings go (repeatable; replaces the config file's sinks, taking the options of a config sink with the same URL, path or transport): stdout (one line each, the default), jsonl:PATH (OCSF Detection Finding JSON lines, appended and fsynced after each batch), sqlite:PATH (a findings table, one row per finding at its latest revision; list it with `exfilwatch findings`), webhook:URL (POST the OCSF finding, or a Slack message to hooks.slack.com), syslog:udp://HOST:PORT, syslog:tcp://HOST:PORT or syslog:unix:///dev/log (RFC 5424 with the finding as JSON). Webhook and syslog sinks retry and spool what they cannot deliver in the state file.",
       valueName: "spec"))
   var sinks: [String] = []
 
   @Option(help: ArgumentHelp(
-    "Config file (YAML): sinks with their options (webhook format, secret, timeout, headers); values may name environment variables as ${NAME}.",
+    "Config file (YAML) with `sinks:` and their options: webhook format (ocsf, slack), secret (HMAC-SHA256 signature), timeout, headers, ca_file, name; syslog format (rfc5424, cef), facility, timeout, max_message_bytes, app_name. Values may name environment variables as ${NAME}.",
     valueName: "path"))
   var config: String?
 

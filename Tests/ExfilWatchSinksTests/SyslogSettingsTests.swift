@@ -38,15 +38,13 @@ struct SyslogSettingsTests {
     #expect(error?.description == "invalid syslog transport '\(text)': \(problem); expected one of: udp://HOST:PORT, tcp://HOST:PORT, unix:///PATH")
   }
 
-  @Test("facilities by their syslog.conf names; formats by name")
+  @Test("facilities by their syslog.conf names; the defaults")
   func facilitiesAndFormats() throws {
     #expect(try SyslogFacility(parsing: "authpriv") == .authpriv)
     #expect(try SyslogFacility(parsing: "local7").rawValue == 23)
     #expect(try SyslogFacility(parsing: "kern").rawValue == 0)
     let error = try #require(throws: SyslogConfigurationError.self) { try SyslogFacility(parsing: "local8") }
     #expect(error.description.hasPrefix("invalid syslog facility 'local8': unknown facility; expected one of: kern, user,"))
-    #expect(try SyslogMessageFormat(parsing: "cef") == .cef)
-    #expect(throws: SyslogConfigurationError.self) { try SyslogMessageFormat(parsing: "json") }
     let options = SyslogOptions(transport: .unix(path: "/dev/log"))
     #expect(options.facility == .authpriv && options.format == .rfc5424)
     #expect(options.maxMessageBytes == 8192 && options.appName == "exfilwatch")

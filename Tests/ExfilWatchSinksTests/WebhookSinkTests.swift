@@ -87,6 +87,24 @@ struct WebhookSinkTests {
     #expect(fields.contains { $0.hasPrefix("*Volume*\n*612,000* records, typically 340") })
     let context = try #require((blocks[2]["elements"] as? [[String: Any]])?.first?["text"] as? String)
     #expect(context.contains(finding.id))
+    #expect(message["unfurl_links"] as? Bool == false)
+    let section = try #require(blocks[1]["text"] as? [String: Any])
+    #expect(section["verbatim"] as? Bool == true, "no links made of URLs or addresses in log values")
+  }
+
+  @Test("Slack limits hold for names of combining marks, counted as Slack counts them")
+  func slackLimits() throws {
+    let zalgo = "Z" + String(repeating: "\u{0301}", count: 5000)
+    let finding = SampleFindings.finding(
+      description: zalgo, evidence: SampleFindings.evidence(clients: [Tally(name: zalgo, records: 5, reads: 1)]))
+    let json = SlackMessage(finding: finding, productVersion: "0.1.0").json.bytes
+    let message = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+    let blocks = try #require(message["blocks"] as? [[String: Any]])
+    let section = try #require((blocks[1]["text"] as? [String: Any])?["text"] as? String)
+    #expect(section.unicodeScalars.count <= 3000)
+    let fields = try #require(blocks[1]["fields"] as? [[String: Any]]).compactMap { $0["text"] as? String }
+    #expect(fields.allSatisfy { $0.unicodeScalars.count <= 2000 })
+    #expect((message["text"] as? String)?.unicodeScalars.count ?? .max <= 3000)
   }
 
   @Test("500 twice then 200: retried with the same body and key, then delivered")
@@ -134,6 +152,17 @@ struct WebhookSinkTests {
     #expect(progress.rejected.map(\.findingID) == [findings[0].id])
     #expect(progress.acknowledged.map(\.findingID) == Array(findings.dropFirst().map(\.id)))
     #expect(events.all.contains { if case .rejected(_, findings[0].id, 1, let reason) = $0 { reason.hasPrefix("HTTP 400") } else { false } })
+  }
+
+  @Test("a redirect is not followed: the signed finding goes nowhere else, and is refused")
+  func redirectNotFollowed() throws {
+    let directory = try TemporaryDirectory()
+    let receiver = try WebhookReceiver(answers: ["307"], logIn: directory)
+    let queue = Self.queue(receiver)
+    queue.enqueue(SampleFindings.finding())
+    #expect(queue.finish(allowing: 10))
+    #expect(try receiver.requests().map(\.path) == ["/hooks/exfilwatch"])
+    #expect(queue.takeProgress().rejected.count == 1)
   }
 
   @Test("a message waiting for its retry holds back the later ones: they arrive in order")

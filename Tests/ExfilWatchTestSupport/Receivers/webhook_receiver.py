@@ -6,8 +6,8 @@ X-ExfilWatch-Signature of every request with --secret, and appends one JSON line
 request to --log: arrival time, path, headers, body, whether the signature holds, what it
 answered. It prints its port on the first line of standard output once it listens.
 
-Answers: 200, 500, 400, ... (a status), 429:2 or 503:2 (the status with Retry-After: 2),
-hang (accept the request and never answer).
+Answers: 200, 500, 400, ... (a status; a 3xx points to /moved), 429:2 or 503:2 (the status
+with Retry-After: 2), hang (accept the request and never answer).
 """
 import argparse
 import ssl
@@ -71,6 +71,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(int(status))
         if retry_after:
             self.send_header("Retry-After", retry_after)
+        if status.startswith("3"):
+            self.send_header("Location", "/moved")
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
