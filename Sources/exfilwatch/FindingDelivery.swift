@@ -49,6 +49,7 @@ struct FindingDelivery {
   /// Remote sinks' troubles on standard error: every refusal and recovery, and a retry when
   /// the number of failed attempts in a row is a power of two, so a receiver down for hours
   /// gives a handful of lines, not one per attempt.
+  ///
   /// On a terminal the line starts by erasing whatever is there (the progress line, which is
   /// redrawn at its next tick), since it comes from the sending thread at any moment.
   private static let reportOccasionally: @Sendable (DeliveryEvent) -> Void = { event in
