@@ -66,9 +66,10 @@ extension Detector {
       if !isFlagged || settled {
         // The key's own level, net of its peers' rise: a holiday rush must not teach every
         // agent that a rush is normal (and widen its spread for two weeks).
-        let state = keys[index].horizons[h]
-        keys[index].horizons[h].peakRecords = max(state.peakRecords, max(0, log1p(Double(candidate.records)) - peersRecords))
-        keys[index].horizons[h].peakReads = max(state.peakReads, max(0, log1p(Double(candidate.reads)) - peersReads))
+        keys[index].horizons[h].peakRecords = max(
+          keys[index].horizons[h].peakRecords, max(0, log1p(Double(candidate.records)) - peersRecords))
+        keys[index].horizons[h].peakReads = max(
+          keys[index].horizons[h].peakReads, max(0, log1p(Double(candidate.reads)) - peersReads))
       }
       keys[index].horizons[h].flaggedSince = isFlagged ? (since ?? end) : nil
       keys[index].horizons[h].record(records: candidate.records, hop: hop)
@@ -98,7 +99,7 @@ extension Detector {
     var position = 0
     while position < active[h].count {
       let index = Int(active[h][position])
-      let totals = keys[index].horizons[h].ring!.totals(endingAt: hop, hops: hops)
+      let totals = keys[index].horizons[h].ring?.totals(endingAt: hop, hops: hops) ?? (records: 0, reads: 0)
       if totals.reads == 0 {
         if keys[index].horizons[h].ring!.newestHop <= hop - idleAfter {
           keys[index].horizons[h].ring = nil
@@ -114,17 +115,20 @@ extension Detector {
       }
       position += 1
       keys[index].horizons[h].roll(to: day)
-      let state = keys[index].horizons[h]
+      // Field by field, not `let state = keys[index].horizons[h]`: a copy of the whole state
+      // retains and releases its buckets, once per active key per hop.
+      let ownRecords = keys[index].horizons[h].records
+      let ownReads = keys[index].horizons[h].reads
       let dimension = Int(keys[index].key.dimension)
       let peer = peers[dimension][h]
       candidates.append(
         WindowCandidate(
           key: Int32(index), dimension: dimension, group: keys[index].usualClient, records: totals.records, reads: totals.reads,
-          recordsExpected: Expectation(own: state.records, peers: peer.records, peerWeight: weight, spreadFloor: spreadFloor),
-          readsExpected: Expectation(own: state.reads, peers: peer.reads, peerWeight: weight, spreadFloor: spreadFloor),
-          established: state.records.days >= weight,
-          peakRecordsToday: max(state.peakRecords, log1p(Double(totals.records))),
-          peakReadsToday: max(state.peakReads, log1p(Double(totals.reads)))))
+          recordsExpected: Expectation(own: ownRecords, peers: peer.records, peerWeight: weight, spreadFloor: spreadFloor),
+          readsExpected: Expectation(own: ownReads, peers: peer.reads, peerWeight: weight, spreadFloor: spreadFloor),
+          established: ownRecords.days >= weight,
+          peakRecordsToday: max(keys[index].horizons[h].peakRecords, log1p(Double(totals.records))),
+          peakReadsToday: max(keys[index].horizons[h].peakReads, log1p(Double(totals.reads)))))
     }
   }
 
