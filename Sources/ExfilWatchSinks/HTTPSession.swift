@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExfilWatchEvent
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -62,7 +63,7 @@ final class HTTPSession: Sendable {
     } catch let error as HTTPClientError
       where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error)
     {
-      return .failed("no answer within \(DisplayNumber.seconds(timeout))")
+      return .failed("no answer within \(DurationText.text(milliseconds: Int64(timeout * 1000)))")
     } catch {
       return .failed("\(error)")
     }
@@ -89,12 +90,5 @@ final class HTTPSession: Sendable {
     }))
     let trimmed = cleaned.trimmingCharacters(in: .whitespaces)
     return trimmed.count > 200 ? String(trimmed.prefix(200)) + "…" : trimmed
-  }
-}
-
-/// `2.5 s`, `10 s`.
-enum DisplayNumber {
-  static func seconds(_ value: Double) -> String {
-    value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
   }
 }
