@@ -99,9 +99,12 @@ extension Detector {
     var position = 0
     while position < active[h].count {
       let index = Int(active[h][position])
-      let totals = keys[index].horizons[h].ring?.totals(endingAt: hop, hops: hops) ?? (records: 0, reads: 0)
+      let block = countBlocks[h][index]
+      let totals = counts[h].totals(of: block, endingAt: hop, hops: hops)
       if totals.reads == 0 {
-        if keys[index].horizons[h].ring!.newestHop <= hop - idleAfter {
+        if counts[h].newestHop(of: block) <= hop - idleAfter {
+          counts[h].giveBack(block)
+          countBlocks[h][index] = -1
           keys[index].horizons[h].ring = nil
           keys[index].horizons[h].listed = false
           keys[index].horizons[h].recent = []

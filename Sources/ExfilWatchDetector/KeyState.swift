@@ -57,8 +57,9 @@ struct HorizonState: Codable {
       let gap = min(Int(hop - recentHop) - 1, Self.recentLength)
       if gap > 0 { recent.append(contentsOf: repeatElement(0, count: gap)) }
     }
+    // Trimmed before the append, so the series stays within the storage it has.
+    if recent.count > Self.recentLength - 1 { recent.removeFirst(recent.count - (Self.recentLength - 1)) }
     recent.append(records)
-    if recent.count > Self.recentLength { recent.removeFirst(recent.count - Self.recentLength) }
     recentHop = hop
   }
 }

@@ -25,6 +25,16 @@ struct WindowBreakdown: Codable {
   static let shown = 6
 
   private(set) var entries: [Entry] = []
+  /// Per field, the entry the field's last value went to: a key's consecutive reads mostly
+  /// share their actor, client and IP, so this spares scanning the entries.
+  private var lastEntry = InlineArray<4, Int32>(repeating: -1)
+
+  private enum CodingKeys: String, CodingKey { case entries }
+
+  mutating func removeAll() {
+    entries.removeAll(keepingCapacity: true)
+    lastEntry = InlineArray(repeating: -1)
+  }
 
   mutating func add(_ event: AccessEvent) {
     add(.actor, event.actor.isNone ? event.actorID : event.actor, companion: event.actorID,
@@ -42,18 +52,26 @@ struct WindowBreakdown: Codable {
 
   @inline(__always)
   private mutating func add(_ field: Field, _ value: Symbol, companion: Symbol, records: Int64, reads: Int64) {
+    let hint = Int(lastEntry[field.rawValue])
+    if hint >= 0 && entries[hint].value == value {
+      entries[hint].records += records
+      entries[hint].reads += reads
+      return
+    }
     var fieldCount = 0
     var otherIndex = -1
     for index in entries.indices where entries[index].field == field {
       if entries[index].value == value {
         entries[index].records += records
         entries[index].reads += reads
+        lastEntry[field.rawValue] = Int32(index)
         return
       }
       if entries[index].value == Self.other { otherIndex = index }
       fieldCount += 1
     }
     if fieldCount < Self.limit {
+      lastEntry[field.rawValue] = Int32(entries.count)
       entries.append(Entry(field: field, value: value, companion: companion, records: records, reads: reads))
     } else if otherIndex >= 0 {
       entries[otherIndex].records += records

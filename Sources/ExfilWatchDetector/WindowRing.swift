@@ -16,6 +16,19 @@ struct WindowRing {
     /// The log format of the reads (the first one's where a key's reads come from several),
     /// for the finding's metadata.
     var format: LogFormat?
+
+    /// Empties the bucket for `hop`, keeping its storage: a key's ring turns over a bucket a
+    /// minute, and allocating each anew was most of the detector's malloc traffic.
+    mutating func reuse(for hop: Int64) {
+      self.hop = hop
+      records = 0
+      reads = 0
+      firstTime = .max
+      lastTime = .min
+      breakdown.removeAll()
+      samples.removeAll()
+      format = nil
+    }
   }
 
   // Internal, not private, only so that DetectorState can save and restore them.
@@ -34,10 +47,7 @@ struct WindowRing {
 
   mutating func add(_ event: AccessEvent, hop: Int64) {
     let slot = Int(hop.modulo(buckets.count))
-    if buckets[slot].hop != hop {
-      buckets[slot] = Bucket()
-      buckets[slot].hop = hop
-    }
+    if buckets[slot].hop != hop { buckets[slot].reuse(for: hop) }
     buckets[slot].records += event.records
     buckets[slot].reads += 1
     buckets[slot].firstTime = min(buckets[slot].firstTime, event.time)
@@ -94,8 +104,13 @@ struct EventSamples: Codable {
   private(set) var samples: [Sample] = []
 
   mutating func add(_ event: AccessEvent) {
+    // Most reads come after the samples already kept: decided by time alone, before a sample
+    // (and its event id) is made.
+    if samples.count == Self.limit, event.time > samples[Self.limit - 1].time { return }
     insert(Sample(time: event.time, eventID: event.eventID, origin: event.origin))
   }
+
+  mutating func removeAll() { samples.removeAll(keepingCapacity: true) }
 
   mutating func merge(_ other: EventSamples) {
     for sample in other.samples { insert(sample) }
