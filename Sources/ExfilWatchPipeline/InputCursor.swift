@@ -44,6 +44,8 @@ final class InputCursor {
   /// which would otherwise run twice per event.
   @exclusivity(unchecked) fileprivate var events: [AccessEvent] = []
   @exclusivity(unchecked) private var next = 0
+  /// The time of the last event handed out, if any.
+  private(set) var lastHandedTime: Int64?
 
   /// - Parameter source: positioned at `start`'s restart point.
   init(
@@ -158,7 +160,10 @@ final class InputCursor {
   ) throws -> Int {
     let first = next
     var index = next
-    defer { next = index }
+    defer {
+      next = index
+      if index > first { lastHandedTime = events[index - 1].time }
+    }
     try events.withUnsafeBufferPointer { events in
       while index < events.count, events[index].time <= maxTime {
         var event = events[index]

@@ -43,6 +43,8 @@ public final class TimeOrderedMerge {
     public var events = 0
     /// The most inputs open (descriptor, decoder and parser alive) at the same time.
     public var maxOpenInputs = 0
+    /// The newest time of the events handed out: how far the merge has got in event time.
+    public var newestEventTime: Int64?
   }
 
   public let inputs: [MergeInput]
@@ -115,6 +117,9 @@ public final class TimeOrderedMerge {
       case .open(let openCursor):
         cursor = openCursor
         statistics.events += try cursor.deliverEvents(through: queue.topRunLimit, to: &handler)
+        if let time = cursor.lastHandedTime, time > statistics.newestEventTime ?? .min {
+          statistics.newestEventTime = time
+        }
         if handler.wantsCheckpoint { try handler.handleCheckpoint(positions) }
       case .done:
         preconditionFailure("an input left in the queue after its end")

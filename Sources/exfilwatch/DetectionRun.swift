@@ -27,6 +27,9 @@ struct DetectionRun: MergedEventHandler {
   var showsNotes = true
   /// The line redrawn on a terminal while reading, if shown.
   var progress: ProgressDisplay?
+  /// Whether `handleEvent` ticks the progress line: not when events are handled on a thread
+  /// of their own (the hand-off ticks it on the merge's thread, which the line reads).
+  var ticksProgress = true
   /// What each input gave, one report per input however often it was read (`tail` reads its
   /// files again every poll), in the order inputs first ended.
   private(set) var reports: [InputReport] = []
@@ -53,7 +56,7 @@ struct DetectionRun: MergedEventHandler {
   }
 
   mutating func handleEvent(_ event: AccessEvent) throws {
-    progress?.tick()
+    if ticksProgress { progress?.tick() }
     guard timeRange.contains(event.time) else {
       outsideTimeRange += 1
       return

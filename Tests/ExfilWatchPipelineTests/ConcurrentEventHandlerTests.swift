@@ -1,0 +1,118 @@
+import ExfilWatchEvent
+import ExfilWatchParser
+import ExfilWatchPipeline
+import ExfilWatchSource
+import ExfilWatchTestSupport
+import Testing
+
+@Suite("a handler on a thread of its own sees what it would see on one")
+struct ConcurrentEventHandlerTests {
+  /// Three inputs: one with bad lines among its events, one zstd file cut short, one gzip.
+  private func damagedInputs(in directory: TemporaryDirectory) throws -> [String] {
+    var lines = rtemLines(sampleEvents("a", count: 3_000, start: sampleDay, step: 1_000))
+    for index in stride(from: 250, to: lines.count, by: 500) { lines.insert("{not json", at: index) }
+    let withRejects = try directory.write("a.jsonl.zst", try Storage.zstd.encode(Array(lines.joined(separator: "\n").utf8) + [0x0A]))
+    let whole = try Storage.zstd.encode(rtemText(sampleEvents("b", count: 2_000, start: sampleDay + 500, step: 1_300)))
+    let truncated = try directory.write("b.jsonl.zst", Array(whole.dropLast(40)))
+    let gzip = try directory.write(
+      "c.jsonl.gz", try Storage.gzip.encode(rtemText(sampleEvents("c", count: 1_500, start: sampleDay, step: 2_100))))
+    return [withRejects, truncated, gzip]
+  }
+
+  @Test("events, rejects, failures and ends come in the same order", arguments: [1, 7, 4_096])
+  func sameCalls(batchSize: Int) throws {
+    let directory = try TemporaryDirectory()
+    let paths = try damagedInputs(in: directory)
+    let (alone, _) = try merge(paths, decoderOptions: smallBuffers)
+
+    let merge = TimeOrderedMerge(
+      inputs: paths.map(MergeInput.init(path:)), symbols: SymbolTable(), decoderOptions: smallBuffers)
+    var handedOver = 0
+    var concurrent = ConcurrentEventHandler(wrapping: MergeRecorder(), batchSize: batchSize) { handedOver += $0 }
+    try merge.run(into: &concurrent)
+    let recorder = try concurrent.finish()
+
+    #expect(alone.rejects.count == 6)
+    #expect(alone.failures.count == 1)
+    #expect(recorder.calls == alone.calls)
+    #expect(handedOver == alone.events.count)
+    #expect(merge.statistics.events == alone.events.count)
+  }
+
+  @Test("an error the handler throws on the worker stops the merge, and no later event is handled")
+  func handlerError() throws {
+    let directory = try TemporaryDirectory()
+    let path = try directory.write(
+      "a.jsonl.zst", try Storage.zstd.encode(rtemText(sampleEvents("a", count: 5_000, start: sampleDay, step: 1_000))))
+    let merge = TimeOrderedMerge(inputs: [MergeInput(path: path)], symbols: SymbolTable())
+    let handled = HandledCount()
+    var concurrent = ConcurrentEventHandler(wrapping: FailingRecorder(failAt: 1_234, handled: handled), batchSize: 100)
+    #expect(throws: FailingRecorder.Failure.self) { try merge.run(into: &concurrent) }
+    #expect(throws: FailingRecorder.Failure.self) { _ = try concurrent.finish() }
+    #expect(merge.statistics.events < 5_000, "the merge stopped early")
+    #expect(handled.value == 1_234, "no event after the failing one reached the handler")
+  }
+
+  @Test("a checkpoint's positions are after exactly the events the handler has handled")
+  func checkpointPositions() throws {
+    let directory = try TemporaryDirectory()
+    let events = sampleEvents("a", count: 6_000, start: sampleDay, step: 1_000)
+    let path = try directory.write("a.jsonl.zst", try Storage.zstd.encode(rtemText(events)))
+    let merge = TimeOrderedMerge(inputs: [MergeInput(path: path)], symbols: SymbolTable(), decoderOptions: smallBuffers)
+    var concurrent = ConcurrentEventHandler(wrapping: CheckpointRecorder(every: 1_000), batchSize: 64)
+    try merge.run(into: &concurrent)
+    let recorder = try concurrent.finish()
+
+    #expect(recorder.checkpoints.count >= 3)
+    for (handled, positions) in recorder.checkpoints {
+      var input = MergeInput(path: path)
+      input.start = try #require(positions[0])
+      let (rest, _) = try ExfilWatchPipelineTests.merge([input])
+      #expect(Array(recorder.recorder.events.prefix(handled)) + rest.events == events)
+    }
+  }
+}
+
+/// Events handled, counted where the test can read them after the handler is gone.
+private final class HandledCount: @unchecked Sendable {
+  var value = 0
+}
+
+/// Counts events and throws on the `failAt`-th.
+private struct FailingRecorder: MergedEventHandler {
+  struct Failure: Error {}
+  let failAt: Int
+  let handled: HandledCount
+
+  mutating func handleEvent(_ event: AccessEvent) throws {
+    handled.value += 1
+    if handled.value == failAt { throw Failure() }
+  }
+  mutating func handleReject(_ reject: RejectedRecord, input: String) {}
+  mutating func handleInputFailure(_ error: any Error, report: InputReport) {}
+  mutating func handleInputFinished(_ report: InputReport) {}
+}
+
+/// Asks for a checkpoint every `every` events and keeps how many it had handled at each.
+private struct CheckpointRecorder: MergedEventHandler {
+  var recorder = MergeRecorder()
+  let every: Int
+  var checkpoints: [(handled: Int, positions: [InputPosition?])] = []
+
+  init(every: Int) {
+    self.every = every
+  }
+
+  var wantsCheckpoint: Bool { recorder.events.count - (checkpoints.last?.handled ?? 0) >= every }
+
+  mutating func handleCheckpoint(_ positions: [InputPosition?]) {
+    checkpoints.append((recorder.events.count, positions))
+  }
+
+  mutating func handleEvent(_ event: AccessEvent) { recorder.handleEvent(event) }
+  mutating func handleReject(_ reject: RejectedRecord, input: String) { recorder.handleReject(reject, input: input) }
+  mutating func handleInputFailure(_ error: any Error, report: InputReport) {
+    recorder.handleInputFailure(error, report: report)
+  }
+  mutating func handleInputFinished(_ report: InputReport) { recorder.handleInputFinished(report) }
+}
