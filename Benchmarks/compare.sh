@@ -11,7 +11,9 @@
 #   zstd -dc FILES > /dev/null                     the baseline: libzstd alone
 #   exfilwatch lines --count FILES                 Source -> Decoder -> Framer
 #   exfilwatch events --count FILES                ... -> Parser
-#   exfilwatch replay --sink jsonl:OUT FILES       ... -> Detector -> Sink (the real job)
+#   exfilwatch replay --sink jsonl:OUT FILES       ... -> Detector -> Sink (the real job,
+#                                                  default threads: all cores)
+#   exfilwatch replay --threads 1 ...              the same on one thread
 # and prints median wall time, CPU time, peak RSS, and each one's ratio to `zstd -dc`.
 cd "$(dirname "$0")/.."
 . Benchmarks/common.sh
@@ -49,5 +51,6 @@ for spec in "sf-rtem:30:700:2000" "sf-elf:30:1500:1000"; do
     "zstd -dc=zstd -dc $files > /dev/null" \
     "exfilwatch lines --count=$exfilwatch lines --count $files > /dev/null" \
     "exfilwatch events --count=$exfilwatch events --count --format $format $files > /dev/null" \
-    "exfilwatch replay=rm -f '$out'; $exfilwatch replay --quiet --format $format --sink 'jsonl:$out' $files; [ \$? -eq 1 ]"
+    "exfilwatch replay=rm -f '$out'; $exfilwatch replay --quiet --format $format --sink 'jsonl:$out' $files; [ \$? -eq 1 ]" \
+    "exfilwatch replay --threads 1=$exfilwatch replay --quiet --threads 1 --format $format --sink 'jsonl:$out.1' $files; [ \$? -eq 1 ] && cmp -s '$out' '$out.1'"
 done
