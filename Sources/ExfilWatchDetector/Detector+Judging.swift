@@ -99,12 +99,12 @@ extension Detector {
     var position = 0
     while position < active[h].count {
       let index = Int(active[h][position])
-      let block = countBlocks[h][index]
-      let totals = counts[h].totals(of: block, endingAt: hop, hops: hops)
+      // Buckets older than this window are in no window still to be judged, and take no
+      // more reads (process refuses them): dropped, so an idle key keeps no evidence.
+      keys[index].horizons[h].ring!.dropBuckets(before: hop - Int64(hops) + 1)
+      let totals = keys[index].horizons[h].ring!.totals(endingAt: hop, hops: hops)
       if totals.reads == 0 {
-        if counts[h].newestHop(of: block) <= hop - idleAfter {
-          counts[h].giveBack(block)
-          countBlocks[h][index] = -1
+        if keys[index].horizons[h].ring!.newestHop <= hop - idleAfter {
           keys[index].horizons[h].ring = nil
           keys[index].horizons[h].listed = false
           keys[index].horizons[h].recent = []

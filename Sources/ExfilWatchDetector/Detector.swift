@@ -20,9 +20,6 @@ public final class Detector {
   var freeSlots: [Int32] = []
   /// Per horizon, the keys with buckets to judge.
   var active: [[Int32]]
-  /// Per horizon, the active keys' counts, and each key's block in them (-1 while idle).
-  var counts: [WindowCounts] = []
-  var countBlocks: [[Int32]]
   /// Per horizon, the next hop whose window is to be judged.
   var nextHop: [Int64]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
@@ -41,14 +38,12 @@ public final class Detector {
     self.symbols = symbols
     let horizonCount = configuration.horizons.count
     active = Array(repeating: [], count: horizonCount)
-    countBlocks = Array(repeating: [], count: horizonCount)
     nextHop = Array(repeating: .min, count: horizonCount)
     peers = Array(
       repeating: Array(repeating: (PeerLevel.unknown, PeerLevel.unknown), count: horizonCount),
       count: configuration.dimensions.count)
     peersRefreshed = Array(repeating: .min, count: horizonCount)
     incidents = IncidentTracker(configuration: configuration)
-    counts = configuration.horizons.map { WindowCounts(slots: ringSlots($0)) }
   }
 
   /// The watermark: windows ending at or before it are judged.
@@ -92,11 +87,9 @@ public final class Detector {
         guard hop > nextHop[h] - Int64(horizon.hopsPerWindow) else { continue }
         if keys[index].horizons[h].ring == nil {
           keys[index].horizons[h].ring = WindowRing(slots: ringSlots(horizon))
-          countBlocks[h][index] = counts[h].takeBlock()
         }
         guard keys[index].horizons[h].ring!.holds(hop: hop) else { continue }
         keys[index].horizons[h].ring!.add(event, hop: hop)
-        counts[h].add(records: event.records, reads: 1, hop: hop, to: countBlocks[h][index])
         windowed = true
         if !keys[index].horizons[h].listed {
           keys[index].horizons[h].listed = true
@@ -153,7 +146,7 @@ public final class Detector {
 
   /// Enough slots for the window plus the lateness, so no bucket a pending window needs is
   /// reused.
-  func ringSlots(_ horizon: Horizon) -> Int {
+  private func ringSlots(_ horizon: Horizon) -> Int {
     horizon.hopsPerWindow + Int((configuration.allowedLateness + horizon.hop - 1) / horizon.hop) + 2
   }
 
@@ -198,7 +191,6 @@ public final class Detector {
     } else {
       index = Int32(keys.count)
       keys.append(state)
-      for h in countBlocks.indices { countBlocks[h].append(-1) }
     }
     keyIndex[key] = index
     statistics.trackedKeys = keyIndex.count
@@ -219,10 +211,6 @@ public final class Detector {
     for (_, _, index) in oldest {
       keyIndex[keys[Int(index)].key] = nil
       keys[Int(index)].horizons = []
-      for h in countBlocks.indices where countBlocks[h][Int(index)] >= 0 {
-        counts[h].giveBack(countBlocks[h][Int(index)])
-        countBlocks[h][Int(index)] = -1
-      }
       freeSlots.append(index)
       evicted.insert(index)
     }

@@ -1,8 +1,7 @@
 import ExfilWatchEvent
 
 // The parts of saved detector state that are not synthesized: a baseline's fixed-size array,
-// and a window ring's empty slots, which are most of a ring and are left out (an idle key's
-// 24-hour ring is one or two buckets in nine).
+// and a window ring (its size and the buckets it holds).
 
 extension Baseline: Codable {
   private enum CodingKeys: String, CodingKey {
@@ -43,14 +42,16 @@ extension WindowRing: Codable {
     case slots, newestHop, buckets
   }
 
-  /// The ring's size and its filled buckets; each goes back to the slot its hop selects.
+  /// The ring's size and its buckets, oldest first.
   func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(buckets.count, forKey: .slots)
+    try container.encode(slots, forKey: .slots)
     try container.encode(newestHop, forKey: .newestHop)
-    try container.encode(buckets.filter { $0.hop != .min }, forKey: .buckets)
+    try container.encode(buckets, forKey: .buckets)
   }
 
+  /// Buckets older than the ring holds are left out: state saved when every slot was kept
+  /// may have some.
   init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let slots = try container.decode(Int.self, forKey: .slots)
@@ -59,13 +60,12 @@ extension WindowRing: Codable {
     }
     self.init(slots: slots)
     newestHop = try container.decode(Int64.self, forKey: .newestHop)
-    for bucket in try container.decode([Bucket].self, forKey: .buckets) {
-      let slot = Int(bucket.hop.modulo(slots))
-      guard bucket.hop != .min, buckets[slot].hop == .min, bucket.hop <= newestHop else {
+    for bucket in try container.decode([Bucket].self, forKey: .buckets).sorted(by: { $0.hop < $1.hop }) {
+      guard bucket.hop != .min, bucket.hop != buckets.last?.hop, bucket.hop <= newestHop else {
         throw DecodingError.dataCorruptedError(
           forKey: .buckets, in: container, debugDescription: "bucket of hop \(bucket.hop) misplaced")
       }
-      buckets[slot] = bucket
+      if holds(hop: bucket.hop) { buckets.append(bucket) }
     }
   }
 

@@ -61,12 +61,6 @@ extension Detector {
       keyIndex[keys[index].key] = Int32(index)
     }
     active = snapshot.active
-    for h in countBlocks.indices {
-      countBlocks[h] = keys.map { state in
-        guard let ring = state.horizons.isEmpty ? nil : state.horizons[h].ring else { return -1 }
-        return counts[h].takeBlock(copying: ring)
-      }
-    }
     nextHop = snapshot.nextHop
     peers = snapshot.peers.map { $0.map { ($0.records, $0.reads) } }
     peersRefreshed = snapshot.peersRefreshed

@@ -1,12 +1,17 @@
 import ExfilWatchEvent
 
-/// A key's recent reads in one horizon, one bucket per hop: enough buckets for the window
-/// plus the allowed lateness, so an event may land in its own bucket until the window that
-/// holds it is judged.
+/// A key's recent reads in one horizon, one bucket per hop that has reads: the buckets of the
+/// window still to be judged and of the allowed lateness ahead of it, so an event may land in
+/// its own bucket until the window that holds it is judged.
+///
+/// Only buckets with reads are kept, oldest first, and the judging step drops those its
+/// windows have passed: most keys read in one or two hops of a window, and a fixed slot per
+/// hop kept every slot (and the evidence of reads long judged) alive for as long as the key
+/// was active, about 10 KB a key.
 struct WindowRing {
   struct Bucket: Codable {
-    /// The hop number (event time / hop) the bucket holds; `.min` for an empty slot.
-    var hop: Int64 = .min
+    /// The hop number (event time / hop) the bucket holds.
+    var hop: Int64
     var records: Int64 = 0
     var reads: Int64 = 0
     var firstTime: Int64 = .max
@@ -17,47 +22,56 @@ struct WindowRing {
     /// for the finding's metadata.
     var format: LogFormat?
 
-    /// Empties the bucket for `hop`, keeping its storage: a key's ring turns over a bucket a
-    /// minute, and allocating each anew was most of the detector's malloc traffic.
-    mutating func reuse(for hop: Int64) {
+    init(hop: Int64) {
       self.hop = hop
-      records = 0
-      reads = 0
-      firstTime = .max
-      lastTime = .min
-      breakdown.removeAll()
-      samples.removeAll()
-      format = nil
     }
   }
 
+  /// How many hops, back from the newest, the ring holds: the window plus the lateness.
+  let slots: Int
   // Internal, not private, only so that DetectorState can save and restore them.
-  var buckets: [Bucket]
+  /// By hop, oldest first.
+  var buckets: [Bucket] = []
   /// The newest hop number added.
   var newestHop: Int64 = .min
 
   init(slots: Int) {
-    buckets = Array(repeating: Bucket(), count: slots)
+    self.slots = slots
   }
 
   /// Whether `hop` can still be held (it is not older than the oldest slot).
   func holds(hop: Int64) -> Bool {
-    newestHop == .min || hop > newestHop - Int64(buckets.count)
+    newestHop == .min || hop > newestHop - Int64(slots)
   }
 
   mutating func add(_ event: AccessEvent, hop: Int64) {
-    let slot = Int(hop.modulo(buckets.count))
-    if buckets[slot].hop != hop { buckets[slot].reuse(for: hop) }
-    buckets[slot].records += event.records
-    buckets[slot].reads += 1
-    buckets[slot].firstTime = min(buckets[slot].firstTime, event.time)
-    buckets[slot].lastTime = max(buckets[slot].lastTime, event.time)
-    buckets[slot].breakdown.add(event)
-    buckets[slot].samples.add(event)
-    if buckets[slot].format == nil {
-      buckets[slot].format = event.format
+    // Most reads go to the newest bucket: searched from the end.
+    var index = buckets.count - 1
+    while index >= 0 && buckets[index].hop > hop { index -= 1 }
+    if index < 0 || buckets[index].hop != hop {
+      index += 1
+      buckets.insert(Bucket(hop: hop), at: index)
     }
-    newestHop = max(newestHop, hop)
+    buckets[index].records += event.records
+    buckets[index].reads += 1
+    buckets[index].firstTime = min(buckets[index].firstTime, event.time)
+    buckets[index].lastTime = max(buckets[index].lastTime, event.time)
+    buckets[index].breakdown.add(event)
+    buckets[index].samples.add(event)
+    if buckets[index].format == nil {
+      buckets[index].format = event.format
+    }
+    if hop > newestHop {
+      newestHop = hop
+      dropBuckets(before: hop - Int64(slots) + 1)
+    }
+  }
+
+  /// Forgets the buckets of hops before `hop`.
+  mutating func dropBuckets(before hop: Int64) {
+    var count = 0
+    while count < buckets.count && buckets[count].hop < hop { count += 1 }
+    if count > 0 { buckets.removeFirst(count) }
   }
 
   /// Records and reads of the window of `hops` hops ending with hop `end`.
@@ -66,16 +80,16 @@ struct WindowRing {
     var reads: Int64 = 0
     // By index: iterating the buckets themselves would copy (retain and release) each one's
     // breakdown and samples, on the detector's busiest path.
-    for slot in buckets.indices where buckets[slot].hop > end - Int64(hops) && buckets[slot].hop <= end {
-      records += buckets[slot].records
-      reads += buckets[slot].reads
+    for index in buckets.indices where buckets[index].hop > end - Int64(hops) && buckets[index].hop <= end {
+      records += buckets[index].records
+      reads += buckets[index].reads
     }
     return (records, reads)
   }
 
   /// The window's buckets merged into one, for a finding's evidence.
   func merged(endingAt end: Int64, hops: Int) -> Bucket {
-    var window = Bucket()
+    var window = Bucket(hop: end)
     for bucket in buckets where bucket.hop > end - Int64(hops) && bucket.hop <= end {
       window.records += bucket.records
       window.reads += bucket.reads
@@ -109,8 +123,6 @@ struct EventSamples: Codable {
     if samples.count == Self.limit, event.time > samples[Self.limit - 1].time { return }
     insert(Sample(time: event.time, eventID: event.eventID, origin: event.origin))
   }
-
-  mutating func removeAll() { samples.removeAll(keepingCapacity: true) }
 
   mutating func merge(_ other: EventSamples) {
     for sample in other.samples { insert(sample) }
