@@ -66,6 +66,8 @@ struct WindowBreakdown: Codable {
       fieldCount += 1
     }
     if fieldCount < Self.limit {
+      // A value per field at least: one allocation for a key's usual reads, not three.
+      if entries.isEmpty { entries.reserveCapacity(Field.allCases.count) }
       lastEntry[field.rawValue] = Int32(entries.count)
       entries.append(Entry(field: field, value: value, companion: companion, records: records, reads: reads))
     } else if otherIndex >= 0 {

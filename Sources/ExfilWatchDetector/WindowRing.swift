@@ -129,10 +129,16 @@ struct EventSamples: Codable {
   }
 
   private mutating func insert(_ sample: Sample) {
-    if samples.count == Self.limit, let last = samples.last, !Self.precedes(sample, last) { return }
+    if samples.count == Self.limit {
+      guard Self.precedes(sample, samples[Self.limit - 1]) else { return }
+      // The latest goes first, so the samples never need more than `limit` places: a key
+      // keeps a few of these per bucket, and the spare place was a seventh of its memory.
+      samples.removeLast()
+    } else if samples.isEmpty {
+      samples.reserveCapacity(Self.limit)
+    }
     let index = samples.firstIndex { Self.precedes(sample, $0) } ?? samples.count
     samples.insert(sample, at: index)
-    if samples.count > Self.limit { samples.removeLast() }
   }
 
   private static func precedes(_ a: Sample, _ b: Sample) -> Bool {
