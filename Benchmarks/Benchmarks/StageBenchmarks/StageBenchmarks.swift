@@ -1,0 +1,90 @@
+import Benchmark
+import ExfilWatchDecoder
+import ExfilWatchEvent
+import ExfilWatchFramer
+import ExfilWatchParser
+import ExfilWatchSource
+
+/// Each pipeline stage alone, over an in-memory input made in the benchmark's `setup` (never
+/// measured), so a change to one stage shows in its own numbers:
+///
+/// ```
+///  decode ──▶ frame ──▶ parse (per format)
+/// ```
+///
+/// One iteration processes the whole input with a fresh stage instance, as a run processes one
+/// file. Besides the framework's metrics, each benchmark reports its rate and its allocations
+/// per thousand units (`StageMeasurement.swift` says why).
+let benchmarks: @Sendable () -> Void = {
+  Benchmark.defaultConfiguration = .init(warmupIterations: 1, maxDuration: .seconds(5), maxIterations: 25)
+
+  registerDecodeBenchmarks()
+  registerFrameBenchmarks()
+  registerParseBenchmarks()
+}
+
+/// Decoder: StreamDecoder over a MemoryByteSource, with the decoder's default buffers, counting
+/// decoded bytes. The input is the RTEM sample repeated to 64 MiB and compressed by the codec's
+/// own tool at its default level, one frame or member, as a daily archive would be.
+private func registerDecodeBenchmarks() {
+  for (codec, command) in [("zstd", ["zstd", "-q", "-3", "-c"]), ("gzip", ["gzip", "-6", "-c"])] {
+    Benchmark("decode \(codec)", configuration: stageConfiguration(.megabytes)) { benchmark, compressed in
+      try benchmark.measureStage(.megabytes) {
+        let decoder = StreamDecoder(source: MemoryByteSource(bytes: compressed))
+        var decoded = 0
+        while let chunk = try decoder.nextChunk() {
+          decoded += chunk.count
+        }
+        return decoded
+      }
+    } setup: {
+      try SampleInputs.compressed(try SampleInputs.repeated(ParseSample.salesforceRTEM.path), command: command)
+    }
+  }
+}
+
+/// Framer: the decoded input fed in the decoder's chunk size, records counted. LineFramer over
+/// RTEM JSON lines; CSVRecordFramer (quote-aware, a record may span lines) over ELF CSV.
+private func registerFrameBenchmarks() {
+  Benchmark("frame lines", configuration: stageConfiguration(.lines)) { benchmark, input in
+    try benchmark.measureStage(.lines) { try frame(input, with: LineFramer()) }
+  } setup: {
+    try SampleInputs.repeated(ParseSample.salesforceRTEM.path)
+  }
+
+  Benchmark("frame csv", configuration: stageConfiguration(.records)) { benchmark, input in
+    try benchmark.measureStage(.records) { try frame(input, with: CSVRecordFramer()) }
+  } setup: {
+    try SampleInputs.repeated(ParseSample.salesforceELF.path, hasHeader: true)
+  }
+}
+
+/// Cuts `input` into records with `framer`, chunk by chunk; returns the number of records.
+private func frame<Framer: RecordFramer>(_ input: [UInt8], with framer: Framer) throws -> Int {
+  var framer = framer
+  var counter = RecordCounter()
+  try forEachDecodedChunk(of: input) { try framer.feed($0, into: &counter) }
+  try framer.finish(into: &counter)
+  blackHole(counter.bytes)
+  return counter.records
+}
+
+/// Parser: a fresh EventParser (and symbol table, as for a run's first input) per iteration,
+/// with the format fixed, fed the decoded input chunk by chunk; events counted, none kept.
+private func registerParseBenchmarks() {
+  for sample in ParseSample.all {
+    Benchmark("parse \(sample.format.rawValue)", configuration: stageConfiguration(.events)) { benchmark, prepared in
+      let (input, options) = prepared
+      try benchmark.measureStage(.events) {
+        let parser = EventParser(inputName: sample.path, symbols: SymbolTable(), options: options)
+        var counter = EventCounter()
+        try forEachDecodedChunk(of: input) { try parser.feed($0, into: &counter) }
+        try parser.finish(into: &counter)
+        blackHole(counter.timeSum)
+        return counter.events
+      }
+    } setup: {
+      (try SampleInputs.repeated(sample.path, hasHeader: sample.hasHeader), try sample.parserOptions())
+    }
+  }
+}
