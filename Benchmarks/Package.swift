@@ -36,6 +36,8 @@ let package = Package(
         .product(name: "ExfilWatchFramer", package: "ExfilWatch"),
         .product(name: "ExfilWatchEvent", package: "ExfilWatch"),
         .product(name: "ExfilWatchParser", package: "ExfilWatch"),
+        .product(name: "ExfilWatchDetector", package: "ExfilWatch"),
+        .product(name: "ExfilWatchSinks", package: "ExfilWatch"),
       ],
       path: "Benchmarks/StageBenchmarks",
       plugins: [

@@ -1,5 +1,8 @@
+import ExfilWatchDecoder
+import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchParser
+import ExfilWatchSource
 import Foundation
 
 /// One format's parse benchmark: the sample it repeats and how the parser is told to read it.
@@ -48,4 +51,63 @@ struct ParseSample {
     }
     return ParserOptions(format: .fixed(format), mapping: try FieldMapping(specifications: specifications))
   }
+}
+
+/// Events parsed once, in time order, with the symbol table they name their strings in: the
+/// input of the Detector benchmark, and through it of the Sink benchmark.
+///
+/// By default the simulated week `SampleLogs/simulated/connected-app-exfil` (40 agents, one
+/// injected attack, so the detector also makes findings). `EXFILWATCH_BENCH_SIMULATION=DIR`
+/// reads another directory of daily files instead, e.g. a larger organisation made by
+/// `exfilwatch simulate` (see Benchmarks/README.md).
+struct ParsedEvents {
+  var directory: String
+  var events: [AccessEvent]
+  var symbols: SymbolTable
+
+  static let defaultDirectory = "SampleLogs/simulated/connected-app-exfil"
+
+  /// Reads the directory's log files in name order (daily files sort by date), as one replay:
+  /// one symbol table, and one read-operation tracker so that a query paged across midnight is
+  /// counted once.
+  static func load() throws -> ParsedEvents {
+    let directory = ProcessInfo.processInfo.environment["EXFILWATCH_BENCH_SIMULATION"]
+      ?? SampleInputs.path(defaultDirectory)
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+      .filter { name in [".zst", ".gz", ".jsonl", ".csv"].contains { name.hasSuffix($0) } }
+      .sorted()
+    let symbols = SymbolTable()
+    let operations = ReadOperationTracker()
+    var collector = EventCollector()
+    for file in files {
+      let decoder = StreamDecoder(source: try FileByteSource(path: "\(directory)/\(file)"))
+      let parser = EventParser(inputName: file, symbols: symbols, options: ParserOptions(), operations: operations)
+      while let chunk = try decoder.nextChunk() {
+        try parser.feed(chunk, into: &collector)
+      }
+      try parser.finish(into: &collector)
+    }
+    guard !collector.events.isEmpty else { throw EmptyDataset(directory: directory) }
+    return ParsedEvents(directory: directory, events: collector.events, symbols: symbols)
+  }
+
+  /// Runs a fresh detector with the default configuration over the events, as `exfilwatch
+  /// replay` does: findings taken as they are made, and the last windows judged at the end.
+  ///
+  /// - Parameter deliver: receives each batch of findings, in the order they were made.
+  func detect(deliver: ([Finding]) throws -> Void) rethrows {
+    let detector = Detector(symbols: symbols)
+    for event in events {
+      detector.process(event)
+      if detector.hasFindings { try deliver(detector.takeFindings()) }
+    }
+    detector.finish()
+    if detector.hasFindings { try deliver(detector.takeFindings()) }
+  }
+}
+
+/// A dataset directory that gave no events.
+struct EmptyDataset: Error, CustomStringConvertible {
+  var directory: String
+  var description: String { "\(directory): no events (no .zst, .gz, .jsonl or .csv logs?)" }
 }

@@ -34,3 +34,17 @@ struct EventCounter: EventHandler {
     rejects += 1
   }
 }
+
+/// Keeps every event, for the benchmarks of the stages after the parser.
+struct EventCollector: EventHandler {
+  var events: [AccessEvent] = []
+  var rejects = 0
+
+  mutating func handleEvent(_ event: AccessEvent) {
+    events.append(event)
+  }
+
+  mutating func handleReject(_ reject: RejectedRecord) {
+    rejects += 1
+  }
+}

@@ -1,15 +1,17 @@
 import Benchmark
 import ExfilWatchDecoder
+import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchFramer
 import ExfilWatchParser
+import ExfilWatchSinks
 import ExfilWatchSource
 
 /// Each pipeline stage alone, over an in-memory input made in the benchmark's `setup` (never
 /// measured), so a change to one stage shows in its own numbers:
 ///
 /// ```
-///  decode ──▶ frame ──▶ parse (per format)
+///  decode ──▶ frame ──▶ parse (per format) ──▶ detect ──▶ sink
 /// ```
 ///
 /// One iteration processes the whole input with a fresh stage instance, as a run processes one
@@ -21,6 +23,7 @@ let benchmarks: @Sendable () -> Void = {
   registerDecodeBenchmarks()
   registerFrameBenchmarks()
   registerParseBenchmarks()
+  registerDetectAndSinkBenchmarks()
 }
 
 /// Decoder: StreamDecoder over a MemoryByteSource, with the decoder's default buffers, counting
@@ -87,4 +90,56 @@ private func registerParseBenchmarks() {
       (try SampleInputs.repeated(sample.path, hasHeader: sample.hasHeader), try sample.parserOptions())
     }
   }
+}
+
+/// Detector and Sink, over events parsed once in setup (`ParsedEvents`).
+///
+/// detect: a fresh Detector per iteration takes every event, as a replay of the whole
+/// directory would; its findings are counted, not delivered.
+///
+/// sink jsonl: the findings that detection made, written as OCSF JSON lines to /dev/null by a
+/// JSONLinesSink, batch by batch with a flush (write and fsync) after each, as a run delivers
+/// them; the batches are written again until `findingsPerIteration` findings are out, since
+/// a week holds only a handful.
+private func registerDetectAndSinkBenchmarks() {
+  Benchmark("detect", configuration: stageConfiguration(.events)) { benchmark, dataset in
+    benchmark.measureStage(.events) {
+      var findings = 0
+      dataset.detect { findings += $0.count }
+      blackHole(findings)
+      return dataset.events.count
+    }
+  } setup: {
+    try ParsedEvents.load()
+  }
+
+  let findingsPerIteration = 1_000
+  Benchmark("sink jsonl", configuration: stageConfiguration(.findings)) { benchmark, batches in
+    try benchmark.measureStage(.findings) {
+      var sink = try JSONLinesSink(path: "/dev/null", productVersion: "benchmark")
+      var written = 0
+      while written < findingsPerIteration {
+        for batch in batches {
+          for finding in batch {
+            sink.write(finding)
+          }
+          try sink.flush()
+          written += batch.count
+        }
+      }
+      return written
+    }
+  } setup: { () throws -> [[Finding]] in
+    let dataset = try ParsedEvents.load()
+    var batches: [[Finding]] = []
+    dataset.detect { batches.append($0) }
+    guard !batches.isEmpty else { throw NoFindings(directory: dataset.directory) }
+    return batches
+  }
+}
+
+/// A dataset on which the detector found nothing, so the sink would have nothing to write.
+private struct NoFindings: Error, CustomStringConvertible {
+  var directory: String
+  var description: String { "\(directory): the detector made no finding to write" }
 }
