@@ -55,24 +55,25 @@ struct ParseSample {
 
 /// Events parsed once, in time order, with the symbol table they name their strings in: the
 /// input of the Detector benchmark, and through it of the Sink benchmark.
-///
-/// By default the simulated week `SampleLogs/simulated/connected-app-exfil` (40 agents, one
-/// injected attack, so the detector also makes findings). `EXFILWATCH_BENCH_SIMULATION=DIR`
-/// reads another directory of daily files instead, e.g. a larger organisation made by
-/// `exfilwatch simulate` (see Benchmarks/README.md).
 struct ParsedEvents {
   var directory: String
   var events: [AccessEvent]
   var symbols: SymbolTable
 
-  static let defaultDirectory = "SampleLogs/simulated/connected-app-exfil"
+  /// The simulated week `SampleLogs/simulated/connected-app-exfil`: 40 agents, one injected
+  /// attack, so the detector also makes findings (one incident, updated as it grows).
+  static let simulatedWeek = SampleInputs.path("SampleLogs/simulated/connected-app-exfil")
+
+  /// The detector's dataset: `EXFILWATCH_BENCH_SIMULATION=DIR` if set, e.g. a larger
+  /// organisation made by `exfilwatch simulate` (see Benchmarks/README.md), else the week.
+  static var detectorDirectory: String {
+    ProcessInfo.processInfo.environment["EXFILWATCH_BENCH_SIMULATION"] ?? simulatedWeek
+  }
 
   /// Reads the directory's log files in name order (daily files sort by date), as one replay:
   /// one symbol table, and one read-operation tracker so that a query paged across midnight is
   /// counted once.
-  static func load() throws -> ParsedEvents {
-    let directory = ProcessInfo.processInfo.environment["EXFILWATCH_BENCH_SIMULATION"]
-      ?? SampleInputs.path(defaultDirectory)
+  static func load(_ directory: String) throws -> ParsedEvents {
     let files = try FileManager.default.contentsOfDirectory(atPath: directory)
       .filter { name in [".zst", ".gz", ".jsonl", ".csv"].contains { name.hasSuffix($0) } }
       .sorted()

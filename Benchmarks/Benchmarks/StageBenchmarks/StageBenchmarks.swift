@@ -15,8 +15,8 @@ import ExfilWatchSource
 /// ```
 ///
 /// One iteration processes the whole input with a fresh stage instance, as a run processes one
-/// file. Besides the framework's metrics, each benchmark reports its rate and its allocations
-/// per thousand units (`StageMeasurement.swift` says why).
+/// file (`stageBenchmark`). Besides the framework's metrics, each benchmark reports its rate
+/// and its allocations per thousand units (`WorkUnit` says why).
 let benchmarks: @Sendable () -> Void = {
   Benchmark.defaultConfiguration = .init(warmupIterations: 1, maxDuration: .seconds(5), maxIterations: 25)
 
@@ -31,17 +31,15 @@ let benchmarks: @Sendable () -> Void = {
 /// own tool at its default level, one frame or member, as a daily archive would be.
 private func registerDecodeBenchmarks() {
   for (codec, command) in [("zstd", ["zstd", "-q", "-3", "-c"]), ("gzip", ["gzip", "-6", "-c"])] {
-    Benchmark("decode \(codec)", configuration: stageConfiguration(.megabytes)) { benchmark, compressed in
-      try benchmark.measureStage(.megabytes) {
-        let decoder = StreamDecoder(source: MemoryByteSource(bytes: compressed))
-        var decoded = 0
-        while let chunk = try decoder.nextChunk() {
-          decoded += chunk.count
-        }
-        return decoded
-      }
-    } setup: {
+    stageBenchmark("decode \(codec)", unit: .megabytes) {
       try SampleInputs.compressed(try SampleInputs.repeated(ParseSample.salesforceRTEM.path), command: command)
+    } stage: { compressed in
+      let decoder = StreamDecoder(source: MemoryByteSource(bytes: compressed))
+      var decoded = 0
+      while let chunk = try decoder.nextChunk() {
+        decoded += chunk.count
+      }
+      return decoded
     }
   }
 }
@@ -49,16 +47,16 @@ private func registerDecodeBenchmarks() {
 /// Framer: the decoded input fed in the decoder's chunk size, records counted. LineFramer over
 /// RTEM JSON lines; CSVRecordFramer (quote-aware, a record may span lines) over ELF CSV.
 private func registerFrameBenchmarks() {
-  Benchmark("frame lines", configuration: stageConfiguration(.lines)) { benchmark, input in
-    try benchmark.measureStage(.lines) { try frame(input, with: LineFramer()) }
-  } setup: {
+  stageBenchmark("frame lines", unit: .lines) {
     try SampleInputs.repeated(ParseSample.salesforceRTEM.path)
+  } stage: { input in
+    try frame(input, with: LineFramer())
   }
 
-  Benchmark("frame csv", configuration: stageConfiguration(.records)) { benchmark, input in
-    try benchmark.measureStage(.records) { try frame(input, with: CSVRecordFramer()) }
-  } setup: {
+  stageBenchmark("frame csv", unit: .records) {
     try SampleInputs.repeated(ParseSample.salesforceELF.path, hasHeader: true)
+  } stage: { input in
+    try frame(input, with: CSVRecordFramer())
   }
 }
 
@@ -76,18 +74,15 @@ private func frame<Framer: RecordFramer>(_ input: [UInt8], with framer: Framer) 
 /// with the format fixed, fed the decoded input chunk by chunk; events counted, none kept.
 private func registerParseBenchmarks() {
   for sample in ParseSample.all {
-    Benchmark("parse \(sample.format.rawValue)", configuration: stageConfiguration(.events)) { benchmark, prepared in
-      let (input, options) = prepared
-      try benchmark.measureStage(.events) {
-        let parser = EventParser(inputName: sample.path, symbols: SymbolTable(), options: options)
-        var counter = EventCounter()
-        try forEachDecodedChunk(of: input) { try parser.feed($0, into: &counter) }
-        try parser.finish(into: &counter)
-        blackHole(counter.timeSum)
-        return counter.events
-      }
-    } setup: {
+    stageBenchmark("parse \(sample.format.rawValue)", unit: .events) {
       (try SampleInputs.repeated(sample.path, hasHeader: sample.hasHeader), try sample.parserOptions())
+    } stage: { input, options in
+      let parser = EventParser(inputName: sample.path, symbols: SymbolTable(), options: options)
+      var counter = EventCounter()
+      try forEachDecodedChunk(of: input) { try parser.feed($0, into: &counter) }
+      try parser.finish(into: &counter)
+      blackHole(counter.timeSum)
+      return counter.events
     }
   }
 }
@@ -95,46 +90,44 @@ private func registerParseBenchmarks() {
 /// Detector and Sink, over events parsed once in setup (`ParsedEvents`).
 ///
 /// detect: a fresh Detector per iteration takes every event, as a replay of the whole
-/// directory would; its findings are counted, not delivered.
+/// directory would; its findings are counted, not delivered. Over the simulated week, or the
+/// directory named by `EXFILWATCH_BENCH_SIMULATION`.
 ///
-/// sink jsonl: the findings that detection made, written as OCSF JSON lines to /dev/null by a
-/// JSONLinesSink, batch by batch with a flush (write and fsync) after each, as a run delivers
-/// them; the batches are written again until `findingsPerIteration` findings are out, since
-/// a week holds only a handful.
+/// sink jsonl: the findings that detection makes of the simulated week (always the week: a
+/// short simulation may hold none, as the detector is still warming up), written as OCSF JSON
+/// lines to /dev/null by a JSONLinesSink, batch by batch with a flush (write and fsync) after
+/// each, as a run delivers them; the batches are written again until `findingsPerIteration`
+/// findings are out, since a week holds only a handful.
 private func registerDetectAndSinkBenchmarks() {
-  Benchmark("detect", configuration: stageConfiguration(.events)) { benchmark, dataset in
-    benchmark.measureStage(.events) {
-      var findings = 0
-      dataset.detect { findings += $0.count }
-      blackHole(findings)
-      return dataset.events.count
-    }
-  } setup: {
-    try ParsedEvents.load()
+  stageBenchmark("detect", unit: .events) {
+    try ParsedEvents.load(ParsedEvents.detectorDirectory)
+  } stage: { dataset in
+    var findings = 0
+    dataset.detect { findings += $0.count }
+    blackHole(findings)
+    return dataset.events.count
   }
 
   let findingsPerIteration = 1_000
-  Benchmark("sink jsonl", configuration: stageConfiguration(.findings)) { benchmark, batches in
-    try benchmark.measureStage(.findings) {
-      var sink = try JSONLinesSink(path: "/dev/null", productVersion: "benchmark")
-      var written = 0
-      while written < findingsPerIteration {
-        for batch in batches {
-          for finding in batch {
-            sink.write(finding)
-          }
-          try sink.flush()
-          written += batch.count
-        }
-      }
-      return written
-    }
-  } setup: { () throws -> [[Finding]] in
-    let dataset = try ParsedEvents.load()
+  stageBenchmark("sink jsonl", unit: .findings) { () throws -> [[Finding]] in
+    let dataset = try ParsedEvents.load(ParsedEvents.simulatedWeek)
     var batches: [[Finding]] = []
     dataset.detect { batches.append($0) }
     guard !batches.isEmpty else { throw NoFindings(directory: dataset.directory) }
     return batches
+  } stage: { batches in
+    var sink = try JSONLinesSink(path: "/dev/null", productVersion: "benchmark")
+    var written = 0
+    while written < findingsPerIteration {
+      for batch in batches {
+        for finding in batch {
+          sink.write(finding)
+        }
+        try sink.flush()
+        written += batch.count
+      }
+    }
+    return written
   }
 }
 
