@@ -25,9 +25,20 @@ public struct Symbol: Hashable, Comparable, Sendable {
 /// order first seen, so the same input gives the same numbers.
 ///
 /// Its storage is exempt from dynamic exclusivity checks: interning is the hottest call of the
-/// Parser stage, a table is used by one thread at a time, and no method of it calls out while
-/// it holds an access.
-public final class SymbolTable {
+/// Parser stage, and no method of it calls out while it holds an access.
+///
+/// One thread interns (the parser's); any thread may read symbols' text meanwhile (the
+/// detector's, making a finding, while the next inputs are parsed: `--threads`). Whatever
+/// changes the storage (a new symbol, a cached string) or reads it from a reader (text and
+/// bytes) holds `lock`; looking up a symbol already interned, by far the most common call,
+/// only reads, and only the interning thread writes, so it takes no lock.
+public final class SymbolTable: @unchecked Sendable {
+  /// A pthread mutex rather than `Mutex`, whose closures must return sendable values.
+  private let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+    let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    pthread_mutex_init(lock, nil)
+    return lock
+  }()
   @exclusivity(unchecked) private var arena: [UInt8] = []
   /// Start and length in `arena` of symbol n (index 0 is `.none`).
   @exclusivity(unchecked) private var spans: [(start: Int, count: Int)] = [(0, 0)]
@@ -37,6 +48,17 @@ public final class SymbolTable {
   @exclusivity(unchecked) private var strings: [String?] = [nil]
 
   public init() {}
+
+  deinit {
+    pthread_mutex_destroy(lock)
+    lock.deallocate()
+  }
+
+  private func locked<Result>(_ body: () throws -> Result) rethrows -> Result {
+    pthread_mutex_lock(lock)
+    defer { pthread_mutex_unlock(lock) }
+    return try body()
+  }
 
   /// The number of symbols, not counting `.none`.
   public var count: Int { spans.count - 1 }
@@ -55,14 +77,16 @@ public final class SymbolTable {
       }
       slot = (slot + 1) & mask
     }
-    let symbol = UInt32(spans.count)
-    spans.append((arena.count, bytes.count))
-    arena.append(contentsOf: bytes)
-    hashes.append(hash)
-    strings.append(nil)
-    slots[slot] = symbol
-    if spans.count * 4 > slots.count * 3 { grow() }
-    return Symbol(rawValue: symbol)
+    return locked {
+      let symbol = UInt32(spans.count)
+      spans.append((arena.count, bytes.count))
+      arena.append(contentsOf: bytes)
+      hashes.append(hash)
+      strings.append(nil)
+      slots[slot] = symbol
+      if spans.count * 4 > slots.count * 3 { grow() }
+      return Symbol(rawValue: symbol)
+    }
   }
 
   /// The symbol for `string`; empty is `.none`.
@@ -75,14 +99,22 @@ public final class SymbolTable {
   public func string(_ symbol: Symbol) -> String? {
     guard !symbol.isNone else { return nil }
     let index = Int(symbol.rawValue)
-    if let cached = strings[index] { return cached }
-    let made = withBytes(symbol) { String(decoding: $0, as: UTF8.self) }
-    strings[index] = made
-    return made
+    return locked {
+      if let cached = strings[index] { return cached }
+      let made = unlockedBytes(symbol) { String(decoding: $0, as: UTF8.self) }
+      strings[index] = made
+      return made
+    }
   }
 
   /// Calls `body` with the symbol's bytes (empty for `.none`).
   public func withBytes<Result>(
+    _ symbol: Symbol, _ body: (UnsafeRawBufferPointer) throws -> Result
+  ) rethrows -> Result {
+    try locked { try unlockedBytes(symbol, body) }
+  }
+
+  private func unlockedBytes<Result>(
     _ symbol: Symbol, _ body: (UnsafeRawBufferPointer) throws -> Result
   ) rethrows -> Result {
     let span = spans[Int(symbol.rawValue)]

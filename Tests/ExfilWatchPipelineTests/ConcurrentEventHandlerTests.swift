@@ -73,6 +73,29 @@ struct ConcurrentEventHandlerTests {
   }
 }
 
+extension ConcurrentEventHandlerTests {
+  @Test("symbols' text can be read on one thread while another interns new ones")
+  func symbolsReadWhileInterning() async throws {
+    let symbols = SymbolTable()
+    let first = (0..<1_000).map { symbols.intern("actor-\($0)@example.com") }
+    // The worker reads texts (as a finding does) while this thread interns 200,000 more,
+    // growing every array of the table many times.
+    let reader = Task.detached {
+      var mismatches = 0
+      for round in 0..<200_000 {
+        let index = (round &* 7_919) % first.count
+        if symbols.string(first[index]) != "actor-\(index)@example.com" { mismatches += 1 }
+        symbols.withBytes(first[index]) { if $0.count != "actor-\(index)@example.com".utf8.count { mismatches += 1 } }
+      }
+      return mismatches
+    }
+    for index in 0..<200_000 { _ = symbols.intern("ip-10.\(index >> 16).\((index >> 8) & 255).\(index & 255)") }
+    #expect(await reader.value == 0)
+    #expect(symbols.count == 201_000)
+    #expect(symbols.string(symbols.intern("actor-999@example.com")) == "actor-999@example.com")
+  }
+}
+
 /// Events handled, counted where the test can read them after the handler is gone.
 private final class HandledCount: @unchecked Sendable {
   var value = 0
