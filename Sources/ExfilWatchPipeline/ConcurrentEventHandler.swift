@@ -44,7 +44,12 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   ///
   /// - Throws: what the handler threw on the worker, if it did.
   public mutating func finish() throws -> Wrapped {
-    try handOver()
+    do {
+      try handOver()
+    } catch {
+      // The worker failed: the failure is kept and thrown below, once it has stopped.
+      batch.removeAll()
+    }
     worker.idle.wait()
     worker.mailbox = nil
     worker.pending.signal()
@@ -103,6 +108,9 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     defer { worker.idle.signal() }
     if let failure = worker.failure { throw failure }
     try body(&worker.handler)
+    // A checkpoint answers the handler's wish: asked again before the next batch, the old
+    // answer would commit the same state twice.
+    worker.wantsCheckpoint.store(worker.handler.wantsCheckpoint, ordering: .releasing)
   }
 
   /// The worker thread and what the two threads share. Who may touch the shared fields is

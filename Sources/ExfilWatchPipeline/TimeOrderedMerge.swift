@@ -73,7 +73,8 @@ public final class TimeOrderedMerge {
 
   /// - Parameters:
   ///   - inputs: in the order that breaks ties between equal event times.
-  ///   - symbols: the run's symbol table, shared by all inputs (used from one thread).
+  ///   - symbols: the run's symbol table, shared by all inputs (interned on the merge's
+  ///     thread; its text may be read on others, see `SymbolTable`).
   ///   - operations: counts logical reads; a resumed run passes the one it saved.
   ///   - inputsMayGrow: whether the inputs' ends are only where their writers have got to
   ///     (a scan that a later run continues): a last line without newline, or a frame not

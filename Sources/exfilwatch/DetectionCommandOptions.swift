@@ -134,7 +134,7 @@ struct DetectionCommandOptions: ParsableArguments {
     do {
       try merge.run(into: &concurrent)
     } catch {
-      _ = try? concurrent.finish()
+      if let stopped = try? concurrent.finish() { run = stopped }
       throw error
     }
     run = try concurrent.finish()

@@ -157,8 +157,8 @@ struct DetectionRun: MergedEventHandler {
   private mutating func deliver() throws {
     let findings = detector.takeFindings()
     guard !findings.isEmpty else { return }
-    progress?.clear()
-    delivery.deliver(findings, state: state)
+    guard let progress else { return delivery.deliver(findings, state: state) }
+    progress.whileCleared { delivery.deliver(findings, state: state) }
   }
 
   /// The end of a run (or of `tail`), before its last checkpoint: each remote sink sends what

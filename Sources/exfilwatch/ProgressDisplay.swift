@@ -54,9 +54,16 @@ final class ProgressDisplay: @unchecked Sendable {
 
   /// Clears the line before the summary is written.
   func clear() {
+    whileCleared {}
+  }
+
+  /// Clears the line and runs `body` (writing findings) before it can be drawn again: with
+  /// `--threads` the line is drawn on another thread, and could land inside a finding.
+  func whileCleared(_ body: () -> Void) {
     drawn.withLock { drawn in
       if drawn { writeToStandardError("\r\u{1B}[K") }
       drawn = false
+      body()
     }
   }
 

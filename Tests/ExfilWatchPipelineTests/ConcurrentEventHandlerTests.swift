@@ -64,6 +64,8 @@ struct ConcurrentEventHandlerTests {
     let recorder = try concurrent.finish()
 
     #expect(recorder.checkpoints.count >= 3)
+    let handled = recorder.checkpoints.map(\.handled)
+    #expect(zip(handled, handled.dropFirst()).allSatisfy { $1 - $0 >= 1_000 }, "one commit per wish, not two")
     for (handled, positions) in recorder.checkpoints {
       var input = MergeInput(path: path)
       input.start = try #require(positions[0])
