@@ -101,7 +101,7 @@ extension Detector {
       let index = Int(active[h][position])
       // Buckets older than this window are in no window still to be judged, and take no
       // more reads (process refuses them): dropped, so an idle key keeps no evidence.
-      keys[index].horizons[h].ring!.dropBuckets(before: hop - Int64(hops) + 1)
+      keys[index].horizons[h].ring!.dropBuckets(before: hop - Int64(hops) + 1, into: &spareBuckets)
       let totals = keys[index].horizons[h].ring!.totals(endingAt: hop, hops: hops)
       if totals.reads == 0 {
         if keys[index].horizons[h].ring!.newestHop <= hop - idleAfter {

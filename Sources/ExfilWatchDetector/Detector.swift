@@ -27,6 +27,7 @@ public final class Detector {
   /// Per horizon, the window end at which peers were last summarised.
   var peersRefreshed: [Int64]
   var incidents: IncidentTracker
+  var spareBuckets = SpareBuckets()
   var pendingFindings: [Finding] = []
   /// Scratch space of the judging step, kept to avoid allocating per window.
   var candidates: [WindowCandidate] = []
@@ -89,7 +90,7 @@ public final class Detector {
           keys[index].horizons[h].ring = WindowRing(slots: ringSlots(horizon))
         }
         guard keys[index].horizons[h].ring!.holds(hop: hop) else { continue }
-        keys[index].horizons[h].ring!.add(event, hop: hop)
+        keys[index].horizons[h].ring!.add(event, hop: hop, spares: &spareBuckets)
         windowed = true
         if !keys[index].horizons[h].listed {
           keys[index].horizons[h].listed = true

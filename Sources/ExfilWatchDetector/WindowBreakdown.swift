@@ -31,6 +31,11 @@ struct WindowBreakdown: Codable {
 
   private enum CodingKeys: String, CodingKey { case entries }
 
+  mutating func removeAll() {
+    entries.removeAll(keepingCapacity: true)
+    lastEntry = InlineArray(repeating: -1)
+  }
+
   mutating func add(_ event: AccessEvent) {
     add(.actor, event.actor.isNone ? event.actorID : event.actor, companion: event.actorID,
         records: event.records, reads: 1)

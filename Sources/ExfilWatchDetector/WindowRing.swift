@@ -25,6 +25,18 @@ struct WindowRing {
     init(hop: Int64) {
       self.hop = hop
     }
+
+    /// Empties the bucket for `hop`, keeping its storage (see `SpareBuckets`).
+    mutating func reuse(for hop: Int64) {
+      self.hop = hop
+      records = 0
+      reads = 0
+      firstTime = .max
+      lastTime = .min
+      breakdown.removeAll()
+      samples.removeAll()
+      format = nil
+    }
   }
 
   /// How many hops, back from the newest, the ring holds: the window plus the lateness.
@@ -44,13 +56,13 @@ struct WindowRing {
     newestHop == .min || hop > newestHop - Int64(slots)
   }
 
-  mutating func add(_ event: AccessEvent, hop: Int64) {
+  mutating func add(_ event: AccessEvent, hop: Int64, spares: inout SpareBuckets) {
     // Most reads go to the newest bucket: searched from the end.
     var index = buckets.count - 1
     while index >= 0 && buckets[index].hop > hop { index -= 1 }
     if index < 0 || buckets[index].hop != hop {
       index += 1
-      buckets.insert(Bucket(hop: hop), at: index)
+      buckets.insert(spares.take(hop: hop), at: index)
     }
     buckets[index].records += event.records
     buckets[index].reads += 1
@@ -63,14 +75,17 @@ struct WindowRing {
     }
     if hop > newestHop {
       newestHop = hop
-      dropBuckets(before: hop - Int64(slots) + 1)
+      dropBuckets(before: hop - Int64(slots) + 1, into: &spares)
     }
   }
 
-  /// Forgets the buckets of hops before `hop`.
-  mutating func dropBuckets(before hop: Int64) {
+  /// Forgets the buckets of hops before `hop`, handing them to `spares`.
+  mutating func dropBuckets(before hop: Int64, into spares: inout SpareBuckets) {
     var count = 0
-    while count < buckets.count && buckets[count].hop < hop { count += 1 }
+    while count < buckets.count && buckets[count].hop < hop {
+      spares.keep(buckets[count])
+      count += 1
+    }
     if count > 0 { buckets.removeFirst(count) }
   }
 
@@ -123,6 +138,8 @@ struct EventSamples: Codable {
     if samples.count == Self.limit, event.time > samples[Self.limit - 1].time { return }
     insert(Sample(time: event.time, eventID: event.eventID, origin: event.origin))
   }
+
+  mutating func removeAll() { samples.removeAll(keepingCapacity: true) }
 
   mutating func merge(_ other: EventSamples) {
     for sample in other.samples { insert(sample) }
