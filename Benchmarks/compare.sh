@@ -52,5 +52,5 @@ for spec in "sf-rtem:30:700:2000" "sf-elf:30:1500:1000"; do
     "exfilwatch lines --count=$exfilwatch lines --count $files > /dev/null" \
     "exfilwatch events --count=$exfilwatch events --count --format $format $files > /dev/null" \
     "exfilwatch replay=rm -f '$out'; $exfilwatch replay --quiet --format $format --sink 'jsonl:$out' $files; [ \$? -eq 1 ]" \
-    "exfilwatch replay --threads 1=$exfilwatch replay --quiet --threads 1 --format $format --sink 'jsonl:$out.1' $files; [ \$? -eq 1 ] && cmp -s '$out' '$out.1'"
+    "exfilwatch replay --threads 1=rm -f '$out.1'; $exfilwatch replay --quiet --threads 1 --format $format --sink 'jsonl:$out.1' $files; [ \$? -eq 1 ] && cmp -s '$out' '$out.1'"
 done

@@ -158,6 +158,20 @@ import Testing
 
   /// Progress goes to standard error only when asked for (or on a terminal), and every line it
   /// draws is cleared before anything else is written.
+  @Test func threadsGiveTheSameFindingsAsOneThread() throws {
+    let directory = try TemporaryDirectory()
+    let sample = Self.simulated.appendingPathComponent("connected-app-exfil").path
+    var outputs: [[UInt8]] = []
+    for threads in ["1", "2", "4"] {
+      let sink = directory.path("findings-\(threads).jsonl")
+      let result = try runTool(exfilwatchExecutable, ["replay", "--threads", threads, "--sink", "jsonl:\(sink)", sample])
+      #expect(result.status == 1, "\(result.standardError)")
+      outputs.append(try readBytes(sink))
+    }
+    #expect(outputs[0].count > 1_000)
+    #expect(outputs.dropFirst().allSatisfy { $0 == outputs[0] }, "byte-identical whatever the threads")
+  }
+
   @Test func progressLineIsClearedBeforeOtherOutput() throws {
     let sample = Self.simulated.appendingPathComponent("connected-app-exfil").path
     let plain = try runTool(exfilwatchExecutable, ["replay", sample])
@@ -177,7 +191,7 @@ import Testing
     for arguments in [
       ["--sink", "webhook:x"], ["--dimension", "actor+colour"], ["--horizon", "5m:score=x"], ["--warm-up", "3 days"],
       ["--from", "yesterday"], ["--from", "2025-06-05", "--until", "2025-06-01"], ["--allowed-lateness", "30d"],
-      ["--horizon", "5m:spread=0"],
+      ["--horizon", "5m:spread=0"], ["--threads", "0"],
     ] {
       let result = try runTool(exfilwatchExecutable, ["replay"] + arguments + ["-"])
       #expect(result.status == 2, "\(arguments)")
