@@ -35,7 +35,7 @@ struct DetectionCommandOptions: ParsableArguments {
   var progress: Bool?
 
   @Option(help: ArgumentHelp(
-    "Threads: 2 or more reads and parses on one thread while the detector runs on another; 1 does all on one (default: all cores).",
+    "Threads: with 2 or more, the inputs are read and parsed on one thread while the detector runs on another; 1 does all on one. Defaults to the cores online.",
     valueName: "n"))
   var threads = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
