@@ -1,4 +1,3 @@
-import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchPipeline
 import Glibc
