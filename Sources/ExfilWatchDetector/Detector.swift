@@ -15,24 +15,27 @@ public final class Detector {
   /// The table the detector's keys name symbols in: the run's, saved with its state.
   public let symbols: SymbolTable
 
-  var keys: [KeyState] = []
-  var keyIndex: [DetectorKey: Int32] = [:]
+  // The state touched for every event is exempt from dynamic exclusivity checks (a begin and
+  // end access per touch, a tenth of the detector's time): the detector is used by one
+  // thread at a time and nothing it calls re-enters it.
+  @exclusivity(unchecked) var keys: [KeyState] = []
+  @exclusivity(unchecked) var keyIndex: [DetectorKey: Int32] = [:]
   var freeSlots: [Int32] = []
   /// Per horizon, the keys with buckets to judge.
-  var active: [[Int32]]
+  @exclusivity(unchecked) var active: [[Int32]]
   /// Per horizon, the next hop whose window is to be judged.
-  var nextHop: [Int64]
+  @exclusivity(unchecked) var nextHop: [Int64]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
   var peers: [[(records: PeerLevel, reads: PeerLevel)]]
   /// Per horizon, the window end at which peers were last summarised.
   var peersRefreshed: [Int64]
   var incidents: IncidentTracker
-  var spareBuckets = SpareBuckets()
+  @exclusivity(unchecked) var spareBuckets = SpareBuckets()
   var pendingFindings: [Finding] = []
   /// Scratch space of the judging step, kept to avoid allocating per window.
-  var candidates: [WindowCandidate] = []
+  @exclusivity(unchecked) var candidates: [WindowCandidate] = []
   var flagged: [FlaggedWindow] = []
-  public internal(set) var statistics = DetectorStatistics()
+  @exclusivity(unchecked) public internal(set) var statistics = DetectorStatistics()
 
   public init(configuration: DetectorConfiguration = DetectorConfiguration(), symbols: SymbolTable) {
     self.configuration = configuration

@@ -37,7 +37,27 @@ struct WindowBreakdown: Codable {
   }
 
   mutating func add(_ event: AccessEvent) {
-    add(.actor, event.actor.isNone ? event.actorID : event.actor, companion: event.actorID,
+    let actor = event.actor.isNone ? event.actorID : event.actor
+    // Most reads repeat the last value of every field: counted in place, with one check that
+    // the entries are not shared instead of one per field.
+    let repeated = entries.withUnsafeMutableBufferPointer { entries in
+      let hints = (Int(lastEntry[0]), Int(lastEntry[1]), Int(lastEntry[2]), Int(lastEntry[3]))
+      guard hints.0 >= 0, hints.1 >= 0, hints.2 >= 0, hints.3 >= 0,
+        entries[hints.0].value == actor, entries[hints.1].value == event.client,
+        entries[hints.2].value == event.sourceIP, entries[hints.3].value == event.object
+      else { return false }
+      func count(_ hint: Int) {
+        entries[hint].records += event.records
+        entries[hint].reads += 1
+      }
+      count(hints.0)
+      count(hints.1)
+      count(hints.2)
+      count(hints.3)
+      return true
+    }
+    if repeated { return }
+    add(.actor, actor, companion: event.actorID,
         records: event.records, reads: 1)
     add(.client, event.client, companion: .none, records: event.records, reads: 1)
     add(.sourceIP, event.sourceIP, companion: .none, records: event.records, reads: 1)

@@ -26,6 +26,18 @@ struct WindowRing {
       self.hop = hop
     }
 
+    /// Counts `event` (one access to the bucket, not one per field: each access to a bucket
+    /// in the ring checks that the ring's storage is not shared).
+    mutating func add(_ event: AccessEvent) {
+      records += event.records
+      reads += 1
+      firstTime = min(firstTime, event.time)
+      lastTime = max(lastTime, event.time)
+      breakdown.add(event)
+      samples.add(event)
+      if format == nil { format = event.format }
+    }
+
     /// Empties the bucket for `hop`, keeping its storage (see `SpareBuckets`).
     mutating func reuse(for hop: Int64) {
       self.hop = hop
@@ -64,15 +76,7 @@ struct WindowRing {
       index += 1
       buckets.insert(spares.take(hop: hop), at: index)
     }
-    buckets[index].records += event.records
-    buckets[index].reads += 1
-    buckets[index].firstTime = min(buckets[index].firstTime, event.time)
-    buckets[index].lastTime = max(buckets[index].lastTime, event.time)
-    buckets[index].breakdown.add(event)
-    buckets[index].samples.add(event)
-    if buckets[index].format == nil {
-      buckets[index].format = event.format
-    }
+    buckets[index].add(event)
     if hop > newestHop {
       newestHop = hop
       dropBuckets(before: hop - Int64(slots) + 1, into: &spares)
