@@ -21,6 +21,7 @@ let package = Package(
     .library(name: "ExfilWatchPipeline", targets: ["ExfilWatchPipeline"]),
     .library(name: "ExfilWatchState", targets: ["ExfilWatchState"]),
     .library(name: "ExfilWatchConfiguration", targets: ["ExfilWatchConfiguration"]),
+    .library(name: "ExfilWatchMetrics", targets: ["ExfilWatchMetrics"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -31,6 +32,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
   ],
   targets: [
     .systemLibrary(
@@ -97,6 +99,15 @@ let package = Package(
       dependencies: ["ExfilWatchSinks", "ExfilWatchEvent", .product(name: "Yams", package: "Yams")]
     ),
     .target(
+      name: "ExfilWatchMetrics",
+      dependencies: [
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ]
+    ),
+    .target(
       name: "ExfilWatchSimulator",
       dependencies: ["ExfilWatchEvent", "CZstd"]
     ),
@@ -113,6 +124,7 @@ let package = Package(
         "ExfilWatchPipeline",
         "ExfilWatchState",
         "ExfilWatchConfiguration",
+        "ExfilWatchMetrics",
         "ExfilWatchSimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -168,6 +180,10 @@ let package = Package(
     .testTarget(
       name: "ExfilWatchConfigurationTests",
       dependencies: ["ExfilWatchConfiguration", "ExfilWatchSinks"]
+    ),
+    .testTarget(
+      name: "ExfilWatchMetricsTests",
+      dependencies: ["ExfilWatchMetrics", "ExfilWatchTestSupport"]
     ),
     .testTarget(
       name: "ExfilWatchStateTests",

@@ -30,6 +30,8 @@ public final class QueuedDelivery: @unchecked Sendable {
   private var waiting: [OutgoingMessage]
   private var acknowledged: [OutgoingMessage] = []
   private var rejected: [OutgoingMessage] = []
+  /// Attempts that did not deliver (retried or refused) since the last `takeProgress()`.
+  private var failedAttempts = 0
   /// Counts every change to `waiting`, so a checkpoint rewrites a spool only when it changed.
   private var generation = 0
   private var failuresInARow = 0
@@ -77,9 +79,11 @@ public final class QueuedDelivery: @unchecked Sendable {
       defer {
         acknowledged = []
         rejected = []
+        failedAttempts = 0
       }
       return DeliveryProgress(
-        acknowledged: acknowledged, rejected: rejected, waiting: waiting, generation: generation)
+        acknowledged: acknowledged, rejected: rejected, waiting: waiting, generation: generation,
+        failedAttempts: failedAttempts)
     }
   }
 
@@ -177,6 +181,7 @@ public final class QueuedDelivery: @unchecked Sendable {
       return failuresInARow > 0 ? .recovered(destination: destination, failedAttempts: failuresInARow) : nil
     case .retry(let retryAfter, let reason):
       failuresInARow += 1
+      failedAttempts += 1
       let delay = policy.delay(
         afterFailures: failuresInARow, retryAfter: retryAfter, random: Double.random(in: 0 ... 1))
       nextAttempt = ContinuousClock.now + .milliseconds(Int64(delay * 1000))
@@ -184,6 +189,7 @@ public final class QueuedDelivery: @unchecked Sendable {
         destination: destination, reason: reason, delay: delay, failedAttempts: failuresInARow,
         waiting: waiting.count)
     case .rejected(let reason):
+      failedAttempts += 1
       waiting.removeFirst()
       generation += 1
       rejected.append(message)
@@ -206,6 +212,8 @@ public struct DeliveryProgress: Sendable, Equatable {
   public var waiting: [OutgoingMessage]
   /// Changes when `waiting` changes.
   public var generation: Int
+  /// Attempts that did not deliver (retried or refused), for the sink's failure count.
+  public var failedAttempts = 0
 }
 
 /// Something an operator should hear about a remote sink.

@@ -13,6 +13,7 @@ struct DetectionCommandOptions: ParsableArguments {
   @OptionGroup var detection: DetectionOptions
 
   @OptionGroup var output: RunOutputOptions
+  @OptionGroup var metrics: MetricsFileOption
 
   /// What `replay` and `scan` exit with, for their help.
   static let exitCodes = """
@@ -70,6 +71,7 @@ struct DetectionCommandOptions: ParsableArguments {
       timeRange: (from?.milliseconds ?? .min)..<(until?.milliseconds ?? .max))
     let detector = run.detector
     let runState = run.state
+    let metricsReporting = try MetricsReporting(command: commandName, file: metrics.metricsFile, run: run)
     run.showsNotes = !output.quiet && (output.verbose || commandName != "scan")
     let restored = detector.statistics
     var inputs = paths.map(MergeInput.init(path:))
@@ -98,9 +100,11 @@ struct DetectionCommandOptions: ParsableArguments {
     } catch let error as RunStateError {
       run.progress?.clear()
       writeToStandardError("exfilwatch: \(error)\n")
+      metricsReporting?.finishRun(run, durationSeconds: MonotonicClock.now() - started, succeeded: false)
       throw ExitStatus.usage.exitCode
     } catch {
       writeToStandardError("exfilwatch: \(error)\n")
+      metricsReporting?.finishRun(run, durationSeconds: MonotonicClock.now() - started, succeeded: false)
       throw ExitStatus.outputError.exitCode
     }
     run.progress?.clear()
@@ -118,6 +122,8 @@ struct DetectionCommandOptions: ParsableArguments {
       writeToStandardError(summary.text)
     }
     for problem in undelivered { writeToStandardError("exfilwatch: \(problem)\n") }
+    metricsReporting?.finishRun(
+      run, durationSeconds: MonotonicClock.now() - started, succeeded: undelivered.isEmpty && run.failures + missing == 0)
     if !undelivered.isEmpty { throw ExitStatus.outputError.exitCode }
     if run.failures + missing > 0 { throw ExitStatus.inputError.exitCode }
     if run.findingsWritten > 0 { throw ExitStatus.findings.exitCode }

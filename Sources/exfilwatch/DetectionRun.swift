@@ -38,6 +38,8 @@ struct DetectionRun: MergedEventHandler {
   /// Walked files in no log format ExfilWatch recognises (a README, labels.json): skipped.
   private(set) var skipped: [String] = []
   var findingsWritten: Int { delivery.findingsWritten }
+  /// Finding messages the detector made (first findings and updates), by severity.
+  private(set) var findingsBySeverity: [Finding.Severity: Int] = [:]
   private var evictionReported = false
   private var commitHeldReported = false
   /// Whether the last checkpoint was skipped (a local sink could not be written): the state
@@ -157,6 +159,7 @@ struct DetectionRun: MergedEventHandler {
   private mutating func deliver() throws {
     let findings = detector.takeFindings()
     guard !findings.isEmpty else { return }
+    for finding in findings { findingsBySeverity[finding.severity, default: 0] += 1 }
     guard let progress else { return delivery.deliver(findings, state: state) }
     progress.whileCleared { delivery.deliver(findings, state: state) }
   }

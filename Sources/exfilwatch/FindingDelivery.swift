@@ -18,6 +18,8 @@ struct FindingDelivery {
     var sink: any FindingSink
     var unflushed: [Finding] = []
     var failure: String?
+    /// Writes or flushes that failed.
+    var failedAttempts = 0
   }
 
   private var local: [LocalSink] = []
@@ -100,6 +102,7 @@ struct FindingDelivery {
         sink.failure = nil
       }
     } catch {
+      sink.failedAttempts += 1
       if sink.failure == nil {
         writeToStandardError(
           "exfilwatch: \(error); \(sink.unflushed.count) finding(s) kept for it, the other sinks go on\n")
@@ -121,6 +124,7 @@ struct FindingDelivery {
         state?.markDelivered(findingID: message.findingID, revision: message.revision, to: name)
       }
       refused += progress.rejected.count
+      remoteFailedAttempts[name, default: 0] += progress.failedAttempts
       waitingCount[name] = progress.waiting.count
       if progress.generation != savedGeneration[name] {
         unsavedSpool[name] = (progress.waiting.map(\.finding), progress.generation)
@@ -139,6 +143,18 @@ struct FindingDelivery {
 
   /// Messages each remote sink had waiting when last asked.
   private(set) var waitingCount: [String: Int] = [:]
+  private var remoteFailedAttempts: [String: Int] = [:]
+
+  /// Failed attempts to deliver, by sink name: local writes that failed, remote sends that
+  /// were retried or refused (as of the last `collectRemoteProgress`).
+  var failedAttempts: [String: Int] {
+    var counts = remoteFailedAttempts
+    for sink in local { counts[sink.name] = sink.failedAttempts }
+    return counts
+  }
+
+  /// Every sink's name, local ones first.
+  var sinkNames: [String] { local.map(\.name) + remote.map(\.name) }
   private var unsavedSpool: [String: (findings: [Finding], generation: Int)] = [:]
   private var savedGeneration: [String: Int] = [:]
 

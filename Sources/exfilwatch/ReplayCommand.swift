@@ -44,6 +44,7 @@ struct ScanCommand: ParsableCommand {
       Examples:
         exfilwatch scan --state /var/lib/exfilwatch/scan.state --sink jsonl:findings.jsonl /var/log/salesforce/
         */15 * * * * exfilwatch scan --state /var/lib/exfilwatch/scan.state /var/log/salesforce/
+        exfilwatch scan --metrics-file /var/lib/node_exporter/textfile/exfilwatch.prom /var/log/okta/
       """
   )
 

@@ -31,6 +31,7 @@ struct TailCommand: ParsableCommand {
       Examples:
         exfilwatch tail --sink jsonl:/var/lib/exfilwatch/findings.jsonl '/var/log/salesforce/*.jsonl*'
         exfilwatch tail --state /var/lib/exfilwatch/tail.state --poll-interval 500ms /var/log/okta/
+        exfilwatch tail --metrics-listen 127.0.0.1:9464 '/var/log/salesforce/*.jsonl*'
       """
   )
 
@@ -40,6 +41,12 @@ struct TailCommand: ParsableCommand {
   @OptionGroup var parsing: ParsingOptions
   @OptionGroup var detection: DetectionOptions
   @OptionGroup var output: RunOutputOptions
+  @OptionGroup var metrics: MetricsFileOption
+
+  @Option(help: ArgumentHelp(
+    "Serve metrics in the Prometheus text format at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464; port 0 picks a free one, said on standard error).",
+    valueName: "host:port"))
+  var metricsListen: ListenAddress?
 
   @Option(help: ArgumentHelp("How often files are looked at.", valueName: "duration"))
   var pollInterval = DurationArgument(milliseconds: 1_000)
@@ -65,6 +72,12 @@ struct TailCommand: ParsableCommand {
       statePath: output.state ?? RunOutputOptions.defaultStatePath,
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } })
     let restored = run.detector.statistics
+    let metricsReporting = try MetricsReporting(
+      command: "tail", file: metrics.metricsFile, listen: metricsListen, run: run)
+    defer { metricsReporting?.close() }
+    if let server = metricsReporting?.server {
+      writeToStandardError("exfilwatch: serving metrics on http://\(server.address)/metrics\n")
+    }
     let decoderOptions = DecoderOptions(maxWindowBytes: maxWindow.bytes)
     let follower = FileFollower(
       patterns: patterns, decoderOptions: decoderOptions, rotateWait: Double(rotateWait.milliseconds) / 1000)
@@ -90,10 +103,13 @@ struct TailCommand: ParsableCommand {
         }
         let stopping = StopSignal.received
         if stopping { run.closeSinks() }
-        if stopping || run.wantsCheckpoint {
+        let checkpoint = stopping || run.wantsCheckpoint
+        if checkpoint {
           run.sources = follower.followed.map(\.identity)
           try run.handleCheckpoint(follower.followed.map(\.position))
         }
+        metricsReporting?.publish(run)
+        if checkpoint { metricsReporting?.writeFile() }
         if stopping { break }
         StopSignal.sleep(seconds: Double(pollInterval.milliseconds) / 1000)
       }

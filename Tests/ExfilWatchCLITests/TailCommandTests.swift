@@ -2,6 +2,10 @@ import ExfilWatchTestSupport
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
 /// `exfilwatch tail` following files a writer appends to, rotates and truncates, as a live
 /// log shipper does: what it finds equals what one run over the same data finds.
 @Suite struct TailCommandTests {
@@ -135,6 +139,49 @@ import Testing
     #expect(try receiver.requests().compactMap { $0.header("Idempotency-Key") } == expected, "\(said)")
     #expect(said.contains("delivering again after"), "\(said)")
   }
+
+  @Test("/metrics of a running tail, scraped and parsed as Prometheus text, counts what was appended")
+  func servesMetrics() async throws {
+    let directory = try TemporaryDirectory()
+    let log = directory.path("ApiEvent.jsonl")
+    let prom = directory.path("tail.prom")
+    let day = try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-01.jsonl.zst"])
+    let lines = day.split(separator: 0x0A).prefix(600)
+    let appended: [UInt8] = lines.flatMap { Array($0) + [0x0A] } + Array("{not json\n".utf8)
+    let tail = try TailProcess([
+      "tail", "--state", directory.path("tail.state"), "--sink", "jsonl:\(directory.path("findings.jsonl"))",
+      "--poll-interval", "100ms", "--idle-close", "0s", "--checkpoint-interval", "200ms",
+      "--metrics-listen", "127.0.0.1:0", "--metrics-file", prom, log,
+    ])
+    let serving = try #require(tail.line(containing: "serving metrics on http://"))
+    let url = try #require(serving.split(separator: " ").last.map(String.init))
+    #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/metrics"), "\(serving)")
+
+    try append(log, appended)
+    try tail.waitUntilRead([log])
+    usleep(300_000)  // a checkpoint, so the file is written too
+    let (body, response) = try await URLSession.shared.data(from: URL(string: url)!)
+    let status = (response as? HTTPURLResponse)?.statusCode
+    let said = try tail.stop()
+    #expect(status == 200, "\(said)")
+    for text in [String(decoding: body, as: UTF8.self), try String(contentsOfFile: prom, encoding: .utf8)] {
+      let metrics = try PrometheusText(text)
+      #expect(metrics.value("exfilwatch_events_total", ["format": "sf-rtem"]) == 600, "\(text)")
+      #expect(metrics.value("exfilwatch_records_rejected_total", ["format": "sf-rtem", "reason": "bad-json"]) == 1)
+      #expect(metrics.value("exfilwatch_read_bytes_total") == Double(appended.count))
+      #expect(metrics.value("exfilwatch_decoded_bytes_total") == Double(appended.count))
+      #expect((metrics.value("exfilwatch_tracked_keys") ?? 0) > 0)
+      #expect(metrics.value("exfilwatch_findings_total", ["severity": "high"]) == 0)
+      #expect(metrics.value("exfilwatch_sink_delivery_failures_total", ["sink": "jsonl:\(directory.path("findings.jsonl"))"]) == 0)
+      #expect(metrics.samples.contains {
+        $0.name == "exfilwatch_build_info" && $0.labels["command"] == "tail" && $0.labels["version"]?.isEmpty == false
+          && $0.value == 1
+      })
+      // The newest event of the lines appended, and the lag from it to now: more than a year.
+      #expect(metrics.value("exfilwatch_last_event_timestamp_seconds").map { $0 >= 1_748_736_000 } == true)
+      #expect(metrics.value("exfilwatch_event_lag_seconds").map { $0 > 365 * 86_400 } == true)
+    }
+  }
 }
 
 /// zstd frames of up to 2,000 lines each, made by the `zstd` tool.
@@ -158,9 +205,11 @@ private func append(_ path: String, _ bytes: [UInt8]) throws {
 
 /// A running `exfilwatch tail`, watched through /proc: a file is read once the process holds it
 /// open at its end.
-private struct TailProcess {
+private final class TailProcess {
   let process = Process()
   let errors = Pipe()
+  /// Standard error read so far (by `line(containing:)`).
+  private var said = Data()
 
   init(_ arguments: [String]) throws {
     process.executableURL = URL(fileURLWithPath: exfilwatchExecutable)
@@ -200,13 +249,26 @@ private struct TailProcess {
     return false
   }
 
+  /// The first line on standard error that contains `text`, read as it comes (nil when the
+  /// process ends first).
+  func line(containing text: String) -> String? {
+    while true {
+      let lines = String(decoding: said, as: UTF8.self).split(separator: "\n")
+      if let line = lines.first(where: { $0.contains(text) }) { return String(line) }
+      let more = errors.fileHandleForReading.availableData
+      if more.isEmpty { return nil }
+      said += more
+    }
+  }
+
   /// SIGTERM: a graceful stop must commit and exit 0. Returns what it said on stderr.
   @discardableResult
   func stop() throws -> String {
     kill(process.processIdentifier, SIGTERM)
-    let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    said += errors.fileHandleForReading.readDataToEndOfFile()
+    let text = String(decoding: said, as: UTF8.self)
     process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "\(said)")
-    return said
+    #expect(process.terminationStatus == 0, "\(text)")
+    return text
   }
 }
