@@ -124,10 +124,14 @@ struct DetectionRun: MergedEventHandler {
       skipped.append(report.input)
       return
     }
-    writeToStandardError("exfilwatch: \(error)\n")
+    // `tail` reads every input again each poll: an input that fails the same way each time
+    // is said once.
+    if saidFailures.insert("\(error)").inserted { writeToStandardError("exfilwatch: \(error)\n") }
     failures += 1
     record(report)
   }
+
+  private var saidFailures: Set<String> = []
 
   mutating func handleInputFinished(_ report: InputReport) {
     record(report)
