@@ -22,6 +22,7 @@ let package = Package(
     .library(name: "ExfilWatchState", targets: ["ExfilWatchState"]),
     .library(name: "ExfilWatchConfiguration", targets: ["ExfilWatchConfiguration"]),
     .library(name: "ExfilWatchMetrics", targets: ["ExfilWatchMetrics"]),
+    .library(name: "ExfilWatchReport", targets: ["ExfilWatchReport"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -108,6 +109,10 @@ let package = Package(
       ]
     ),
     .target(
+      name: "ExfilWatchReport",
+      dependencies: ["ExfilWatchEvent"]
+    ),
+    .target(
       name: "ExfilWatchSimulator",
       dependencies: ["ExfilWatchEvent", "CZstd"]
     ),
@@ -125,6 +130,7 @@ let package = Package(
         "ExfilWatchState",
         "ExfilWatchConfiguration",
         "ExfilWatchMetrics",
+        "ExfilWatchReport",
         "ExfilWatchSimulator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -184,6 +190,10 @@ let package = Package(
     .testTarget(
       name: "ExfilWatchMetricsTests",
       dependencies: ["ExfilWatchMetrics", "ExfilWatchTestSupport"]
+    ),
+    .testTarget(
+      name: "ExfilWatchReportTests",
+      dependencies: ["ExfilWatchReport", "ExfilWatchSinks", "ExfilWatchDetector", "ExfilWatchTestSupport"]
     ),
     .testTarget(
       name: "ExfilWatchStateTests",
