@@ -14,6 +14,7 @@ struct DetectionCommandOptions: ParsableArguments {
 
   @OptionGroup var output: RunOutputOptions
   @OptionGroup var metrics: MetricsFileOption
+  @OptionGroup var logging: LoggingOptions
 
   /// What `replay` and `scan` exit with, for their help.
   static let exitCodes = """
@@ -58,7 +59,7 @@ struct DetectionCommandOptions: ParsableArguments {
     var missing = 0
     for path in input.paths {
       do { paths += try InputPaths.expand([path]) } catch {
-        writeToStandardError("exfilwatch: \(error)\n")
+        Log.error("\(error)")
         missing += 1
       }
     }
@@ -99,11 +100,11 @@ struct DetectionCommandOptions: ParsableArguments {
       if runState != nil { try run.handleCheckpoint(merge.positions) }
     } catch let error as RunStateError {
       run.progress?.clear()
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       metricsReporting?.finishRun(run, durationSeconds: MonotonicClock.now() - started, succeeded: false)
       throw ExitStatus.usage.exitCode
     } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       metricsReporting?.finishRun(run, durationSeconds: MonotonicClock.now() - started, succeeded: false)
       throw ExitStatus.outputError.exitCode
     }
@@ -119,9 +120,9 @@ struct DetectionCommandOptions: ParsableArguments {
       if let runState, !run.commitHeld {
         summary.stateTotals = (runState.path, detector.statistics, (runState.totals["runs"] ?? 0) + 1)
       }
-      writeToStandardError(summary.text)
+      Log.infoLines(summary.text)
     }
-    for problem in undelivered { writeToStandardError("exfilwatch: \(problem)\n") }
+    for problem in undelivered { Log.error("\(problem)") }
     metricsReporting?.finishRun(
       run, durationSeconds: MonotonicClock.now() - started, succeeded: undelivered.isEmpty && run.failures + missing == 0)
     if !undelivered.isEmpty { throw ExitStatus.outputError.exitCode }

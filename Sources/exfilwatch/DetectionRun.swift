@@ -71,9 +71,9 @@ struct DetectionRun: MergedEventHandler {
   /// Said once, when it first happens: from then on some keys' history is being forgotten.
   private mutating func reportEviction() {
     evictionReported = true
-    writeToStandardError(
-      "exfilwatch: more than \(detector.configuration.maxTrackedKeys) keys: forgetting the least recently "
-        + "seen ones, idle first (raise --max-keys to keep more; the summary counts them)\n")
+    Log.warning(
+      "more than \(detector.configuration.maxTrackedKeys) keys: forgetting the least recently "
+        + "seen ones, idle first (raise --max-keys to keep more; the summary counts them)")
   }
 
   mutating func handleReject(_ reject: RejectedRecord, input: String) throws {
@@ -98,9 +98,9 @@ struct DetectionRun: MergedEventHandler {
     guard !commitHeld else {
       if !commitHeldReported {
         commitHeldReported = true
-        writeToStandardError(
-          "exfilwatch: state \(state.path): progress not committed while a sink cannot be written; "
-            + "the next run reads again from the last commit\n")
+        Log.warning(
+          "state \(state.path): progress not committed while a sink cannot be written; "
+            + "the next run reads again from the last commit")
       }
       return
     }
@@ -119,14 +119,14 @@ struct DetectionRun: MergedEventHandler {
   mutating func handleInputFailure(_ error: any Error, report: InputReport) {
     if walked.contains(report.input), report.summary.events == 0, case ParseError.unrecognisedFormat = error {
       if showsNotes {
-        writeToStandardError("exfilwatch: \(report.input): skipped, not in a log format ExfilWatch recognises\n")
+        Log.notice("\(report.input): skipped, not in a log format ExfilWatch recognises")
       }
       skipped.append(report.input)
       return
     }
     // `tail` reads every input again each poll: an input that fails the same way each time
     // is said once.
-    if saidFailures.insert("\(error)").inserted { writeToStandardError("exfilwatch: \(error)\n") }
+    if saidFailures.insert("\(error)").inserted { Log.error("\(error)") }
     failures += 1
     record(report)
   }

@@ -4,7 +4,7 @@ import ExfilWatchParser
 
 /// `exfilwatch events`: Source → Decoder → Framer → Parser, printing the canonical events, to
 /// see exactly what the detector will be given (and what was rejected).
-struct EventsCommand: ParsableCommand {
+struct EventsCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "events",
     abstract: "Print the canonical access events parsed from audit logs, one JSON object per line.",
@@ -25,6 +25,8 @@ struct EventsCommand: ParsableCommand {
           --field records=rows app-audit.jsonl
       """
   )
+
+  @OptionGroup var logging: LoggingOptions
 
   @OptionGroup var input: InputOptions
   @OptionGroup var parsing: ParsingOptions
@@ -49,18 +51,18 @@ struct EventsCommand: ParsableCommand {
         try parser.finish(into: &printer)
       } catch let error as RejectsFileError {
         output.flush()
-        writeToStandardError("exfilwatch: \(error)\n")
+        Log.error("\(error)")
         throw ExitStatus.outputError.exitCode
       } catch {
         output.flush()
-        writeToStandardError("exfilwatch: \(error)\n")
+        Log.error("\(error)")
         failures += 1
       }
       let summary = parser.summary
       if count { output.write("\(name): \(Self.describe(summary))\n") }
       if !count, summary.rejected > 0 {
         output.flush()
-        writeToStandardError("exfilwatch: \(name): \(Self.describe(summary))\n")
+        Log.warning("\(name): \(Self.describe(summary))", ["input": "\(name)"])
       }
       totals.records += summary.records
       totals.events += summary.events

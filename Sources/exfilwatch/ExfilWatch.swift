@@ -34,6 +34,7 @@ struct ExfilWatch: ParsableCommand {
     signal(SIGPIPE, SIG_IGN)
     do {
       var command = try parseAsRoot()
+      if let logged = command as? any LoggingCommand { Log.configure(logged.logging) }
       try command.run()
     } catch {
       if exitCode(for: error) == .validationFailure {

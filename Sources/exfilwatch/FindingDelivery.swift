@@ -52,12 +52,16 @@ struct FindingDelivery {
   /// the number of failed attempts in a row is a power of two, so a receiver down for hours
   /// gives a handful of lines, not one per attempt.
   ///
-  /// On a terminal the line starts by erasing whatever is there (the progress line, which is
-  /// redrawn at its next tick), since it comes from the sending thread at any moment.
+  /// Said from the sending thread at any moment: the log erases a progress line first.
   private static let reportOccasionally: @Sendable (DeliveryEvent) -> Void = { event in
-    if case .retrying(_, _, _, let failures, _) = event, failures & (failures - 1) != 0 { return }
-    let erase = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
-    writeToStandardError("\(erase)exfilwatch: \(event)\n")
+    switch event {
+    case .retrying(let destination, _, _, let failures, _):
+      if failures & (failures - 1) == 0 { Log.warning("\(event)", ["sink": "\(destination)"]) }
+    case .recovered(let destination, _):
+      Log.notice("\(event)", ["sink": "\(destination)"])
+    case .rejected(let destination, _, _, _):
+      Log.error("\(event)", ["sink": "\(destination)"])
+    }
   }
 
   /// Whether a local sink holds findings it could not write: no progress may be committed.
@@ -98,14 +102,14 @@ struct FindingDelivery {
       for finding in sink.unflushed { state?.markDelivered(finding, to: sink.name) }
       sink.unflushed = []
       if sink.failure != nil {
-        writeToStandardError("exfilwatch: \(sink.name): writing again\n")
+        Log.notice("\(sink.name): writing again")
         sink.failure = nil
       }
     } catch {
       sink.failedAttempts += 1
       if sink.failure == nil {
-        writeToStandardError(
-          "exfilwatch: \(error); \(sink.unflushed.count) finding(s) kept for it, the other sinks go on\n")
+        Log.error(
+          "\(error); \(sink.unflushed.count) finding(s) kept for it, the other sinks go on", ["sink": "\(sink.name)"])
       }
       sink.failure = "\(error)"
     }

@@ -6,7 +6,7 @@ import Foundation
 
 /// `exfilwatch findings`: what a findings database holds, as a table for a person or as OCSF
 /// JSON lines for a script.
-struct FindingsCommand: ParsableCommand {
+struct FindingsCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "findings",
     abstract: "List the findings kept in a findings database (written by --sink sqlite:PATH).",
@@ -29,6 +29,8 @@ struct FindingsCommand: ParsableCommand {
         exfilwatch findings --db findings.db --json | jq -r .finding_info.title
       """
   )
+
+  @OptionGroup var logging: LoggingOptions
 
   @Option(help: ArgumentHelp("The findings database (a file given to --sink sqlite:).", valueName: "path"))
   var db: String
@@ -53,11 +55,11 @@ struct FindingsCommand: ParsableCommand {
       findings = try database.findings(since: start, minimumSeverity: severity)
       newest = findings.isEmpty ? try database.newestFindingTime() : nil
     } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       throw ExitStatus.usage.exitCode
     }
     if findings.isEmpty {
-      writeToStandardError("exfilwatch: \(emptyListNote(start: start, newest: newest))\n")
+      Log.notice("\(emptyListNote(start: start, newest: newest))")
       return
     }
     let output = StandardOutput()

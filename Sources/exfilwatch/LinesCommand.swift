@@ -3,7 +3,7 @@ import ExfilWatchFramer
 
 /// `exfilwatch lines`: the first stages alone (Source → Decoder → LineFramer), for looking at
 /// what ExfilWatch reads from an input and for measuring how fast it reads it.
-struct LinesCommand: ParsableCommand {
+struct LinesCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "lines",
     abstract: "Print the decoded lines of zstd, gzip or plain inputs (like zstdcat/zcat).",
@@ -19,6 +19,8 @@ struct LinesCommand: ParsableCommand {
         zstd -dc big.zst | exfilwatch lines --count -
       """
   )
+
+  @OptionGroup var logging: LoggingOptions
 
   @OptionGroup var input: InputOptions
 
@@ -49,7 +51,7 @@ struct LinesCommand: ParsableCommand {
       } catch {
         output.flush()
         let progress = handler.lines > 0 ? " (after \(handler.lines) lines)" : ""
-        writeToStandardError("exfilwatch: \(error)\(progress)\n")
+        Log.error("\(error)\(progress)")
         failures += 1
       }
     }
@@ -74,8 +76,8 @@ private struct LineReporter: LineHandler {
   mutating func handleOverlongLine(at position: LinePosition, length: Int) {
     lines += 1
     output?.flush()
-    writeToStandardError(
-      "exfilwatch: \(name):\(position.number): skipped a line of \(length) bytes at decoded "
-        + "offset \(position.offset): longer than --max-line-length\n")
+    Log.warning(
+      "\(name):\(position.number): skipped a line of \(length) bytes at decoded "
+        + "offset \(position.offset): longer than --max-line-length", ["input": "\(name)"])
   }
 }

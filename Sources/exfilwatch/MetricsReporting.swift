@@ -34,7 +34,7 @@ struct MetricsReporting {
       do {
         server = try MetricsServer(host: listen.host, port: listen.port, registry: metrics.registry)
       } catch {
-        writeToStandardError("exfilwatch: \(error)\n")
+        Log.error("\(error)")
         throw ExitStatus.usage.exitCode
       }
     } else {
@@ -51,7 +51,7 @@ struct MetricsReporting {
   /// matters more than its metrics).
   func writeFile() {
     guard let file else { return }
-    do { try file.write(metrics.exposition()) } catch { writeToStandardError("exfilwatch: \(error)\n") }
+    do { try file.write(metrics.exposition()) } catch { Log.error("\(error)") }
   }
 
   /// The end of a `replay` or `scan`: its last totals, duration and outcome, written out.

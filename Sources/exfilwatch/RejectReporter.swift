@@ -19,9 +19,9 @@ struct RejectReporter {
     try rejectsFile?.write(reject, input: input)
     shown += 1
     guard shown <= Self.shownLimit else { return }
-    var message = "exfilwatch: \(input):\(reject.line): rejected record (\(reject.reason.rawValue))"
+    var message = "\(input):\(reject.line): rejected record (\(reject.reason.rawValue))"
     if shown == Self.shownLimit { message += "; further rejects are only counted" }
     beforeMessage()
-    writeToStandardError(message + "\n")
+    Log.warning(message, ["input": "\(input)", "line": "\(reject.line)", "reason": "\(reject.reason.rawValue)"])
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `exfilwatch replay`: historical archives through the detector, as fast as they decode.
-struct ReplayCommand: ParsableCommand {
+struct ReplayCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "replay",
     abstract: "Run the detector over historical audit logs and write its findings.",
@@ -20,6 +20,7 @@ struct ReplayCommand: ParsableCommand {
   )
 
   @OptionGroup var options: DetectionCommandOptions
+  var logging: LoggingOptions { options.logging }
 
   func run() throws {
     try options.run(commandName: "replay")
@@ -28,7 +29,7 @@ struct ReplayCommand: ParsableCommand {
 
 /// `exfilwatch scan`: the cron use. The same engine and findings as `replay`; its exit code is
 /// what a scheduler acts on.
-struct ScanCommand: ParsableCommand {
+struct ScanCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "scan",
     abstract: "Scan audit logs once (for cron) and write findings; the exit code says whether any were found.",
@@ -49,6 +50,7 @@ struct ScanCommand: ParsableCommand {
   )
 
   @OptionGroup var options: DetectionCommandOptions
+  var logging: LoggingOptions { options.logging }
 
   func run() throws {
     try options.run(commandName: "scan")

@@ -4,7 +4,7 @@ import ExfilWatchReport
 import Foundation
 
 /// `exfilwatch report`: a findings file as a page a person can look at and pass on.
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "Make a self-contained HTML page of a findings file (written by --sink jsonl:PATH).",
@@ -24,6 +24,8 @@ struct ReportCommand: ParsableCommand {
       """
   )
 
+  @OptionGroup var logging: LoggingOptions
+
   @Argument(help: ArgumentHelp("The findings file (OCSF JSON lines from a jsonl sink).", valueName: "findings.jsonl"))
   var findings: String
 
@@ -35,7 +37,7 @@ struct ReportCommand: ParsableCommand {
     do {
       read = try ReportedFinding.read(path: findings)
     } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       throw ExitStatus.usage.exitCode
     }
     let hops = Dictionary(
@@ -45,9 +47,9 @@ struct ReportCommand: ParsableCommand {
     do {
       try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
     } catch {
-      writeToStandardError("exfilwatch: \(html): cannot write the page: \(error.localizedDescription)\n")
+      Log.error("\(html): cannot write the page: \(error.localizedDescription)")
       throw ExitStatus.outputError.exitCode
     }
-    writeToStandardError("exfilwatch: report: \(incidents.count) incident(s), \(read.count) finding revision(s) -> \(html)\n")
+    Log.info("report: \(incidents.count) incident(s), \(read.count) finding revision(s) -> \(html)")
   }
 }

@@ -63,7 +63,7 @@ struct RunOutputOptions: ParsableArguments {
     do {
       runState = try statePath.map { try RunState(path: $0, reset: resetState, configuration: configuration) }
     } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       if case RunStateError.locked = error { throw ExitStatus.locked.exitCode }
       throw ExitStatus.usage.exitCode
     }
@@ -71,9 +71,9 @@ struct RunOutputOptions: ParsableArguments {
     let detector = runState?.detector ?? Detector(configuration: configuration, symbols: symbols)
     if let runState {
       for (sink, count) in runState.spooledSinks(notIn: Set(sinks.map(\.name))) {
-        writeToStandardError(
-          "exfilwatch: state \(runState.path): \(count) finding message(s) wait in the spool for sink "
-            + "'\(sink)', which this run does not deliver to; they are kept\n")
+        Log.warning(
+          "state \(runState.path): \(count) finding message(s) wait in the spool for sink "
+            + "'\(sink)', which this run does not deliver to; they are kept")
       }
     }
     do {
@@ -85,7 +85,7 @@ struct RunOutputOptions: ParsableArguments {
       run.checkpointInterval = Double(checkpointInterval.milliseconds) / 1000
       return run
     } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       throw ExitStatus.outputError.exitCode
     }
   }
@@ -102,7 +102,7 @@ struct RunOutputOptions: ParsableArguments {
       do {
         configured = try ConfigurationFile.load(path: config).sinks ?? []
       } catch {
-        writeToStandardError(error.problems.map { "exfilwatch: \($0)\n" }.joined())
+        for problem in error.problems { Log.error("\(problem)") }
         throw ExitStatus.usage.exitCode
       }
     }
@@ -116,7 +116,7 @@ struct RunOutputOptions: ParsableArguments {
     }
     var seen: Set<String> = []
     for sink in named where !seen.insert(sink.name).inserted {
-      writeToStandardError("exfilwatch: --sink \(sink.specification) is given twice\n")
+      Log.error("--sink \(sink.specification) is given twice")
       throw ExitStatus.usage.exitCode
     }
     return named

@@ -126,9 +126,9 @@ final class RunState {
   func spooledFindings(for sink: String) -> [Finding] {
     (spool[sink] ?? []).compactMap { message in
       guard let finding = try? JSONDecoder().decode(Finding.self, from: Data(message.finding)) else {
-        writeToStandardError(
-          "exfilwatch: state \(path): spooled finding \(message.findingID) revision \(message.version) "
-            + "for sink '\(sink)' cannot be read; it is dropped\n")
+        Log.error(
+          "state \(path): spooled finding \(message.findingID) revision \(message.version) "
+            + "for sink '\(sink)' cannot be read; it is dropped")
         return nil
       }
       return finding

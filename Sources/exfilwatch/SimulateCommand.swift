@@ -4,7 +4,7 @@ import ExfilWatchSimulator
 
 /// `exfilwatch simulate`: writes a simulated contact centre's Salesforce audit logs, with or
 /// without an injected attack, and the labels naming the attack, to test detectors against.
-struct SimulateCommand: ParsableCommand {
+struct SimulateCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "simulate",
     abstract: "Write realistic simulated Salesforce audit logs with an injected attack, and its labels.",
@@ -27,6 +27,8 @@ struct SimulateCommand: ParsableCommand {
         exfilwatch simulate --scenario baseline --format sf-elf --days 7 --agents 50 --out small/
       """
   )
+
+  @OptionGroup var logging: LoggingOptions
 
   @Option(help: "The attack to inject (see Scenarios above).")
   var scenario: Scenario
@@ -67,10 +69,10 @@ struct SimulateCommand: ParsableCommand {
     do {
       report = try Simulator(options: options).run(outputDirectory: out)
     } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       throw ExitStatus.outputError.exitCode
     }
-    writeToStandardError("exfilwatch: \(Self.summary(report))\n")
+    Log.info("\(Self.summary(report))")
   }
 
   /// `simulate connected-app-exfil (seed 1, sf-rtem): 30 files, 1525784 events, 1.85 GB

@@ -49,7 +49,7 @@ final class StandardOutput {
         if errno == EINTR { continue }
         // The reader went away (`exfilwatch lines f | head`): stop quietly, as ripgrep does.
         if errno == EPIPE { exit(ExitStatus.success.rawValue) }
-        writeToStandardError("exfilwatch: cannot write to standard output: \(String(cString: strerror(errno)))\n")
+        Log.error("cannot write to standard output: \(String(cString: strerror(errno)))")
         exit(ExitStatus.outputError.rawValue)
       }
       written += result

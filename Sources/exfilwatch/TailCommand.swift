@@ -8,7 +8,7 @@ import Glibc
 /// `exfilwatch tail`: the live use. Files are followed like `tail -F`, events judged as they
 /// arrive, findings written within a poll of the window that proves them being judged, and the
 /// state committed as it goes, so a restart continues without alerting twice.
-struct TailCommand: ParsableCommand {
+struct TailCommand: ParsableCommand, LoggingCommand {
   static let configuration = CommandConfiguration(
     commandName: "tail",
     abstract: "Follow live audit logs (like tail -F) and write findings as they happen.",
@@ -42,6 +42,7 @@ struct TailCommand: ParsableCommand {
   @OptionGroup var detection: DetectionOptions
   @OptionGroup var output: RunOutputOptions
   @OptionGroup var metrics: MetricsFileOption
+  @OptionGroup var logging: LoggingOptions
 
   @Option(help: ArgumentHelp(
     "Serve metrics in the Prometheus text format at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464; port 0 picks a free one, said on standard error).",
@@ -76,7 +77,7 @@ struct TailCommand: ParsableCommand {
       command: "tail", file: metrics.metricsFile, listen: metricsListen, run: run)
     defer { metricsReporting?.close() }
     if let server = metricsReporting?.server {
-      writeToStandardError("exfilwatch: serving metrics on http://\(server.address)/metrics\n")
+      Log.notice("serving metrics on http://\(server.address)/metrics")
     }
     let decoderOptions = DecoderOptions(maxWindowBytes: maxWindow.bytes)
     let follower = FileFollower(
@@ -88,7 +89,7 @@ struct TailCommand: ParsableCommand {
         let now = MonotonicClock.now()
         for problem in follower.discover(now: now, startPosition: { run.state?.startPosition(for: $0) ?? .start })
         where reported.insert(problem).inserted {
-          writeToStandardError("exfilwatch: \(problem)\n")
+          Log.warning("\(problem)")
         }
         let inputs = follower.inputs(now: now)
         run.sources = follower.followed.map(\.identity)
@@ -114,10 +115,10 @@ struct TailCommand: ParsableCommand {
         StopSignal.sleep(seconds: Double(pollInterval.milliseconds) / 1000)
       }
     } catch let error as RunStateError {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       throw ExitStatus.usage.exitCode
     } catch {
-      writeToStandardError("exfilwatch: \(error)\n")
+      Log.error("\(error)")
       throw ExitStatus.outputError.exitCode
     }
     if !output.quiet {
@@ -128,11 +129,12 @@ struct TailCommand: ParsableCommand {
       if let state = run.state, !run.commitHeld {
         summary.stateTotals = (state.path, run.detector.statistics, (state.totals["runs"] ?? 0) + 1)
       }
-      writeToStandardError(summary.text + "exfilwatch: tail: stopped; \(follower.truncations) truncated file(s) read again\n")
+      Log.infoLines(summary.text)
+      Log.info("tail: stopped; \(follower.truncations) truncated file(s) read again")
     }
     // Messages kept in the spool go out when tail starts again, and refusals were reported
     // as they came: a graceful stop fails only when a local sink still cannot be written.
-    for problem in run.undelivered { writeToStandardError("exfilwatch: \(problem)\n") }
+    for problem in run.undelivered { Log.error("\(problem)") }
     if !run.delivery.failingLocalSinks.isEmpty { throw ExitStatus.outputError.exitCode }
   }
 }
