@@ -4,10 +4,15 @@ import Yams
 /// `exfilwatch.yaml`: what a deployment sets once instead of on every command line, secrets
 /// included (as `${VARIABLE}` references, so the file itself holds none).
 ///
-/// For now it holds the sinks and their options; the command line wins over it (`--sink`
-/// given on the command line replaces the file's `sinks`).
+/// It holds the inputs, the sinks and their options, and any command-line option by its long
+/// name (`warm_up: 3d` for `--warm-up 3d`); the command line wins over it (an option given
+/// there replaces the file's, `--sink` replaces `sinks`, paths replace `inputs`).
+/// `exfilwatch config example` prints a commented one.
 ///
 /// ```yaml
+/// inputs: [/var/log/salesforce/]
+/// dimension: [actor, client, source_ip]
+/// warm_up: 7d
 /// sinks:
 ///   - stdout
 ///   - jsonl: /var/lib/exfilwatch/findings.jsonl
@@ -17,8 +22,12 @@ import Yams
 public struct ConfigurationFile: Sendable {
   /// The sinks, in the order given; `nil` when the file has no `sinks` key.
   public var sinks: [NamedSink]?
+  /// The paths to read when the command line names none; `nil` when the file has none.
+  public var inputs: [String]?
+  /// Command-line options set by the file, by long name.
+  public var options: [ConfiguredOption] = []
 
-  static let topLevelKeys = ["sinks"]
+  static let topLevelKeys = ["sinks", "inputs"] + OptionEntry.kinds.keys.sorted()
 
   /// Reads and checks the file; every problem found is in the error.
   public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -47,8 +56,19 @@ public struct ConfigurationFile: Sendable {
     }
     if let document, let entries = reader.mapping(document, path: "", known: Self.topLevelKeys) {
       if let node = entries["sinks"] { sinks = SinkEntry.sinks(node, reader: &reader) }
+      if let node = entries["inputs"] {
+        if let items = node.sequence, !items.isEmpty {
+          let paths = items.enumerated().compactMap { reader.string($1, path: "inputs[\($0)]") }
+          if paths.count == items.count { inputs = paths }
+        } else {
+          reader.problem("expected a list of paths (lines starting with '- ')", at: node, path: "inputs")
+        }
+      }
+      options = OptionEntry.options(entries, reader: &reader)
     }
-    guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.problems) }
+    guard reader.problems.isEmpty else {
+      throw ConfigurationError(problems: reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+    }
   }
 
   /// A YAML syntax error at its place.

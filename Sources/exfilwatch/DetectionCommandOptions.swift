@@ -57,7 +57,10 @@ struct DetectionCommandOptions: ParsableArguments {
     // A path that is missing or cannot be walked is reported and the others are read.
     var paths: [String] = []
     var missing = 0
-    for path in input.paths {
+    // Standard input unless named: the config file's inputs when the command line has none.
+    let named = input.paths == ["-"] && !CommandLine.arguments.contains("-")
+      ? try output.configurationFile()?.inputs ?? input.paths : input.paths
+    for path in named {
       do { paths += try InputPaths.expand([path]) } catch {
         Log.error("\(error)")
         missing += 1
@@ -68,7 +71,7 @@ struct DetectionCommandOptions: ParsableArguments {
       sinks: sinks, configuration: try detection.configuration(),
       statePath: output.state ?? (commandName == "scan" ? RunOutputOptions.defaultStatePath : nil),
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } },
-      walked: Set(paths).subtracting(input.paths),
+      walked: Set(paths).subtracting(named),
       timeRange: (from?.milliseconds ?? .min)..<(until?.milliseconds ?? .max))
     let detector = run.detector
     let runState = run.state

@@ -20,7 +20,7 @@ struct ExfilWatch: ParsableCommand {
       reach a sink (spooled for the next run, refused, or a file that could not be written).
       """,
     version: "0.1.0",
-    subcommands: [ReplayCommand.self, ScanCommand.self, TailCommand.self, FindingsCommand.self, ReportCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
+    subcommands: [ReplayCommand.self, ScanCommand.self, TailCommand.self, FindingsCommand.self, ReportCommand.self, ConfigCommand.self, LinesCommand.self, EventsCommand.self, SimulateCommand.self]
   )
 
   /// Runs the command, mapping errors to the exit codes ExfilWatch documents.
@@ -33,7 +33,7 @@ struct ExfilWatch: ParsableCommand {
     // mid-commit.
     signal(SIGPIPE, SIG_IGN)
     do {
-      var command = try parseAsRoot()
+      var command = try parseAsRoot(ConfiguredArguments.arguments(Array(CommandLine.arguments.dropFirst())))
       if let logged = command as? any LoggingCommand { Log.configure(logged.logging) }
       try command.run()
     } catch {

@@ -15,7 +15,7 @@ struct RunOutputOptions: ParsableArguments {
   var sinks: [String] = []
 
   @Option(help: ArgumentHelp(
-    "Config file (YAML) with `sinks:` and their options: webhook format (ocsf, slack), secret (HMAC-SHA256 signature), timeout, headers, ca_file, name; syslog format (rfc5424, cef), facility, timeout, max_message_bytes, app_name. Values may name environment variables as ${NAME}.",
+    "Config file (YAML): inputs, sinks and their options (webhook format, secret, timeout, headers, ca_file, name; syslog format, facility, timeout, max_message_bytes, app_name), and any option by its long name (warm_up: 7d); the command line wins. Values may name environment variables as ${NAME}. See `exfilwatch config example`.",
     valueName: "path"))
   var config: String?
 
@@ -90,6 +90,19 @@ struct RunOutputOptions: ParsableArguments {
     }
   }
 
+  /// The config file, if one is given.
+  ///
+  /// - Throws: `ExitCode` 2 with every problem of the file on standard error.
+  func configurationFile() throws -> ConfigurationFile? {
+    guard let config else { return nil }
+    do {
+      return try ConfigurationFile.load(path: config)
+    } catch {
+      for problem in error.problems { Log.error("\(problem)") }
+      throw ExitStatus.usage.exitCode
+    }
+  }
+
   /// The sinks of the command line, else of the config file, else standard output. A
   /// `--sink` that names a sink of the config file (the same URL, path or transport) takes its
   /// options and name from there: `--sink webhook:URL` with the config's secret.
@@ -97,15 +110,7 @@ struct RunOutputOptions: ParsableArguments {
   /// - Throws: `ExitCode` 2 with every problem of the config file on standard error, or when
   ///   two sinks would share a name (and so one spool and one record of deliveries).
   func namedSinks() throws -> [NamedSink] {
-    var configured: [NamedSink] = []
-    if let config {
-      do {
-        configured = try ConfigurationFile.load(path: config).sinks ?? []
-      } catch {
-        for problem in error.problems { Log.error("\(problem)") }
-        throw ExitStatus.usage.exitCode
-      }
-    }
+    let configured = try configurationFile()?.sinks ?? []
     guard !sinks.isEmpty else {
       return configured.isEmpty ? [NamedSink(specification: .standardOutput)] : configured
     }

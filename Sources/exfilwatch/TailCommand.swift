@@ -35,8 +35,8 @@ struct TailCommand: ParsableCommand, LoggingCommand {
       """
   )
 
-  @Argument(help: "Files, directories and globs to follow.")
-  var patterns: [String]
+  @Argument(help: "Files, directories and globs to follow (default: the config file's inputs).")
+  var patterns: [String] = []
 
   @OptionGroup var parsing: ParsingOptions
   @OptionGroup var detection: DetectionOptions
@@ -67,6 +67,10 @@ struct TailCommand: ParsableCommand, LoggingCommand {
 
   func run() throws {
     let started = MonotonicClock.now()
+    guard let patterns = patterns.isEmpty ? try output.configurationFile()?.inputs : patterns else {
+      Log.error("tail: no files to follow: name them, or give a config file with inputs")
+      throw ExitStatus.usage.exitCode
+    }
     StopSignal.install()
     var run = try output.makeRun(
       sinks: try output.namedSinks(), configuration: try detection.configuration(judgesWithinAHop: true),

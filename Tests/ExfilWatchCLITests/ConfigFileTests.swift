@@ -1,0 +1,134 @@
+import ExfilWatchTestSupport
+import Foundation
+import Testing
+
+/// The config file as an operator uses it: checked with `config check`, started from
+/// `config example`, and read by replay, scan and tail with the command line winning.
+@Suite struct ConfigFileTests {
+  private static func write(_ yaml: String, in directory: TemporaryDirectory, name: String = "exfilwatch.yaml") throws -> String {
+    try directory.write(name, Array(yaml.utf8))
+  }
+
+  @Test("config example is a valid config: config check says ok and counts what it sets")
+  func exampleChecks() throws {
+    let directory = try TemporaryDirectory()
+    let example = try runTool(exfilwatchExecutable, ["config", "example"])
+    #expect(example.status == 0)
+    let path = try directory.write("example.yaml", example.standardOutput)
+    let check = try runTool(exfilwatchExecutable, ["config", "check", path])
+    #expect(check.status == 0, "\(check.standardError)")
+    #expect(check.standardError == "exfilwatch: \(path): ok (15 option(s), 1 input(s), 2 sink(s))\n")
+  }
+
+  @Test("config check lists every problem with line, column and key path, in file order, exit 2; no secret is printed")
+  func checkListsProblems() throws {
+    let directory = try TemporaryDirectory()
+    let path = try Self.write("""
+      inputs: /var/log
+      warm_up: 3 days
+      max_keys: -5
+      format: splunk
+      quiet: maybe
+      sinks:
+        - webhook: https://x.example/hook/s3cr3t-path
+          secret: ${EXFILWATCH_TEST_UNSET_VARIABLE}
+      colour: red
+      max_window: 12 parsecs
+      """, in: directory)
+    let check = try runTool(exfilwatchExecutable, ["config", "check", path])
+    #expect(check.status == 2)
+    let lines = check.standardError.split(separator: "\n").map(String.init)
+    let expected = [
+      "1:9: inputs: expected a list of paths (lines starting with '- ')",
+      "2:10: warm_up: expected a duration from 0s to 3660d, such as 10s or 500ms",
+      "3:11: max_keys: expected a whole number from 0 to 2147483647",
+      "4:9: format: expected one of: auto, sf-rtem, sf-elf, okta, m365, servicenow, zendesk, jsonl, csv",
+      "5:8: quiet: expected true or false",
+      "8:13: sinks[0].secret: environment variable EXFILWATCH_TEST_UNSET_VARIABLE is not set",
+      "9:1: colour: unknown key; expected one of: sinks, inputs, allowed_lateness,",
+      "10:13: max_window: expected a size such as 1048576, 512K, 1M or 2G",
+    ]
+    #expect(lines.count == expected.count, "\(check.standardError)")
+    for (line, start) in zip(lines, expected) {
+      #expect(line.hasPrefix("exfilwatch: \(path):\(start)"), "\(line)")
+    }
+    #expect(!check.standardError.contains("s3cr3t"))
+  }
+
+  @Test("values wrong for their option (a misspelt dimension, a horizon's hops) are found with their line")
+  func checkParsesOptions() throws {
+    let directory = try TemporaryDirectory()
+    let path = try Self.write("""
+      warm_up: 2d
+      dimension: [actor, actr]
+      horizon: ["5m:hop=7m"]
+      poll_interval: 250ms
+      """, in: directory)
+    let check = try runTool(exfilwatchExecutable, ["config", "check", path])
+    #expect(check.status == 2)
+    let lines = check.standardError.split(separator: "\n")
+    #expect(lines.count == 2, "\(check.standardError)")
+    #expect(lines.first?.hasPrefix("exfilwatch: \(path):2:12: dimension: ") == true)
+    #expect(lines.first?.contains("'actr' is not a field") == true)
+    #expect(lines.last?.hasPrefix("exfilwatch: \(path):3:10: horizon: ") == true)
+  }
+
+  @Test("replay takes inputs, options and sinks from the file; the command line wins, repeatable options too")
+  func replayUsesTheFile() throws {
+    let directory = try TemporaryDirectory()
+    let findings = directory.path("findings.jsonl")
+    let path = try Self.write("""
+      inputs:
+        - \(ScanStateTests.week)
+      warm_up: 1d
+      dimension: [actor]
+      log_format: json
+      sinks:
+        - jsonl: \(findings)
+      """, in: directory)
+    let configured = try runTool(exfilwatchExecutable, ["replay", "--config", path])
+    #expect(configured.status == 1, "\(configured.standardError)")
+    #expect(configured.standardError.contains("warm-up of 1d ended"))
+    #expect(configured.standardError.contains("44 keys tracked"))
+    #expect(configured.standardError.split(separator: "\n").allSatisfy { $0.hasPrefix("{\"time\":") })
+    #expect(FileManager.default.fileExists(atPath: findings))
+
+    let overridden = try runTool(exfilwatchExecutable, [
+      "replay", "--config", path, "--warm-up", "2d", "--dimension", "client", "--log-format", "text",
+      "--sink", "jsonl:\(directory.path("other.jsonl"))", ScanStateTests.week,
+    ])
+    #expect(overridden.status == 1, "\(overridden.standardError)")
+    #expect(overridden.standardError.contains("exfilwatch: event time 2025-06-01T00:00:02Z to 2025-06-07T23:59:50Z; warm-up of 2d ended"))
+    #expect(!overridden.standardError.contains("44 keys tracked"))
+    #expect(FileManager.default.fileExists(atPath: directory.path("other.jsonl")))
+  }
+
+  @Test("tail follows the file's inputs when none are named, and says so when there are none")
+  func tailUsesTheFile() throws {
+    let directory = try TemporaryDirectory()
+    let bare = try Self.write("warm_up: 1d\n", in: directory, name: "bare.yaml")
+    let none = try runTool(exfilwatchExecutable, ["tail", "--config", bare, "--state", directory.path("t.state")])
+    #expect(none.status == 2)
+    #expect(none.standardError.contains("tail: no files to follow"))
+
+    let log = try directory.write("api.jsonl", try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-01.jsonl.zst"]))
+    let events = try runTool(exfilwatchExecutable, ["events", "--count", log])
+    let configured = try Self.write("inputs: [\(log)]\npoll_interval: 100ms\nidle_close: 0s\n", in: directory, name: "tail.yaml")
+    let tail = Process()
+    tail.executableURL = URL(fileURLWithPath: exfilwatchExecutable)
+    tail.arguments = ["tail", "--config", configured, "--state", directory.path("tail.state"), "--sink", "jsonl:\(directory.path("f.jsonl"))"]
+    let errors = Pipe()
+    tail.standardError = errors
+    tail.standardOutput = FileHandle.nullDevice
+    try tail.run()
+    usleep(3_000_000)
+    kill(tail.processIdentifier, SIGTERM)
+    let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    tail.waitUntilExit()
+    #expect(tail.terminationStatus == 0, "\(said)")
+    // "api.jsonl: sf-rtem, 2470 records, 2470 events, ...": the events.
+    let count = try #require(events.outputText.components(separatedBy: ", ").dropFirst(2).first?.split(separator: " ").first)
+    #expect(said.contains("exfilwatch: tail: 1 input, "), "\(said)")
+    #expect(said.contains(" \(count) events ("), "\(said) \(events.outputText)")
+  }
+}
