@@ -98,7 +98,9 @@ let package = Package(
     ),
     .target(
       name: "ExfilWatchConfiguration",
-      dependencies: ["ExfilWatchSinks", "ExfilWatchEvent", .product(name: "Yams", package: "Yams")]
+      dependencies: [
+        "ExfilWatchSinks", "ExfilWatchDetector", "ExfilWatchEvent", .product(name: "Yams", package: "Yams"),
+      ]
     ),
     .target(
       name: "ExfilWatchMetrics",

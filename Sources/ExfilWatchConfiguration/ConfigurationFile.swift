@@ -1,3 +1,4 @@
+import ExfilWatchDetector
 import Foundation
 import Yams
 
@@ -24,10 +25,12 @@ public struct ConfigurationFile: Sendable {
   public var sinks: [NamedSink]?
   /// The paths to read when the command line names none; `nil` when the file has none.
   public var inputs: [String]?
+  /// Keys never alerted on, or only past their own thresholds.
+  public var allowlist: Allowlist?
   /// Command-line options set by the file, by long name.
   public var options: [ConfiguredOption] = []
 
-  static let topLevelKeys = ["sinks", "inputs"] + OptionEntry.kinds.keys.sorted()
+  static let topLevelKeys = ["sinks", "inputs", "allowlist"] + OptionEntry.kinds.keys.sorted()
 
   /// Reads and checks the file; every problem found is in the error.
   public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
@@ -64,6 +67,7 @@ public struct ConfigurationFile: Sendable {
           reader.problem("expected a list of paths (lines starting with '- ')", at: node, path: "inputs")
         }
       }
+      if let node = entries["allowlist"] { allowlist = AllowlistEntry.allowlist(node, reader: &reader) }
       options = OptionEntry.options(entries, reader: &reader)
     }
     guard reader.problems.isEmpty else {

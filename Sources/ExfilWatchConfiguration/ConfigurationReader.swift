@@ -92,6 +92,16 @@ struct ConfigurationReader {
     return value
   }
 
+  /// A number (`4`, `2.5`) within `range`.
+  mutating func number(_ node: Node, path: String, within range: ClosedRange<Double>) -> Double? {
+    guard let text = string(node, path: path) else { return nil }
+    guard let value = Double(text), value.isFinite, range.contains(value) else {
+      problem("expected a number from \(range.lowerBound) to \(range.upperBound)", at: node, path: path)
+      return nil
+    }
+    return value
+  }
+
   /// `${NAME}` replaced by the variable, `$$` by `$`; any other `$` is a mistake (a `$NAME`
   /// or an unclosed `${`), never passed on as text: a secret mistyped that way would become a
   /// literal secret.

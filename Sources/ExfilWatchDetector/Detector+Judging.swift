@@ -46,9 +46,9 @@ extension Detector {
     // Windows judged at the end of input may end past the newest event: the warm-up is over
     // only if the events reach its end.
     let warm = end >= statistics.warmUpEnd! && statistics.newestEventTime! >= statistics.warmUpEnd!
-    let thresholds = horizon.thresholds
     flagged.removeAll(keepingCapacity: true)
     for candidate in candidates {
+      let (thresholds, allowed) = self.thresholds(horizon.thresholds, forKey: Int(candidate.key))
       let peersRecords = recordShift.shift(for: candidate)
       let peersReads = readShift.shift(for: candidate)
       let records = MetricJudgement(
@@ -57,7 +57,7 @@ extension Detector {
       let reads = MetricJudgement(
         value: candidate.reads, expected: candidate.readsExpected,
         shift: peersReads, floor: thresholds.readFloor, thresholds: thresholds)
-      let isFlagged = warm && (records.passes || reads.passes)
+      let isFlagged = warm && !allowed && (records.passes || reads.passes)
       let index = Int(candidate.key)
       // A run of flagged windows is unbroken only if the key was judged at the hop before:
       // a dormant key's next bulk read starts a new run, it does not continue an old one.
@@ -156,6 +156,21 @@ extension Detector {
     let widest = byDimension.indices.max { byDimension[$0].count < byDimension[$1].count }!
     return ConcurrentShift(
       groups: byGroup.compactMapValues(shift), dimensions: dimensions, widest: dimensions[widest] ?? 0)
+  }
+
+  /// A key's thresholds after its allowlist entry, and whether the entry says never to flag it.
+  private func thresholds(_ thresholds: Thresholds, forKey index: Int) -> (Thresholds, allowed: Bool) {
+    guard !allowlist.entries.isEmpty else { return (thresholds, false) }
+    if allowlistEntries[index] == Self.unmatched {
+      let key = keys[index].key
+      let values = [key.first, key.second, key.third].map { $0.isNone ? nil : symbols.string($0) }
+      let dimension = configuration.dimensions[Int(key.dimension)]
+      allowlistEntries[index] = Int32(allowlist.entry(dimension: dimension, values: values) ?? -1)
+    }
+    let entry = Int(allowlistEntries[index])
+    guard entry >= 0 else { return (thresholds, false) }
+    guard let overrides = allowlist.entries[entry].thresholds else { return (thresholds, true) }
+    return (overrides.applied(to: thresholds), false)
   }
 
   /// Peers needed before their concurrent change is taken as a shared surge.

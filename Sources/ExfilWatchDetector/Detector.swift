@@ -36,6 +36,14 @@ public final class Detector {
   @exclusivity(unchecked) var candidates: [WindowCandidate] = []
   var flagged: [FlaggedWindow] = []
   @exclusivity(unchecked) public internal(set) var statistics = DetectorStatistics()
+  /// Keys never flagged, or flagged past their own thresholds (not saved with the state).
+  public var allowlist = Allowlist() {
+    didSet { allowlistEntries = Array(repeating: Self.unmatched, count: keys.count) }
+  }
+  /// Per key slot, the allowlist entry matching it: `unmatched` until looked up, then -1
+  /// (none) or the entry's index.
+  var allowlistEntries: [Int32] = []
+  static let unmatched: Int32 = -2
 
   public init(configuration: DetectorConfiguration = DetectorConfiguration(), symbols: SymbolTable) {
     self.configuration = configuration
@@ -192,9 +200,11 @@ public final class Detector {
     if let free = freeSlots.popLast() {
       index = free
       keys[Int(index)] = state
+      allowlistEntries[Int(index)] = Self.unmatched
     } else {
       index = Int32(keys.count)
       keys.append(state)
+      allowlistEntries.append(Self.unmatched)
     }
     keyIndex[key] = index
     statistics.trackedKeys = keyIndex.count

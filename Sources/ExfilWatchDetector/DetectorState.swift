@@ -54,6 +54,7 @@ extension Detector {
     let free = try snapshot.validated()
     self.init(configuration: configuration, symbols: symbols)
     keys = snapshot.keys
+    allowlistEntries = Array(repeating: Self.unmatched, count: keys.count)
     freeSlots = snapshot.freeSlots
     // Rebuilt rather than saved: it is the keys' inverse, and a saved copy could disagree.
     keyIndex.reserveCapacity(keys.count - free.count)

@@ -57,7 +57,8 @@ struct ConfigCheckCommand: ParsableCommand, LoggingCommand {
     if !problems.isEmpty { throw ExitStatus.usage.exitCode }
     let sinks = configuration.sinks?.count ?? 0
     let inputs = configuration.inputs?.count ?? 0
-    Log.info("\(file): ok (\(configuration.options.count) option(s), \(inputs) input(s), \(sinks) sink(s))")
+    let allowlisted = configuration.allowlist?.entries.count ?? 0
+    Log.info("\(file): ok (\(configuration.options.count) option(s), \(inputs) input(s), \(sinks) sink(s), \(allowlisted) allowlist entr\(allowlisted == 1 ? "y" : "ies"))")
   }
 }
 
@@ -122,6 +123,18 @@ struct ConfigExampleCommand: ParsableCommand {
     poll_interval: 1s
     rotate_wait: 5s
     idle_close: 60s
+
+    # Keys never alerted on, or only past their own thresholds (score, record_floor,
+    # read_floor, multiple; for every horizon). Each entry names one field: actor, client,
+    # source_ip (an address or a CIDR network), object, session or tenant; a key matches when
+    # its dimension has the field with that value (ASCII case ignored). Matched keys still
+    # learn. Not saved in the state: edit it any time.
+    # allowlist:
+    #   - actor: etl.nightly@acme.example
+    #     reason: nightly export to the warehouse
+    #   - client: Data Loader
+    #     record_floor: 2000000
+    #   - source_ip: 10.20.0.0/16
 
     # Where findings go (--sink replaces this list; a --sink naming one of these takes its
     # options).

@@ -69,6 +69,7 @@ struct RunOutputOptions: ParsableArguments {
     }
     let symbols = runState?.symbols ?? SymbolTable()
     let detector = runState?.detector ?? Detector(configuration: configuration, symbols: symbols)
+    detector.allowlist = try configurationFile()?.allowlist ?? Allowlist()
     if let runState {
       for (sink, count) in runState.spooledSinks(notIn: Set(sinks.map(\.name))) {
         Log.warning(

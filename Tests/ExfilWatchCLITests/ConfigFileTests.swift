@@ -17,7 +17,7 @@ import Testing
     let path = try directory.write("example.yaml", example.standardOutput)
     let check = try runTool(exfilwatchExecutable, ["config", "check", path])
     #expect(check.status == 0, "\(check.standardError)")
-    #expect(check.standardError == "exfilwatch: \(path): ok (15 option(s), 1 input(s), 2 sink(s))\n")
+    #expect(check.standardError == "exfilwatch: \(path): ok (15 option(s), 1 input(s), 2 sink(s), 0 allowlist entries)\n")
   }
 
   @Test("config check lists every problem with line, column and key path, in file order, exit 2; no secret is printed")
@@ -45,7 +45,7 @@ import Testing
       "4:9: format: expected one of: auto, sf-rtem, sf-elf, okta, m365, servicenow, zendesk, jsonl, csv",
       "5:8: quiet: expected true or false",
       "8:13: sinks[0].secret: environment variable EXFILWATCH_TEST_UNSET_VARIABLE is not set",
-      "9:1: colour: unknown key; expected one of: sinks, inputs, allowed_lateness,",
+      "9:1: colour: unknown key; expected one of: sinks, inputs, allowlist, allowed_lateness,",
       "10:13: max_window: expected a size such as 1048576, 512K, 1M or 2G",
     ]
     #expect(lines.count == expected.count, "\(check.standardError)")
@@ -101,6 +101,54 @@ import Testing
     #expect(overridden.standardError.contains("exfilwatch: event time 2025-06-01T00:00:02Z to 2025-06-07T23:59:50Z; warm-up of 2d ended"))
     #expect(!overridden.standardError.contains("44 keys tracked"))
     #expect(FileManager.default.fileExists(atPath: directory.path("other.jsonl")))
+  }
+
+  @Test("an allowlist in the file: its keys leave the attack's findings, the others stay; entries are checked")
+  func allowlistFromTheFile() throws {
+    let directory = try TemporaryDirectory()
+    func flaggedKeys(_ yaml: String) throws -> Set<String> {
+      let path = try Self.write(yaml, in: directory, name: "allow.yaml")
+      let findings = directory.path("findings-\(UUID().uuidString).jsonl")
+      let replay = try runTool(exfilwatchExecutable, ["replay", "--config", path, "--quiet", "--sink", "jsonl:\(findings)", ScanStateTests.week])
+      let lines = (try? String(contentsOfFile: findings, encoding: .utf8))?.split(separator: "\n") ?? []
+      #expect(replay.status == (lines.isEmpty ? 0 : 1), "\(replay.standardError)")
+      return Set(try lines.flatMap { line -> [String] in
+        let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let unmapped = try #require((object["unmapped"] as? [String: Any])?["exfilwatch"] as? [String: Any])
+        let keys = try #require(unmapped["keys"] as? [[String: Any]])
+        return keys.map { "\($0["dimension"] ?? "")=\($0["value"] ?? "")" }
+      })
+    }
+    let all = try flaggedKeys("warm_up: 3d\n")
+    #expect(all.contains("source_ip=198.51.100.169"), "\(all)")
+    let withoutIP = try flaggedKeys("allowlist:\n  - source_ip: 198.51.100.0/24\n    reason: the vendor's egress\n")
+    #expect(!withoutIP.isEmpty)
+    #expect(withoutIP == all.filter { !$0.hasPrefix("source_ip=") })
+    let none = try flaggedKeys("""
+      allowlist:
+        - actor: S.VELASCO@contact.example-air.com
+        - source_ip: 198.51.100.169
+        - client: 0H4Hs00000E1gDPKAZ
+          record_floor: 100000000
+      """)
+    #expect(none.isEmpty)
+
+    let bad = try Self.write("""
+      allowlist:
+        - source_ip: 10.0.0.0/33
+        - actor: a
+          client: b
+        - object: Contact
+          score: high
+      """, in: directory, name: "bad-allow.yaml")
+    let check = try runTool(exfilwatchExecutable, ["config", "check", bad])
+    #expect(check.status == 2)
+    #expect(check.standardError == """
+      exfilwatch: \(bad):2:16: allowlist[0].source_ip: expected an IP address or a network such as 10.20.0.0/16
+      exfilwatch: \(bad):3:5: allowlist[1]: an entry names exactly one of: actor, client, source_ip, object, session, tenant
+      exfilwatch: \(bad):6:12: allowlist[2].score: expected a number from 0.0 to 1000.0
+
+      """)
   }
 
   @Test("tail follows the file's inputs when none are named, and says so when there are none")

@@ -39,9 +39,11 @@ struct SyntheticTraffic {
 
 /// Runs events through a detector and collects every finding.
 func detect(
-  _ events: [AccessEvent], symbols: SymbolTable, configuration: DetectorConfiguration = DetectorConfiguration()
+  _ events: [AccessEvent], symbols: SymbolTable, configuration: DetectorConfiguration = DetectorConfiguration(),
+  allowlist: Allowlist = Allowlist()
 ) -> (findings: [Finding], statistics: DetectorStatistics) {
   let detector = Detector(configuration: configuration, symbols: symbols)
+  detector.allowlist = allowlist
   var findings: [Finding] = []
   for event in events {
     detector.process(event)
