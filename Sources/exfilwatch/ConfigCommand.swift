@@ -42,6 +42,9 @@ struct ConfigCheckCommand: ParsableCommand, LoggingCommand {
     // Each option on its own, as every command that takes it would parse it.
     var problems: [(line: Int, text: String)] = []
     for option in configuration.options {
+      if !ConfiguredArguments.accepted.values.contains(where: { $0.contains(option.name) }) {
+        problems.append((option.line, "\(file):\(option.line):\(option.column): not an option of replay, scan or tail"))
+      }
       for (command, accepted) in ConfiguredArguments.accepted.sorted(by: { $0.key < $1.key }) where accepted.contains(option.name) {
         do {
           _ = try ExfilWatch.parseAsRoot([command] + option.arguments + (command == "tail" ? ["-"] : []))

@@ -20,6 +20,40 @@ import Testing
     #expect(check.standardError == "exfilwatch: \(path): ok (15 option(s), 1 input(s), 2 sink(s), 0 allowlist entries)\n")
   }
 
+  @Test("every option key of the file is an option of each command that takes it")
+  func everyOptionKeyParses() throws {
+    let directory = try TemporaryDirectory()
+    let path = try Self.write("""
+      format: jsonl
+      field: [time=ts, actor=user]
+      max_record_length: 2M
+      max_window: 64M
+      rejects: \(directory.path("rejects.jsonl"))
+      dimension: [actor, actor+object]
+      horizon: ["5m:hop=1m,records=20000"]
+      warm_up: 2d
+      allowed_lateness: 2m
+      quiet_period: 12h
+      relearn_after: 5d
+      max_keys: 5000
+      threads: 1
+      state: \(directory.path("x.state"))
+      checkpoint_interval: 30s
+      quiet: true
+      verbose: false
+      metrics_file: \(directory.path("x.prom"))
+      metrics_listen: 127.0.0.1:0
+      log_level: notice
+      log_format: json
+      poll_interval: 250ms
+      rotate_wait: 2s
+      idle_close: 30s
+      """, in: directory)
+    let check = try runTool(exfilwatchExecutable, ["config", "check", path])
+    #expect(check.status == 0, "\(check.standardError)")
+    #expect(check.standardError.contains("ok (23 option(s)"), "\(check.standardError)")
+  }
+
   @Test("config check lists every problem with line, column and key path, in file order, exit 2; no secret is printed")
   func checkListsProblems() throws {
     let directory = try TemporaryDirectory()
