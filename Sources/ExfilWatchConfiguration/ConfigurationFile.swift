@@ -23,8 +23,8 @@ import Yams
 public struct ConfigurationFile: Sendable {
   /// The sinks, in the order given; `nil` when the file has no `sinks` key.
   public var sinks: [NamedSink]?
-  /// The paths to read when the command line names none; `nil` when the file has none.
-  public var inputs: [String]?
+  /// What to read when the command line names nothing; `nil` when the file has no inputs.
+  public var inputs: [ConfiguredInput]?
   /// Keys never alerted on, or only past their own thresholds.
   public var allowlist: Allowlist?
   /// Command-line options set by the file, by long name.
@@ -59,14 +59,7 @@ public struct ConfigurationFile: Sendable {
     }
     if let document, let entries = reader.mapping(document, path: "", known: Self.topLevelKeys) {
       if let node = entries["sinks"] { sinks = SinkEntry.sinks(node, reader: &reader) }
-      if let node = entries["inputs"] {
-        if let items = node.sequence, !items.isEmpty {
-          let paths = items.enumerated().compactMap { reader.string($1, path: "inputs[\($0)]") }
-          if paths.count == items.count { inputs = paths }
-        } else {
-          reader.problem("expected a list of paths (lines starting with '- ')", at: node, path: "inputs")
-        }
-      }
+      if let node = entries["inputs"] { inputs = ConfiguredInput.inputs(node, reader: &reader) }
       if let node = entries["allowlist"] { allowlist = AllowlistEntry.allowlist(node, reader: &reader) }
       options = OptionEntry.options(entries, reader: &reader)
     }

@@ -1,3 +1,4 @@
+import ExfilWatchParser
 import ExfilWatchSource
 import Glibc
 import SystemPackage
@@ -31,6 +32,9 @@ public struct MergeInput {
   /// Whether this input may still grow, when it differs from the merge's `inputsMayGrow` (a
   /// followed file that was rotated away is read to its very end).
   public var mayGrow: Bool?
+  /// The input's own format and field mapping, when it differs from the merge's (a config
+  /// file's inputs of several platforms).
+  public var parserOptions: ParserOptions?
 
   /// The input at `path`; `-` is standard input.
   ///

@@ -164,7 +164,7 @@ public final class TimeOrderedMerge {
       let source = try inputs[input].open(at: position)
       cursor = try InputCursor(
         name: inputs[input].name, source: source, start: position, symbols: symbols,
-        parserOptions: parserOptions, decoderOptions: decoderOptions, operations: operations,
+        parserOptions: inputs[input].parserOptions ?? parserOptions, decoderOptions: decoderOptions, operations: operations,
         mayGrow: inputs[input].mayGrow ?? inputsMayGrow)
     } catch {
       slots[input] = .done(inputs[input].canReopen ? position : nil)

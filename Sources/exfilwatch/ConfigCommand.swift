@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExfilWatchConfiguration
+import ExfilWatchParser
 
 /// `exfilwatch config`: check a config file before a deployment uses it, or start one.
 struct ConfigCommand: ParsableCommand {
@@ -41,6 +42,11 @@ struct ConfigCheckCommand: ParsableCommand, LoggingCommand {
     }
     // Each option on its own, as every command that takes it would parse it.
     var problems: [(line: Int, text: String)] = []
+    for (index, input) in (configuration.inputs ?? []).enumerated() where !input.fields.isEmpty {
+      do { _ = try FieldMapping(specifications: input.fields) } catch {
+        problems.append((0, "\(file): inputs[\(index)].field: \(error)"))
+      }
+    }
     for option in configuration.options {
       if !ConfiguredArguments.accepted.values.contains(where: { $0.contains(option.name) }) {
         problems.append((option.line, "\(file):\(option.line):\(option.column): not an option of replay, scan or tail"))
@@ -89,13 +95,17 @@ struct ConfigExampleCommand: ParsableCommand {
     # `exfilwatch config check FILE`.
 
     # What to read when the command line names nothing: files, directories, globs (tail).
+    # replay and scan also take an input's own format and field mapping (tail: not yet).
     inputs:
       - /var/log/salesforce/
+      # - path: /var/log/app/access.jsonl
+      #   format: jsonl
+      #   field: [time=ts, actor=user.email, records=rows]
 
     # Reading. format: auto (recognise each input), sf-rtem, sf-elf, okta, m365, servicenow,
     # zendesk, jsonl or csv; field maps the generic formats' fields (NAME=PATH).
     format: auto
-    # field: [time=ts, actor=user.email, records=rows, client=app, source_ip=ip]
+    # field: [time=ts, actor=user.email, records=rows, client=app, sourceIP=ip]
     max_record_length: 1M        # longer records are rejected
     max_window: 128M             # largest zstd window accepted
     # rejects: /var/lib/exfilwatch/rejects.jsonl   # every rejected record, with its reason

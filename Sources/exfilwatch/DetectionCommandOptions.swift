@@ -54,19 +54,7 @@ struct DetectionCommandOptions: ParsableArguments {
   func run(commandName: String) throws {
     let started = MonotonicClock.now()
     let sinks = try output.namedSinks()
-    // A path that is missing or cannot be walked is reported and the others are read.
-    var paths: [String] = []
-    var missing = 0
-    // Standard input unless named: the config file's inputs when the command line has none.
-    let named = input.paths == ["-"] && !CommandLine.arguments.contains("-")
-      ? try output.configurationFile()?.inputs ?? input.paths : input.paths
-    for path in named {
-      do { paths += try InputPaths.expand([path]) } catch {
-        Log.error("\(error)")
-        missing += 1
-      }
-    }
-    paths = InputPaths.distinctFiles(paths)
+    let (paths, named, ownOptions, missing) = try inputFiles()
     var run = try output.makeRun(
       sinks: sinks, configuration: try detection.configuration(),
       statePath: output.state ?? (commandName == "scan" ? RunOutputOptions.defaultStatePath : nil),
@@ -79,6 +67,7 @@ struct DetectionCommandOptions: ParsableArguments {
     run.showsNotes = !output.quiet && (output.verbose || commandName != "scan")
     let restored = detector.statistics
     var inputs = paths.map(MergeInput.init(path:))
+    for index in inputs.indices { inputs[index].parserOptions = ownOptions[paths[index]] }
     if let runState {
       run.sources = paths.map { SourceIdentity(path: $0, decoderOptions: input.decoderOptions) }
       for (index, source) in run.sources.enumerated() {
@@ -131,6 +120,35 @@ struct DetectionCommandOptions: ParsableArguments {
     if !undelivered.isEmpty { throw ExitStatus.outputError.exitCode }
     if run.failures + missing > 0 { throw ExitStatus.inputError.exitCode }
     if run.findingsWritten > 0 { throw ExitStatus.findings.exitCode }
+  }
+
+  /// The files to read: the command line's paths, else the config file's inputs (each with its
+  /// own format and field mapping where it gives them), else standard input; directories are
+  /// walked. A path that is missing or cannot be walked is reported and counted (`missing`),
+  /// and the others are read.
+  ///
+  /// - Throws: `ExitCode` 2 when a config input's field mapping is not valid.
+  private func inputFiles() throws -> (
+    files: [String], named: [String], parserOptions: [String: ParserOptions], missing: Int
+  ) {
+    let configured = input.paths == ["-"] && !CommandLine.arguments.contains("-")
+      ? try output.configurationFile()?.inputs ?? [] : []
+    let named = configured.isEmpty ? input.paths : configured.map(\.path)
+    var files: [String] = []
+    var parserOptions: [String: ParserOptions] = [:]
+    var missing = 0
+    for (index, path) in named.enumerated() {
+      let own = index < configured.count ? try parsing.parserOptions(for: configured[index]) : nil
+      do {
+        let expanded = try InputPaths.expand([path])
+        files += expanded
+        for file in expanded { parserOptions[file] = own }
+      } catch {
+        Log.error("\(error)")
+        missing += 1
+      }
+    }
+    return (InputPaths.distinctFiles(files), named, parserOptions, missing)
   }
 
   /// Runs the merge into `run`: all on this thread, or (`--threads` 2 or more) with the

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExfilWatchConfiguration
 import ExfilWatchParser
 
 /// The options of the Parser stage, shared by the commands that read events.
@@ -33,6 +34,25 @@ struct ParsingOptions: ParsableArguments {
     guard (1...ByteCount.largestLimit).contains(maxRecordLength.bytes) else {
       throw ValidationError("--max-record-length must be between 1 byte and 1G.")
     }
+  }
+
+  /// A config file input's own options: its format and mapping over the run's; nil when it
+  /// gives neither.
+  ///
+  /// - Throws: `ExitCode` 2 (said on standard error) for a mapping that is not valid.
+  func parserOptions(for input: ConfiguredInput) throws -> ParserOptions? {
+    guard input.format != nil || !input.fields.isEmpty else { return nil }
+    var options = parserOptions
+    if let format = input.format { options.format = FormatChoice(name: format) ?? .auto }
+    if !input.fields.isEmpty {
+      do {
+        options.mapping = try FieldMapping(specifications: input.fields)
+      } catch {
+        Log.error("config input \(input.path): \(error)")
+        throw ExitStatus.usage.exitCode
+      }
+    }
+    return options
   }
 
   var parserOptions: ParserOptions {

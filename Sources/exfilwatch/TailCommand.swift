@@ -67,7 +67,11 @@ struct TailCommand: ParsableCommand, LoggingCommand {
 
   func run() throws {
     let started = MonotonicClock.now()
-    guard let patterns = patterns.isEmpty ? try output.configurationFile()?.inputs : patterns else {
+    let configured = patterns.isEmpty ? try output.configurationFile()?.inputs : nil
+    if configured?.contains(where: { $0.format != nil || !$0.fields.isEmpty }) == true {
+      Log.warning("tail: the config file's per-input format and field are not used by tail yet; --format and --field apply to every file")
+    }
+    guard let patterns = patterns.isEmpty ? configured?.map(\.path) : patterns else {
       Log.error("tail: no files to follow: name them, or give a config file with inputs")
       throw ExitStatus.usage.exitCode
     }

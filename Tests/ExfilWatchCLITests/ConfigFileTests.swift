@@ -185,6 +185,40 @@ import Testing
       """)
   }
 
+  @Test("inputs of two platforms, one with its own format and field mapping, are read in one replay")
+  func inputsWithTheirOwnFormats() throws {
+    let directory = try TemporaryDirectory()
+    let day = "\(ScanStateTests.week)/ApiEvent-2025-06-02.jsonl.zst"
+    let app = try directory.write("app.jsonl", Array("""
+      {"ts":"2025-06-02T10:00:00Z","user":"a@example.com","rows":5}
+      {"ts":"2025-06-02T10:01:00Z","user":"b@example.com","rows":7}
+
+      """.utf8))
+    let path = try Self.write("""
+      inputs:
+        - \(day)
+        - path: \(app)
+          format: jsonl
+          field: [time=ts, actor=user, records=rows]
+      """, in: directory)
+    let check = try runTool(exfilwatchExecutable, ["config", "check", path])
+    #expect(check.status == 0, "\(check.standardError)")
+    let alone = try runTool(exfilwatchExecutable, ["events", "--count", day])
+    let count = try #require(alone.outputText.components(separatedBy: ", ").dropFirst(2).first?.split(separator: " ").first.flatMap { Int($0) })
+    let replay = try runTool(exfilwatchExecutable, ["replay", "--config", path, "--sink", "jsonl:/dev/null"])
+    #expect(replay.status == 0, "\(replay.standardError)")
+    #expect(replay.standardError.contains("replay: 2 inputs, "), "\(replay.standardError)")
+    #expect(replay.standardError.contains(" \(count + 2) events ("), "\(replay.standardError)")
+    #expect(replay.standardError.contains(" 0 rejected"))
+
+    let badMapping = try Self.write("inputs:\n  - path: \(app)\n    format: jsonl\n    field: [when=ts]\n", in: directory, name: "bad.yaml")
+    let checked = try runTool(exfilwatchExecutable, ["config", "check", badMapping])
+    #expect(checked.status == 2)
+    #expect(checked.standardError.contains("inputs[0].field: bad field mapping 'when=ts'"), "\(checked.standardError)")
+    let run = try runTool(exfilwatchExecutable, ["replay", "--config", badMapping, "--sink", "jsonl:/dev/null"])
+    #expect(run.status == 2)
+  }
+
   @Test("tail follows the file's inputs when none are named, and says so when there are none")
   func tailUsesTheFile() throws {
     let directory = try TemporaryDirectory()
