@@ -1,4 +1,5 @@
 import ExfilWatchDecoder
+import ExfilWatchParser
 import ExfilWatchSource
 import Glibc
 
@@ -27,9 +28,13 @@ public final class FileFollower {
     var detachedSince: Double?
     /// Read to its very end in the last round: to be closed.
     var finished = false
+    /// The format and mapping of the pattern that first named it, if it has its own.
+    var parserOptions: ParserOptions?
   }
 
   public let patterns: [String]
+  /// Per pattern, its own format and field mapping (nil: the merge's).
+  public let parserOptions: [ParserOptions?]
   public let decoderOptions: DecoderOptions
   /// How long a file no longer named is still followed before its last read.
   public let rotateWait: Double
@@ -37,8 +42,14 @@ public final class FileFollower {
   /// Files read again from their start because they shrank.
   public private(set) var truncations = 0
 
-  public init(patterns: [String], decoderOptions: DecoderOptions = DecoderOptions(), rotateWait: Double = 5) {
+  /// - Parameter parserOptions: per pattern, its own format and mapping; none given: the
+  ///   merge's for every file.
+  public init(
+    patterns: [String], parserOptions: [ParserOptions?] = [], decoderOptions: DecoderOptions = DecoderOptions(),
+    rotateWait: Double = 5
+  ) {
     self.patterns = patterns
+    self.parserOptions = parserOptions
     self.decoderOptions = decoderOptions
     self.rotateWait = rotateWait
   }
@@ -51,7 +62,7 @@ public final class FileFollower {
   public func discover(now: Double, startPosition: (SourceIdentity) -> InputPosition) -> [String] {
     var problems: [String] = []
     var named: Set<Int> = []
-    for path in Self.expand(patterns, problems: &problems) {
+    for (path, pattern) in Self.expand(patterns, problems: &problems) {
       guard let file = try? FileIdentity(path: path) else { continue }
       if let index = followed.firstIndex(where: { $0.identity.file.isSameFile(as: file) }) {
         named.insert(index)
@@ -63,7 +74,9 @@ public final class FileFollower {
         let opened = try source.identity()
         let fingerprint = try ContentFingerprint(source: source, decoderOptions: decoderOptions)
         let identity = SourceIdentity(path: path, file: opened, fingerprint: fingerprint)
-        followed.append(Followed(identity: identity, position: startPosition(identity), source: source))
+        let own = pattern < parserOptions.count ? parserOptions[pattern] : nil
+        followed.append(
+          Followed(identity: identity, position: startPosition(identity), source: source, parserOptions: own))
         named.insert(followed.count - 1)
       } catch {
         problems.append("\(path): \(error)")
@@ -89,6 +102,7 @@ public final class FileFollower {
   public func inputs(now: Double) -> [MergeInput] {
     followed.indices.map { index in
       var input = MergeInput(openFile: followed[index].source, start: followed[index].position)
+      input.parserOptions = followed[index].parserOptions
       if let since = followed[index].detachedSince, now - since >= rotateWait {
         input.mayGrow = false
         followed[index].finished = true
@@ -118,19 +132,20 @@ public final class FileFollower {
     followed[index].identity.fingerprint = longer
   }
 
-  /// Paths and directories as they are; globs expanded (sorted, as `glob` gives them).
-  static func expand(_ patterns: [String], problems: inout [String]) -> [String] {
-    var paths: [String] = []
-    for pattern in patterns {
+  /// Paths and directories as they are; globs expanded (sorted, as `glob` gives them); each
+  /// with the index of the pattern that named it.
+  static func expand(_ patterns: [String], problems: inout [String]) -> [(path: String, pattern: Int)] {
+    var paths: [(String, Int)] = []
+    for (index, pattern) in patterns.enumerated() {
       if pattern.contains(where: { "*?[".contains($0) }) {
         var matches = glob_t()
         defer { globfree(&matches) }
         guard glob(pattern, 0, nil, &matches) == 0 else { continue }
-        for index in 0..<Int(matches.gl_pathc) {
-          if let path = matches.gl_pathv[index] { paths.append(String(cString: path)) }
+        for match in 0..<Int(matches.gl_pathc) {
+          if let path = matches.gl_pathv[match] { paths.append((String(cString: path), index)) }
         }
       } else if access(pattern, F_OK) == 0 {
-        do { paths += try InputPaths.expand([pattern]) } catch { problems.append("\(error)") }
+        do { paths += try InputPaths.expand([pattern]).map { ($0, index) } } catch { problems.append("\(error)") }
       }
     }
     return paths

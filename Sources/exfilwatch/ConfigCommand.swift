@@ -95,7 +95,7 @@ struct ConfigExampleCommand: ParsableCommand {
     # `exfilwatch config check FILE`.
 
     # What to read when the command line names nothing: files, directories, globs (tail).
-    # replay and scan also take an input's own format and field mapping (tail: not yet).
+    # An input may have its own format and field mapping (a path or glob with options).
     inputs:
       - /var/log/salesforce/
       # - path: /var/log/app/access.jsonl

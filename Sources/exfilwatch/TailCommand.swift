@@ -68,9 +68,7 @@ struct TailCommand: ParsableCommand, LoggingCommand {
   func run() throws {
     let started = MonotonicClock.now()
     let configured = patterns.isEmpty ? try output.configurationFile()?.inputs : nil
-    if configured?.contains(where: { $0.format != nil || !$0.fields.isEmpty }) == true {
-      Log.warning("tail: the config file's per-input format and field are not used by tail yet; --format and --field apply to every file")
-    }
+    let ownOptions = try (configured ?? []).map { try parsing.parserOptions(for: $0) }
     guard let patterns = patterns.isEmpty ? configured?.map(\.path) : patterns else {
       Log.error("tail: no files to follow: name them, or give a config file with inputs")
       throw ExitStatus.usage.exitCode
@@ -89,7 +87,7 @@ struct TailCommand: ParsableCommand, LoggingCommand {
     }
     let decoderOptions = DecoderOptions(maxWindowBytes: maxWindow.bytes)
     let follower = FileFollower(
-      patterns: patterns, decoderOptions: decoderOptions, rotateWait: Double(rotateWait.milliseconds) / 1000)
+      patterns: patterns, parserOptions: ownOptions, decoderOptions: decoderOptions, rotateWait: Double(rotateWait.milliseconds) / 1000)
     var idle = IdleClock(after: Double(idleClose.milliseconds) / 1000)
     var reported: Set<String> = []
     do {

@@ -219,7 +219,7 @@ import Testing
     #expect(run.status == 2)
   }
 
-  @Test("tail follows the file's inputs when none are named, and says so when there are none")
+  @Test("tail follows the file's inputs (each with its own format) when none are named, and says so when there are none")
   func tailUsesTheFile() throws {
     let directory = try TemporaryDirectory()
     let bare = try Self.write("warm_up: 1d\n", in: directory, name: "bare.yaml")
@@ -229,7 +229,20 @@ import Testing
 
     let log = try directory.write("api.jsonl", try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-01.jsonl.zst"]))
     let events = try runTool(exfilwatchExecutable, ["events", "--count", log])
-    let configured = try Self.write("inputs: [\(log)]\npoll_interval: 100ms\nidle_close: 0s\n", in: directory, name: "tail.yaml")
+    let app = try directory.write("app.jsonl", Array("""
+      {"ts":"2025-06-01T10:00:00Z","user":"a@example.com","rows":5}
+      {"ts":"2025-06-01T10:01:00Z","user":"b@example.com","rows":7}
+
+      """.utf8))
+    let configured = try Self.write("""
+      inputs:
+        - \(log)
+        - path: \(app)
+          format: jsonl
+          field: [time=ts, actor=user, records=rows]
+      poll_interval: 100ms
+      idle_close: 0s
+      """, in: directory, name: "tail.yaml")
     let tail = Process()
     tail.executableURL = URL(fileURLWithPath: exfilwatchExecutable)
     tail.arguments = ["tail", "--config", configured, "--state", directory.path("tail.state"), "--sink", "jsonl:\(directory.path("f.jsonl"))"]
@@ -244,7 +257,8 @@ import Testing
     #expect(tail.terminationStatus == 0, "\(said)")
     // "api.jsonl: sf-rtem, 2470 records, 2470 events, ...": the events.
     let count = try #require(events.outputText.components(separatedBy: ", ").dropFirst(2).first?.split(separator: " ").first)
-    #expect(said.contains("exfilwatch: tail: 1 input, "), "\(said)")
-    #expect(said.contains(" \(count) events ("), "\(said) \(events.outputText)")
+    #expect(said.contains("exfilwatch: tail: 2 inputs, "), "\(said)")
+    #expect(said.contains(" \(Int(count)! + 2) events ("), "\(said) \(events.outputText)")
+    #expect(said.contains(" 0 rejected"), "\(said)")
   }
 }
