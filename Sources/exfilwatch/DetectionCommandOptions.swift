@@ -56,7 +56,7 @@ struct DetectionCommandOptions: ParsableArguments {
     let sinks = try output.namedSinks()
     let (paths, named, ownOptions, missing) = try inputFiles()
     var run = try output.makeRun(
-      sinks: sinks, configuration: try detection.configuration(),
+      sinks: sinks, configuration: try detection.configuration(), allowlist: try detection.allowlist(),
       statePath: output.state ?? (commandName == "scan" ? RunOutputOptions.defaultStatePath : nil),
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } },
       walked: Set(paths).subtracting(named),

@@ -35,10 +35,35 @@ struct DetectionOptions: ParsableArguments {
   @Option(help: "Most keys tracked at once; the least recently seen beyond it are forgotten.")
   var maxKeys = DetectorConfiguration().maxTrackedKeys
 
+  @Option(
+    name: .customLong("allow"),
+    help: ArgumentHelp(
+      "Never alert on keys with this value (repeatable; replaces the config file's allowlist): actor=NAME, client=NAME, source_ip=ADDRESS or CIDR, object=, session=, tenant=. Own thresholds instead of never: in the config file.",
+      valueName: "field=value"))
+  var allow: [String] = []
+
   static let mostDimensions = 16
 
   func validate() throws {
     _ = try configuration()
+    _ = try allowlist()
+  }
+
+  /// The `--allow` entries, or nil when none are given (the config file's allowlist applies).
+  func allowlist() throws -> Allowlist? {
+    guard !allow.isEmpty else { return nil }
+    return Allowlist(entries: try allow.map { text in
+      let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, let field = EventField(rawValue: parts[0]), !parts[1].isEmpty else {
+        let fields = EventField.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ValidationError("--allow '\(text)': expected FIELD=VALUE with FIELD one of \(fields).")
+      }
+      guard field == .sourceIP else { return Allowlist.Entry(field: field, match: .value(parts[1])) }
+      guard let network = IPNetwork(parsing: parts[1]) else {
+        throw ValidationError("--allow '\(text)': expected an IP address or a network such as 10.20.0.0/16.")
+      }
+      return Allowlist.Entry(field: field, match: .network(network))
+    })
   }
 
   /// The detector configuration the options describe.

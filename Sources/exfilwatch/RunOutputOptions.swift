@@ -52,11 +52,13 @@ struct RunOutputOptions: ParsableArguments {
   /// - Parameters:
   ///   - sinks: `namedSinks()`, read before anything else so a config file's mistakes are the
   ///     first thing said.
+  ///   - allowlist: the command line's (`--allow`), which replaces the config file's; nil: the
+  ///     file's, if any.
   ///   - statePath: the state file to use, `nil` for none.
   /// - Throws: `ExitCode`: 4 when another run holds the state file, 2 when it is unusable, 5
   ///   when a sink cannot be opened; the reason is on standard error.
   func makeRun(
-    sinks: [NamedSink], configuration: DetectorConfiguration, statePath: String?,
+    sinks: [NamedSink], configuration: DetectorConfiguration, allowlist: Allowlist?, statePath: String?,
     rejectsFile: () throws -> RejectsFile?, walked: Set<String> = [], timeRange: Range<Int64> = .min ..< .max
   ) throws -> DetectionRun {
     let runState: RunState?
@@ -69,7 +71,7 @@ struct RunOutputOptions: ParsableArguments {
     }
     let symbols = runState?.symbols ?? SymbolTable()
     let detector = runState?.detector ?? Detector(configuration: configuration, symbols: symbols)
-    detector.allowlist = try configurationFile()?.allowlist ?? Allowlist()
+    detector.allowlist = try allowlist ?? configurationFile()?.allowlist ?? Allowlist()
     if let runState {
       for (sink, count) in runState.spooledSinks(notIn: Set(sinks.map(\.name))) {
         Log.warning(

@@ -76,7 +76,7 @@ struct TailCommand: ParsableCommand, LoggingCommand {
     StopSignal.install()
     var run = try output.makeRun(
       sinks: try output.namedSinks(), configuration: try detection.configuration(judgesWithinAHop: true),
-      statePath: output.state ?? RunOutputOptions.defaultStatePath,
+      allowlist: try detection.allowlist(), statePath: output.state ?? RunOutputOptions.defaultStatePath,
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } })
     let restored = run.detector.statistics
     let metricsReporting = try MetricsReporting(

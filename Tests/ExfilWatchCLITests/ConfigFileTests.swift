@@ -219,6 +219,30 @@ import Testing
     #expect(run.status == 2)
   }
 
+  @Test("--allow on the command line replaces the file's allowlist; a bad one is a usage error")
+  func allowOnTheCommandLine() throws {
+    let directory = try TemporaryDirectory()
+    let path = try Self.write("""
+      allowlist:
+        - actor: s.velasco@contact.example-air.com
+        - source_ip: 198.51.100.169
+        - client: 0H4Hs00000E1gDPKAZ
+      """, in: directory)
+    let silent = try runTool(exfilwatchExecutable, ["replay", "--config", path, "--quiet", "--sink", "stdout", ScanStateTests.week])
+    #expect(silent.status == 0, "\(silent.standardError)")
+    #expect(silent.outputText.isEmpty)
+    let replaced = try runTool(exfilwatchExecutable, [
+      "replay", "--config", path, "--quiet", "--sink", "stdout", "--allow", "source_ip=198.51.100.0/24", ScanStateTests.week,
+    ])
+    #expect(replaced.status == 1, "\(replaced.standardError)")
+    #expect(replaced.outputText.contains("actor=s.velasco@contact.example-air.com"))
+    for bad in ["source_ip=999.1.1.1", "user=x", "actor="] {
+      let refused = try runTool(exfilwatchExecutable, ["replay", "--allow", bad, ScanStateTests.week])
+      #expect(refused.status == 2, "\(bad): \(refused.standardError)")
+      #expect(refused.standardError.contains("--allow '\(bad)'"), "\(refused.standardError)")
+    }
+  }
+
   @Test("tail follows the file's inputs (each with its own format) when none are named, and says so when there are none")
   func tailUsesTheFile() throws {
     let directory = try TemporaryDirectory()
