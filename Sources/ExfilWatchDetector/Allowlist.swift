@@ -18,7 +18,8 @@ public struct Allowlist: Sendable, Equatable {
 
   public struct Entry: Sendable, Equatable {
     /// The event field the entry is about: a key matches when its dimension has the field
-    /// and the key's value for it matches (`actor` matches `actor` and `actor+object` keys).
+    /// and the key's value for it matches (`actor` matches `actor` and `actor+object` keys);
+    /// `tenant` matches every key of the tenant (the org is part of every key).
     public var field: EventField
     public var match: Match
     /// Replacements for the horizons' thresholds; nil: the key is never flagged.
@@ -35,7 +36,7 @@ public struct Allowlist: Sendable, Equatable {
   }
 
   public enum Match: Sendable, Equatable {
-    /// The value exactly, ignoring ASCII case (user names are e-mail addresses).
+    /// The value exactly, ignoring case (user names are e-mail addresses).
     case value(String)
     /// A source IP address inside a network.
     case network(IPNetwork)
@@ -72,15 +73,22 @@ public struct Allowlist: Sendable, Equatable {
     }
   }
 
-  /// The first entry matching the key whose dimension is `dimension` and whose values are
-  /// `values` (texts, in the dimension's field order), or nil.
-  func entry(dimension: Dimension, values: [String?]) -> Int? {
+  /// The first entry matching the key whose dimension is `dimension`, whose values are
+  /// `values` (texts, in the dimension's field order) and whose tenant is `tenant`, or nil.
+  func entry(dimension: Dimension, values: [String?], tenant: String?) -> Int? {
     entries.indices.first { index in
       let entry = entries[index]
+      if entry.field == .tenant, let tenant, entry.match.matches(tenant) { return true }
       return zip(dimension.fields, values).contains { field, value in
         field == entry.field && value.map(entry.match.matches) == true
       }
     }
+  }
+
+  /// Entries no key of `dimensions` can match (an `object:` entry when no dimension has the
+  /// object), to be said once: they would silently do nothing.
+  public func unmatchable(by dimensions: [Dimension]) -> [Entry] {
+    entries.filter { entry in entry.field != .tenant && !dimensions.contains { $0.fields.contains(entry.field) } }
   }
 }
 

@@ -165,7 +165,8 @@ extension Detector {
       let key = keys[index].key
       let values = [key.first, key.second, key.third].map { $0.isNone ? nil : symbols.string($0) }
       let dimension = configuration.dimensions[Int(key.dimension)]
-      allowlistEntries[index] = Int32(allowlist.entry(dimension: dimension, values: values) ?? -1)
+      let tenant = key.tenant.isNone ? nil : symbols.string(key.tenant)
+      allowlistEntries[index] = Int32(allowlist.entry(dimension: dimension, values: values, tenant: tenant) ?? -1)
     }
     let entry = Int(allowlistEntries[index])
     guard entry >= 0 else { return (thresholds, false) }

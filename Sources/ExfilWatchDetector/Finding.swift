@@ -152,13 +152,16 @@ public struct WindowEvidence: Sendable, Equatable, Codable {
   /// Records read in the key's recent windows at this horizon, one per hop, oldest first,
   /// ending with this window: a short series for charts.
   public var recentWindowRecords: [Int64]
+  /// Milliseconds between the windows of `recentWindowRecords` (the horizon's hop); nil in
+  /// findings saved before it was recorded.
+  public var hop: Int64?
 
   public init(
     dimension: String, key: String, horizon: String, windowStart: Int64, windowEnd: Int64,
     metric: Metric, records: Int64, reads: Int64, baselineRecords: Double, baselineReads: Double,
     busiestRecords: Double, busiestReads: Double, score: Double, multiple: Double, judgedAgainstPeers: Bool, firstEventTime: Int64,
     lastEventTime: Int64, actors: [Tally], clients: [Tally], sourceIPs: [Tally], objects: [Tally],
-    sampleEventIDs: [String], sampleSources: [String], recentWindowRecords: [Int64]
+    sampleEventIDs: [String], sampleSources: [String], recentWindowRecords: [Int64], hop: Int64? = nil
   ) {
     self.dimension = dimension
     self.key = key
@@ -184,6 +187,7 @@ public struct WindowEvidence: Sendable, Equatable, Codable {
     self.sampleEventIDs = sampleEventIDs
     self.sampleSources = sampleSources
     self.recentWindowRecords = recentWindowRecords
+    self.hop = hop
   }
 }
 

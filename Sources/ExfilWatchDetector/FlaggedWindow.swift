@@ -44,7 +44,7 @@ extension Detector {
       objects: breakdown.tallies(.object, symbols: symbols),
       sampleEventIDs: samples.compactMap { $0.eventID?.description },
       sampleSources: samples.map { "\(symbols.string($0.origin.input) ?? "-"):\($0.origin.line)" },
-      recentWindowRecords: state.horizons[h].recent)
+      recentWindowRecords: state.horizons[h].recent, hop: horizon.hop)
     let related = relatedKeys(breakdown, tenant: state.key.tenant)
     let newcomers = related.filter { key in
       guard let index = keyIndex[key] else { return true }

@@ -7,7 +7,7 @@ import Prometheus
 /// waits for the run and the run never waits for a scrape.
 ///
 /// Only the metrics are served: any other path is 404 and any other method 405. Bind it to
-/// loopback (the default `127.0.0.1:9464`) unless the network in between is trusted: the
+/// loopback (`127.0.0.1:9464`, Prometheus's convention for an exporter's port) unless the network in between is trusted: the
 /// metrics name the sinks and say how far behind the logs are.
 public final class MetricsServer {
   private let group: MultiThreadedEventLoopGroup

@@ -94,7 +94,9 @@ struct JSONFieldExtractor {
     while size < entries.count * 4 { size *= 2 }
     table = Array(repeating: -1, count: size)
     tableMask = size - 1
-    for (index, entry) in entries.enumerated() where entry.arrayIndex < 0 {
+    // Every entry, digits too: `attrs.0` may name an object's member "0" as well as an
+    // array's first element.
+    for (index, entry) in entries.enumerated() {
       var slot = Self.slot(hash: entry.hash, parent: entry.parent, mask: tableMask)
       while table[slot] >= 0 { slot = (slot + 1) & tableMask }
       table[slot] = Int32(index)

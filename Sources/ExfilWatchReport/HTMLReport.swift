@@ -11,7 +11,8 @@ public struct HTMLReport {
   public var incidents: [ReportedIncident]
   /// What the findings came from, for the heading (a file name).
   public var source: String
-  /// Milliseconds between windows per horizon name (`5m` → 60,000), to date the chart's bars.
+  /// Milliseconds between windows per horizon name (`5m` → 60,000), to date the chart's bars
+  /// of findings that do not say their hop.
   public var hops: [String: Int64]
 
   public init(incidents: [ReportedIncident], source: String, hops: [String: Int64]) {
@@ -97,7 +98,7 @@ public struct HTMLReport {
   private func charts(_ incident: ReportedIncident) -> String {
     incident.charted.map { evidence, flagged in
       let chart = SVGCharts.windowChart(
-        series: evidence.recentWindowRecords, lastWindowEnd: evidence.windowEnd, hop: hops[evidence.horizon],
+        series: evidence.recentWindowRecords, lastWindowEnd: evidence.windowEnd, hop: evidence.hop ?? hops[evidence.horizon],
         typical: evidence.baselineRecords, busiest: evidence.busiestRecords, flagged: flagged)
       return """
         <h3>\(ReportText.escape("\(evidence.dimension) \(evidence.key)")): records per \(ReportText.escape(evidence.horizon)) window</h3>

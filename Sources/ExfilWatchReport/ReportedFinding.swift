@@ -40,10 +40,12 @@ public struct ReportedFinding: Sendable, Equatable {
     public var sampleSources: [String]
     /// Records of the key's windows at this horizon, one per hop, ending with this one.
     public var recentWindowRecords: [Int64]
+    /// Milliseconds between those windows; nil in findings written before it was recorded.
+    public var hop: Int64?
     public var keys: [FlaggedKey]
 
     enum CodingKeys: String, CodingKey {
-      case horizon, dimension, key, metric, records, reads, score, multiple, actors, clients, objects, keys
+      case horizon, dimension, key, metric, records, reads, score, multiple, actors, clients, objects, keys, hop
       case windowStart = "window_start", windowEnd = "window_end", baselineRecords = "baseline_records"
       case busiestRecords = "busiest_records", sourceIPs = "source_ips", sampleEventIDs = "sample_event_ids"
       case sampleSources = "sample_sources", recentWindowRecords = "recent_window_records"
@@ -105,6 +107,18 @@ extension ReportedFinding: Decodable {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let info = try container.decode(FindingInfo.self, forKey: .findingInfo)
     let unmapped = try container.decode(Unmapped.self, forKey: .unmapped).exfilwatch
+    let read = unmapped.evidence
+    let counts = [read.records, read.reads, read.hop ?? 1] + read.recentWindowRecords
+      + (read.actors + read.clients + read.sourceIPs + read.objects).flatMap { [$0.records, $0.reads] }
+    let times = [info.firstSeenTime, info.lastSeenTime, read.windowStart, read.windowEnd]
+    let ratios = [read.baselineRecords, read.busiestRecords, read.score, read.multiple]
+    // Far beyond any real log, and beyond what the page's arithmetic can take.
+    guard counts.allSatisfy({ (0...(1 << 50)).contains($0) }), times.allSatisfy({ abs($0) < 1 << 50 }),
+      ratios.allSatisfy({ $0.isFinite && abs($0) < 1e15 })
+    else {
+      throw DecodingError.dataCorrupted(
+        DecodingError.Context(codingPath: [CodingKeys.unmapped], debugDescription: "a number out of range"))
+    }
     incident = info.uid
     revision = unmapped.revision
     activity = try container.decode(String.self, forKey: .activityName)
@@ -144,6 +158,8 @@ extension ReportedFinding: Decodable {
     switch error {
     case DecodingError.keyNotFound(let key, let context):
       "not an ExfilWatch finding: no \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+    case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
+      "not an ExfilWatch finding: \(context.debugDescription) in \(context.codingPath.map(\.stringValue).joined(separator: "."))"
     case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
       "not an ExfilWatch finding: \(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
     default:

@@ -133,6 +133,7 @@ extension OCSFDetectionFindingEncoder {
       "sample_event_ids": .array(evidence.sampleEventIDs.map(JSONValue.string)),
       "sample_sources": .array(evidence.sampleSources.map(JSONValue.string)),
       "recent_window_records": .array(evidence.recentWindowRecords.map(JSONValue.integer)),
+      "hop": evidence.hop.map(JSONValue.integer),
       "keys": .array(
         finding.keys.map {
           ["dimension": .string($0.dimension), "value": .string($0.value),

@@ -48,9 +48,6 @@ struct ConfigCheckCommand: ParsableCommand, LoggingCommand {
       }
     }
     for option in configuration.options {
-      if !ConfiguredArguments.accepted.values.contains(where: { $0.contains(option.name) }) {
-        problems.append((option.line, "\(file):\(option.line):\(option.column): not an option of replay, scan or tail"))
-      }
       for (command, accepted) in ConfiguredArguments.accepted.sorted(by: { $0.key < $1.key }) where accepted.contains(option.name) {
         do {
           _ = try ExfilWatch.parseAsRoot([command] + option.arguments + (command == "tail" ? ["-"] : []))
@@ -123,7 +120,8 @@ struct ConfigExampleCommand: ParsableCommand {
     # threads: 2                 # replay and scan: default the cores online
 
     # State and output.
-    state: exfilwatch.state      # scan and tail; replay keeps none unless given
+    # state: /var/lib/exfilwatch/exfilwatch.state   # scan and tail (default ./exfilwatch.state);
+    #                            # replay keeps none unless --state is on its command line
     checkpoint_interval: 10s
     # quiet: true                # no run summary
     # verbose: true              # scan: a summary even when nothing was found
@@ -140,7 +138,7 @@ struct ConfigExampleCommand: ParsableCommand {
     # Keys never alerted on, or only past their own thresholds (score, record_floor,
     # read_floor, multiple; for every horizon). Each entry names one field: actor, client,
     # source_ip (an address or a CIDR network), object, session or tenant; a key matches when
-    # its dimension has the field with that value (ASCII case ignored). Matched keys still
+    # its dimension has the field with that value (case ignored). Matched keys still
     # learn. Not saved in the state: edit it any time.
     # allowlist:
     #   - actor: etl.nightly@acme.example

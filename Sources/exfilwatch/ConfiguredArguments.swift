@@ -9,14 +9,18 @@ import ExfilWatchConfiguration
 enum ConfiguredArguments {
   private static let reading: Set<String> = [
     "format", "field", "max-record-length", "max-window", "rejects", "dimension", "horizon", "warm-up",
-    "allowed-lateness", "quiet-period", "relearn-after", "max-keys", "state", "checkpoint-interval", "quiet",
-    "verbose", "metrics-file", "log-level", "log-format",
+    "allowed-lateness", "quiet-period", "relearn-after", "max-keys", "quiet", "verbose", "metrics-file",
+    "log-level", "log-format",
   ]
+  /// The state file: scan's and tail's. A replay keeps state only when its command line asks
+  /// (a shared config file must not make an archive replay write into, or wait for, the
+  /// scans' state).
+  private static let stateful: Set<String> = ["state", "checkpoint-interval"]
 
   /// The options each command that takes `--config` has, by long name.
   static let accepted: [String: Set<String>] = [
-    "replay": reading.union(["threads"]), "scan": reading.union(["threads"]),
-    "tail": reading.union(["poll-interval", "rotate-wait", "idle-close", "metrics-listen"]),
+    "replay": reading.union(["threads"]), "scan": reading.union(["threads"]).union(stateful),
+    "tail": reading.union(stateful).union(["poll-interval", "rotate-wait", "idle-close", "metrics-listen"]),
   ]
 
   /// `arguments` (without the program name) with the config file's options put in after the

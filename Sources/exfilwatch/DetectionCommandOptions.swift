@@ -136,13 +136,15 @@ struct DetectionCommandOptions: ParsableArguments {
     let named = configured.isEmpty ? input.paths : configured.map(\.path)
     var files: [String] = []
     var parserOptions: [String: ParserOptions] = [:]
+    var assigned: Set<String> = []
     var missing = 0
     for (index, path) in named.enumerated() {
       let own = index < configured.count ? try parsing.parserOptions(for: configured[index]) : nil
       do {
         let expanded = try InputPaths.expand([path])
         files += expanded
-        for file in expanded { parserOptions[file] = own }
+        // The first input that names a file gives its options (as for tail).
+        for file in expanded where assigned.insert(file).inserted { parserOptions[file] = own }
       } catch {
         Log.error("\(error)")
         missing += 1

@@ -125,15 +125,16 @@ struct DetectionRun: MergedEventHandler {
       return
     }
     // `tail` reads every input again each poll: an input that fails the same way each time
-    // is said once.
-    if saidFailures.insert("\(error)").inserted { Log.error("\(error)") }
+    // is said once (again if it recovers and fails later).
+    if saidFailures.updateValue("\(error)", forKey: report.input) != "\(error)" { Log.error("\(error)") }
     failures += 1
     record(report)
   }
 
-  private var saidFailures: Set<String> = []
+  private var saidFailures: [String: String] = [:]
 
   mutating func handleInputFinished(_ report: InputReport) {
+    saidFailures[report.input] = nil
     record(report)
   }
 

@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand, LoggingCommand {
       incidents, then per incident its latest revision, a chart of the key's recent window \
       sums against its baseline band (the flagged windows its revisions reported in red), the evidence (actors, \
       client apps, source IPs, objects, sample events) and every revision. Values from the \
-      logs are escaped. Incidents are kept once per id, at their latest revision.
+      logs are escaped. Revisions are grouped by incident id; the latest leads its section.
 
       Exit codes: 0 written, 2 usage error or a findings file that cannot be read (the line \
       is named), 5 the page could not be written.

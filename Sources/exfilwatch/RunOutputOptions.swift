@@ -72,6 +72,9 @@ struct RunOutputOptions: ParsableArguments {
     let symbols = runState?.symbols ?? SymbolTable()
     let detector = runState?.detector ?? Detector(configuration: configuration, symbols: symbols)
     detector.allowlist = try allowlist ?? configurationFile()?.allowlist ?? Allowlist()
+    for entry in detector.allowlist.unmatchable(by: configuration.dimensions) {
+      Log.warning("allowlist entry \(entry.field.rawValue) matches no key: no --dimension has \(entry.field.rawValue)")
+    }
     if let runState {
       for (sink, count) in runState.spooledSinks(notIn: Set(sinks.map(\.name))) {
         Log.warning(

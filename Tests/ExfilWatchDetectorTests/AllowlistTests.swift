@@ -51,6 +51,24 @@ import Testing
     #expect(flaggedKeys(detect(traffic(), symbols: factory.symbols, allowlist: low).findings).contains("client=DataLoaderPartnerUI"))
   }
 
+  @Test func aTenantEntryCoversEveryKeyOfTheTenant() {
+    let start = SyntheticTraffic.start + 5 * Duration.day + 2 * Duration.hour
+    let events = merged(
+      SyntheticTraffic().events(factory),
+      (0..<100).map { index in
+        factory.read(
+          at: start + Int64(index) * 3 * Duration.second, actor: "x@sandbox.example", client: "DataLoaderPartnerUI",
+          ip: "198.51.100.9", records: 2_000, id: "t-\(index)", line: 2_000_000 + index, tenant: "00DSANDBOX")
+      })
+    #expect(!detect(events, symbols: factory.symbols).findings.isEmpty)
+    let allowlist = Allowlist(entries: [Allowlist.Entry(field: .tenant, match: .value("00dsandbox"))])
+    #expect(detect(events, symbols: factory.symbols, allowlist: allowlist).findings.isEmpty)
+    #expect(allowlist.unmatchable(by: Dimension.defaults).isEmpty)
+    let objects = Allowlist(entries: [Allowlist.Entry(field: .object, match: .value("Contact"))])
+    #expect(objects.unmatchable(by: Dimension.defaults).count == 1)
+    #expect(objects.unmatchable(by: [Dimension(fields: [.actor, .object])]).isEmpty)
+  }
+
   @Test func networksMatchByPrefix() throws {
     let v4 = try #require(IPNetwork(parsing: "10.20.0.0/16"))
     #expect(v4.contains("10.20.255.1"))

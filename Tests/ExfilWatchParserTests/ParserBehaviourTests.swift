@@ -147,6 +147,23 @@ struct ParserBehaviourTests {
     #expect(!event.actor.isNone && event.actor == event.actorID)
   }
 
+  @Test("a path component of digits names an object's member as well as an array's element")
+  func digitComponents() throws {
+    let symbols = SymbolTable()
+    let parser = EventParser(
+      inputName: "x", symbols: symbols,
+      options: ParserOptions(
+        format: .fixed(.jsonl),
+        mapping: try FieldMapping(specifications: ["time=ts", "actor=who.0", "object=what.1"])))
+    var collector = EventCollector()
+    let record = #"{"ts":"2025-06-30T10:00:00Z","who":{"0":"member"},"what":["first","second"]}"#
+    try Array(record.utf8).withUnsafeBytes { try parser.feed($0, into: &collector) }
+    try parser.finish(into: &collector)
+    let event = try #require(collector.events.first)
+    #expect(symbols.string(event.actor) == "member")
+    #expect(symbols.string(event.object) == "second")
+  }
+
   @Test("auto names what it cannot recognise")
   func unrecognised() throws {
     #expect(throws: ParseError.self) {

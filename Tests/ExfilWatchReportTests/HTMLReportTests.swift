@@ -20,7 +20,7 @@ import Testing
       clients: [Tally(name: "Evil \"App\" & co", records: series.last!, reads: 40)],
       sourceIPs: [Tally(name: "198.51.100.169", records: series.last!, reads: 40)],
       objects: [Tally(name: "Contact", records: series.last!, reads: 40)],
-      sampleEventIDs: ["e-1"], sampleSources: ["logs/a.jsonl:12"], recentWindowRecords: series)
+      sampleEventIDs: ["e-1"], sampleSources: ["logs/a.jsonl:12"], recentWindowRecords: series, hop: minute)
     return Finding(
       id: "exw-00000000000000aa", revision: revision, activity: activity, severity: .high, time: end + minute,
       firstSeenTime: end - 4 * minute, lastSeenTime: end - 1, title: "Bulk reads far above the actor's baseline",
@@ -61,7 +61,8 @@ import Testing
       Self.finding(revision: 2, activity: .close, key: key, end: end + 2 * Self.minute, series: [3, 20, 10_018, 13, 22_018]),
     ], in: directory)
     let incidents = ReportedIncident.group(try ReportedFinding.read(path: path))
-    let page = HTMLReport(incidents: incidents, source: "findings.jsonl", hops: ["5m": Self.minute]).render()
+    // The hop comes from the findings themselves; the table of default horizons is not needed.
+    let page = HTMLReport(incidents: incidents, source: "findings.jsonl", hops: [:]).render()
     #expect(!page.contains("<script"))
     #expect(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;@example.com"))
     #expect(page.contains("Evil &quot;App&quot; &amp; co"))
@@ -85,6 +86,14 @@ import Testing
       _ = try ReportedFinding.read(path: path)
     } throws: { error in
       "\(error)" == "\(path):2: not an ExfilWatch finding: no finding_info"
+    }
+    let hugeText = text.replacingOccurrences(of: "\"recent_window_records\":[1]", with: "\"recent_window_records\":[9000000000000000000]")
+    #expect(hugeText != text)
+    let huge = try directory.write("huge.jsonl", Array(hugeText.utf8))
+    #expect {
+      _ = try ReportedFinding.read(path: huge)
+    } throws: { error in
+      "\(error)".hasPrefix("\(huge):1: not an ExfilWatch finding: a number out of range")
     }
     let garbage = try directory.write("garbage.jsonl", Array("not json\n".utf8))
     #expect(throws: ReportInputError.self) { _ = try ReportedFinding.read(path: garbage) }
