@@ -9,6 +9,17 @@ import Testing
     try directory.write(name, Array(yaml.utf8))
   }
 
+  /// Two reads in another platform's JSON-lines export on `day`, and the config input (a
+  /// list item with its format and mapping) that reads it.
+  private static func appExport(day: String, in directory: TemporaryDirectory) throws -> (path: String, input: String) {
+    let path = try directory.write("app.jsonl", Array("""
+      {"ts":"\(day)T10:00:00Z","user":"a@example.com","rows":5}
+      {"ts":"\(day)T10:01:00Z","user":"b@example.com","rows":7}
+
+      """.utf8))
+    return (path, "  - path: \(path)\n    format: jsonl\n    field: [time=ts, actor=user, records=rows]\n")
+  }
+
   @Test("config example is a valid config: config check says ok and counts what it sets")
   func exampleChecks() throws {
     let directory = try TemporaryDirectory()
@@ -189,18 +200,8 @@ import Testing
   func inputsWithTheirOwnFormats() throws {
     let directory = try TemporaryDirectory()
     let day = "\(ScanStateTests.week)/ApiEvent-2025-06-02.jsonl.zst"
-    let app = try directory.write("app.jsonl", Array("""
-      {"ts":"2025-06-02T10:00:00Z","user":"a@example.com","rows":5}
-      {"ts":"2025-06-02T10:01:00Z","user":"b@example.com","rows":7}
-
-      """.utf8))
-    let path = try Self.write("""
-      inputs:
-        - \(day)
-        - path: \(app)
-          format: jsonl
-          field: [time=ts, actor=user, records=rows]
-      """, in: directory)
+    let (app, appInput) = try Self.appExport(day: "2025-06-02", in: directory)
+    let path = try Self.write("inputs:\n  - \(day)\n" + appInput, in: directory)
     let check = try runTool(exfilwatchExecutable, ["config", "check", path])
     #expect(check.status == 0, "\(check.standardError)")
     let alone = try runTool(exfilwatchExecutable, ["events", "--count", day])
@@ -253,20 +254,9 @@ import Testing
 
     let log = try directory.write("api.jsonl", try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-01.jsonl.zst"]))
     let events = try runTool(exfilwatchExecutable, ["events", "--count", log])
-    let app = try directory.write("app.jsonl", Array("""
-      {"ts":"2025-06-01T10:00:00Z","user":"a@example.com","rows":5}
-      {"ts":"2025-06-01T10:01:00Z","user":"b@example.com","rows":7}
-
-      """.utf8))
-    let configured = try Self.write("""
-      inputs:
-        - \(log)
-        - path: \(app)
-          format: jsonl
-          field: [time=ts, actor=user, records=rows]
-      poll_interval: 100ms
-      idle_close: 0s
-      """, in: directory, name: "tail.yaml")
+    let configured = try Self.write(
+      "inputs:\n  - \(log)\n" + Self.appExport(day: "2025-06-01", in: directory).input + "poll_interval: 100ms\nidle_close: 0s\n",
+      in: directory, name: "tail.yaml")
     let tail = Process()
     tail.executableURL = URL(fileURLWithPath: exfilwatchExecutable)
     tail.arguments = ["tail", "--config", configured, "--state", directory.path("tail.state"), "--sink", "jsonl:\(directory.path("f.jsonl"))"]
