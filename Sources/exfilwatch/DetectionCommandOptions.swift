@@ -172,6 +172,16 @@ struct DetectionCommandOptions: ParsableArguments {
   }
 }
 
+/// The wall clock (UTC), for log times, event lag and idle sources.
+enum WallClock {
+  /// Milliseconds since 1970.
+  static func milliseconds() -> Int64 {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
+    return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+  }
+}
+
 /// Seconds on a clock that only goes forward, for elapsed times.
 enum MonotonicClock {
   static func now() -> Double {

@@ -93,11 +93,9 @@ struct StandardErrorLogHandler: LogHandler {
     case .text:
       writeToStandardError("\(erase)\(Log.prefix)\(event.message)\n")
     case .json:
-      var time = timespec()
-      clock_gettime(CLOCK_REALTIME, &time)
       var line: [UInt8] = []
       JSONText.appendKey("time", to: &line, first: true)
-      JSONText.appendString(Timestamp.iso8601(Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000), to: &line)
+      JSONText.appendString(Timestamp.iso8601(WallClock.milliseconds()), to: &line)
       JSONText.appendKey("level", to: &line)
       JSONText.appendString(event.level.rawValue, to: &line)
       JSONText.appendKey("message", to: &line)

@@ -63,11 +63,7 @@ struct MetricsReporting {
 
   func close() { server?.close() }
 
-  private static func wallClock() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_REALTIME, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-  }
+  private static func wallClock() -> Double { Double(WallClock.milliseconds()) / 1000 }
 }
 
 /// `--metrics-listen HOST:PORT` (`[::1]:9464` for IPv6).

@@ -167,9 +167,7 @@ struct IdleClock {
       return nil
     }
     guard after > 0, let newest, now - newestArrived >= after else { return nil }
-    var wallClock = timespec()
-    clock_gettime(CLOCK_REALTIME, &wallClock)
-    let wallTime = Int64(wallClock.tv_sec) * 1000 + Int64(wallClock.tv_nsec) / 1_000_000
+    let wallTime = WallClock.milliseconds()
     return wallTime > newest ? wallTime : nil
   }
 }
