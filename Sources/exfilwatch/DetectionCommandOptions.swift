@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExfilWatchConfiguration
 import ExfilWatchDetector
 import ExfilWatchEvent
 import ExfilWatchParser
@@ -53,10 +54,12 @@ struct DetectionCommandOptions: ParsableArguments {
   /// not reach a sink (it outranks the others: alerts that do not arrive matter most).
   func run(commandName: String) throws {
     let started = MonotonicClock.now()
-    let sinks = try output.namedSinks()
-    let (paths, named, ownOptions, missing) = try inputFiles()
+    // Read once, before anything else, so its mistakes are the first thing said.
+    let file = try output.configurationFile()
+    let sinks = try output.namedSinks(file: file)
+    let (paths, named, ownOptions, missing) = try inputFiles(configured: file?.inputs ?? [])
     var run = try output.makeRun(
-      sinks: sinks, configuration: try detection.configuration(), allowlist: try detection.allowlist(),
+      sinks: sinks, configuration: try detection.configuration(), allowlist: try detection.allowlist() ?? file?.allowlist,
       statePath: output.state ?? (commandName == "scan" ? RunOutputOptions.defaultStatePath : nil),
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } },
       walked: Set(paths).subtracting(named),
@@ -128,11 +131,10 @@ struct DetectionCommandOptions: ParsableArguments {
   /// and the others are read.
   ///
   /// - Throws: `ExitCode` 2 when a config input's field mapping is not valid.
-  private func inputFiles() throws -> (
+  private func inputFiles(configured fileInputs: [ConfiguredInput]) throws -> (
     files: [String], named: [String], parserOptions: [String: ParserOptions], missing: Int
   ) {
-    let configured = input.paths == ["-"] && !CommandLine.arguments.contains("-")
-      ? try output.configurationFile()?.inputs ?? [] : []
+    let configured = input.paths == ["-"] && !CommandLine.arguments.contains("-") ? fileInputs : []
     let named = configured.isEmpty ? input.paths : configured.map(\.path)
     var files: [String] = []
     var parserOptions: [String: ParserOptions] = [:]

@@ -52,8 +52,7 @@ struct RunOutputOptions: ParsableArguments {
   /// - Parameters:
   ///   - sinks: `namedSinks()`, read before anything else so a config file's mistakes are the
   ///     first thing said.
-  ///   - allowlist: the command line's (`--allow`), which replaces the config file's; nil: the
-  ///     file's, if any.
+  ///   - allowlist: the command line's (`--allow`), else the config file's; nil: none.
   ///   - statePath: the state file to use, `nil` for none.
   /// - Throws: `ExitCode`: 4 when another run holds the state file, 2 when it is unusable, 5
   ///   when a sink cannot be opened; the reason is on standard error.
@@ -71,7 +70,7 @@ struct RunOutputOptions: ParsableArguments {
     }
     let symbols = runState?.symbols ?? SymbolTable()
     let detector = runState?.detector ?? Detector(configuration: configuration, symbols: symbols)
-    detector.allowlist = try allowlist ?? configurationFile()?.allowlist ?? Allowlist()
+    detector.allowlist = allowlist ?? Allowlist()
     for entry in detector.allowlist.unmatchable(by: configuration.dimensions) {
       Log.warning("allowlist entry \(entry.field.rawValue) matches no key: no --dimension has \(entry.field.rawValue)")
     }
@@ -113,10 +112,11 @@ struct RunOutputOptions: ParsableArguments {
   /// `--sink` that names a sink of the config file (the same URL, path or transport) takes its
   /// options and name from there: `--sink webhook:URL` with the config's secret.
   ///
-  /// - Throws: `ExitCode` 2 with every problem of the config file on standard error, or when
-  ///   two sinks would share a name (and so one spool and one record of deliveries).
-  func namedSinks() throws -> [NamedSink] {
-    let configured = try configurationFile()?.sinks ?? []
+  /// - Parameter file: `configurationFile()`, read once by the command.
+  /// - Throws: `ExitCode` 2 when two sinks would share a name (and so one spool and one record
+  ///   of deliveries).
+  func namedSinks(file: ConfigurationFile?) throws -> [NamedSink] {
+    let configured = file?.sinks ?? []
     guard !sinks.isEmpty else {
       return configured.isEmpty ? [NamedSink(specification: .standardOutput)] : configured
     }

@@ -67,7 +67,8 @@ struct TailCommand: ParsableCommand, LoggingCommand {
 
   func run() throws {
     let started = MonotonicClock.now()
-    let configured = patterns.isEmpty ? try output.configurationFile()?.inputs : nil
+    let file = try output.configurationFile()
+    let configured = patterns.isEmpty ? file?.inputs : nil
     let ownOptions = try (configured ?? []).map { try parsing.parserOptions(for: $0) }
     guard let patterns = patterns.isEmpty ? configured?.map(\.path) : patterns else {
       Log.error("tail: no files to follow: name them, or give a config file with inputs")
@@ -75,8 +76,8 @@ struct TailCommand: ParsableCommand, LoggingCommand {
     }
     StopSignal.install()
     var run = try output.makeRun(
-      sinks: try output.namedSinks(), configuration: try detection.configuration(judgesWithinAHop: true),
-      allowlist: try detection.allowlist(), statePath: output.state ?? RunOutputOptions.defaultStatePath,
+      sinks: try output.namedSinks(file: file), configuration: try detection.configuration(judgesWithinAHop: true),
+      allowlist: try detection.allowlist() ?? file?.allowlist, statePath: output.state ?? RunOutputOptions.defaultStatePath,
       rejectsFile: { try parsing.rejects.map { try RejectsFile(path: $0) } })
     let restored = run.detector.statistics
     let metricsReporting = try MetricsReporting(
