@@ -43,6 +43,7 @@ enum OptionEntry {
     // Detecting.
     "dimension": .list, "horizon": .list, "warm_up": .duration, "allowed_lateness": .duration,
     "quiet_period": .duration, "relearn_after": .duration, "max_keys": .count, "threads": .count,
+    "max_time_jump": .duration, "jump_confirmations": .count,
     // State, output and logs.
     "state": .text, "checkpoint_interval": .duration, "quiet": .flag, "verbose": .flag,
     "metrics_file": .text, "metrics_listen": .text,

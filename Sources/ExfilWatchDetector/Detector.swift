@@ -32,6 +32,8 @@ public final class Detector {
   var incidents: IncidentTracker
   @exclusivity(unchecked) var spareBuckets = SpareBuckets()
   var pendingFindings: [Finding] = []
+  /// Events held until their time is confirmed (a wrong clock must not move event time).
+  var timeGuard = EventTimeGuard()
   /// Scratch space of the judging step, kept to avoid allocating per window.
   @exclusivity(unchecked) var candidates: [WindowCandidate] = []
   var flagged: [FlaggedWindow] = []
@@ -64,13 +66,24 @@ public final class Detector {
   }
 
   /// Takes one event; findings it causes are collected for `takeFindings()`.
+  ///
+  /// The first events of a run, and an event far ahead of the newest, wait until enough
+  /// events confirm their time (`EventTimeGuard`); all others are judged at once.
   public func process(_ event: AccessEvent) {
+    statistics.events += 1
+    if timeGuard.admitsDirectly(event, newest: statistics.newestEventTime, maxJump: configuration.maxTimeJump) {
+      admit(event)
+    } else {
+      guardEventTime(event)
+    }
+  }
+
+  /// Counts an event whose time is trusted into its keys' windows.
+  func admit(_ event: AccessEvent) {
     // A count beyond a trillion records is a broken log, not a read: it is taken as a
     // trillion, so sums over years of such events cannot overflow.
     var event = event
     event.records = min(max(event.records, 0), Self.largestRecordCount)
-    statistics.events += 1
-    if statistics.firstEventTime == nil { start(at: event.time) }
     if event.time > statistics.newestEventTime! {
       statistics.newestEventTime = event.time
       advance(to: event.time - configuration.allowedLateness, now: event.time)
@@ -117,6 +130,7 @@ public final class Detector {
   /// minutes of a replay are not left unjudged. Incidents close only by the newest event time:
   /// the end of a file is not a quiet period.
   public func finish() {
+    if !timeGuard.started { startFromHeld() } else { releaseHeld() }
     guard let newest = statistics.newestEventTime else { return }
     let lastEnd = configuration.horizons.map { (newest.floorDivided(by: $0.hop) + 1) * $0.hop }.max() ?? newest
     advance(to: lastEnd, now: newest)
@@ -126,9 +140,11 @@ public final class Detector {
   /// has its last windows judged (`exfilwatch tail --idle-close`). Events older than the new
   /// watermark that arrive later are late, as usual.
   public func advanceWatermark(toEventTime time: Int64) {
+    if !timeGuard.started { startFromHeld() }
     guard let newest = statistics.newestEventTime, time > newest else { return }
     statistics.newestEventTime = time
     advance(to: time - configuration.allowedLateness, now: time)
+    releaseHeldWithinBound()
   }
 
   /// The largest record count one event is taken to hold.
@@ -147,7 +163,7 @@ public final class Detector {
     return pendingFindings
   }
 
-  private func start(at time: Int64) {
+  func start(at time: Int64) {
     statistics.firstEventTime = time
     statistics.newestEventTime = time
     statistics.warmUpEnd = time + configuration.warmUp

@@ -23,13 +23,19 @@ public struct DetectorConfiguration: Sendable, Equatable, Codable {
   public var relearnAfter: Int64
   /// The most keys tracked at once; beyond it the least recently seen are forgotten.
   public var maxTrackedKeys: Int
+  /// How far ahead of the newest event time an event may be and still move event time at
+  /// once; past it, `jumpConfirmations` events in a row must agree (`EventTimeGuard`).
+  public var maxTimeJump: Int64
+  /// Events in a row past `maxTimeJump` that make a jump real (a gap in the logs) rather than
+  /// a wrong clock; also how many first events choose the start time.
+  public var jumpConfirmations: Int
 
   public init(
     dimensions: [Dimension] = Dimension.defaults, horizons: [Horizon] = Horizon.defaults,
     allowedLateness: Int64 = 5 * Duration.minute, warmUp: Int64 = 3 * Duration.day,
     quietPeriod: Int64 = Duration.day,
     peerWeightDays: Double = 3, relearnAfter: Int64 = 10 * Duration.day,
-    maxTrackedKeys: Int = 1_000_000
+    maxTrackedKeys: Int = 1_000_000, maxTimeJump: Int64 = Duration.hour, jumpConfirmations: Int = 32
   ) {
     self.dimensions = dimensions
     self.horizons = horizons
@@ -39,6 +45,8 @@ public struct DetectorConfiguration: Sendable, Equatable, Codable {
     self.peerWeightDays = peerWeightDays
     self.relearnAfter = relearnAfter
     self.maxTrackedKeys = maxTrackedKeys
+    self.maxTimeJump = maxTimeJump
+    self.jumpConfirmations = jumpConfirmations
   }
 
   /// Milliseconds in the units durations are written in.

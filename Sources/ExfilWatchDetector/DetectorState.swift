@@ -67,6 +67,7 @@ extension Detector {
     peersRefreshed = snapshot.peersRefreshed
     incidents.open = snapshot.incidents
     pendingFindings = snapshot.pendingFindings
+    timeGuard = snapshot.timeGuard
     statistics = snapshot.statistics
   }
 }
@@ -107,7 +108,7 @@ enum DetectorStateFormat {
   static let magic: [UInt8] = Array("EXWD".utf8)
   /// Raised whenever the payload's shape changes (a field of any saved type added, removed or
   /// renamed): an older state is then refused with a clear error instead of half-decoded.
-  static let version: UInt16 = 1
+  static let version: UInt16 = 2
   /// Magic, version and checksum.
   static let headerSize = 4 + 2 + 8
 
@@ -151,6 +152,7 @@ struct DetectorSnapshot: Codable {
   var peersRefreshed: [Int64]
   var incidents: [IncidentTracker.Incident]
   var pendingFindings: [Finding]
+  var timeGuard: EventTimeGuard
 
   init(_ detector: Detector) {
     configuration = detector.configuration
@@ -164,6 +166,7 @@ struct DetectorSnapshot: Codable {
     peersRefreshed = detector.peersRefreshed
     incidents = detector.incidents.open
     pendingFindings = detector.pendingFindings
+    timeGuard = detector.timeGuard
   }
 
   /// Checks the header and checksum of `bytes`, then decodes the payload.

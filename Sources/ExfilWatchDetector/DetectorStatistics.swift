@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// What the detector saw, for the run summary.
 public struct DetectorStatistics: Sendable, Equatable, Codable {
   public var events = 0
@@ -9,6 +11,11 @@ public struct DetectorStatistics: Sendable, Equatable, Codable {
   public var lateRecords: Int64 = 0
   /// Of the late events, those too old for any window still kept (counted, not windowed).
   public var tooLateEvents = 0
+  /// Events stamped far ahead of the others and not confirmed by the events after them (a
+  /// wrong clock): counted, not judged (`EventTimeGuard`).
+  public var clockOutliers = 0
+  /// Where the first of them came from, for the warning.
+  public var firstClockOutlier: EventOrigin?
   public var firstEventTime: Int64?
   public var newestEventTime: Int64?
   /// When the warm-up ends (event time); windows ending before it teach but are not flagged.

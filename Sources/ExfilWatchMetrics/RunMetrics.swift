@@ -47,6 +47,8 @@ public final class RunMetrics {
     }
     add(totals.lateEvents - published.lateEvents, to: counter("late_events", "total",
       "Events that arrived after the watermark had passed their time."))
+    add(totals.clockOutliers - published.clockOutliers, to: counter("clock_outlier_events", "total",
+      "Events stamped far ahead of the others and not confirmed by the events after them (a wrong clock), not judged."))
     for (severity, count) in totals.findings {
       add(count - published.findings[severity, default: 0], to: findingsCounter(severity))
     }

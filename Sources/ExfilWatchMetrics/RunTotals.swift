@@ -14,6 +14,8 @@ public struct RunTotals: Sendable, Equatable {
   public var rejectedRecords: [Rejection: Int] = [:]
   /// Events older than the watermark when they arrived.
   public var lateEvents = 0
+  /// Events stamped far ahead of the others that no later events confirmed (a wrong clock).
+  public var clockOutliers = 0
   /// Finding messages made (an incident's first finding and each update), by severity.
   public var findings: [String: Int] = [:]
   /// Failed attempts to hand findings to a sink (a write that failed, a send retried or

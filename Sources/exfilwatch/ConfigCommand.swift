@@ -117,6 +117,8 @@ struct ConfigExampleCommand: ParsableCommand {
     quiet_period: 1d             # an incident with no flagged window for this long closes
     relearn_after: 10d           # a key flagged without a break this long learns its level
     max_keys: 1000000            # least recently seen keys beyond this are forgotten
+    max_time_jump: 1h            # an event further ahead waits for jump_confirmations
+    jump_confirmations: 32       # events in a row that make a jump real, not a wrong clock
     # threads: 2                 # replay and scan: default the cores online
 
     # State and output.

@@ -35,6 +35,14 @@ struct DetectionOptions: ParsableArguments {
   @Option(help: "Most keys tracked at once; the least recently seen beyond it are forgotten.")
   var maxKeys = DetectorConfiguration().maxTrackedKeys
 
+  @Option(help: ArgumentHelp(
+    "An event this far ahead of the newest moves event time only once --jump-confirmations events in a row agree; else it is a wrong clock, counted and not judged.",
+    valueName: "duration"))
+  var maxTimeJump = DurationArgument(milliseconds: DetectorConfiguration().maxTimeJump)
+
+  @Option(help: "Events in a row past --max-time-jump that make the jump real (a gap in the logs).")
+  var jumpConfirmations = DetectorConfiguration().jumpConfirmations
+
   @Option(
     name: .customLong("allow"),
     help: ArgumentHelp(
@@ -75,7 +83,7 @@ struct DetectionOptions: ParsableArguments {
     var configuration = DetectorConfiguration(
       warmUp: warmUp.milliseconds,
       quietPeriod: quietPeriod.milliseconds, relearnAfter: relearnAfter.milliseconds,
-      maxTrackedKeys: maxKeys)
+      maxTrackedKeys: maxKeys, maxTimeJump: maxTimeJump.milliseconds, jumpConfirmations: jumpConfirmations)
     if !dimensions.isEmpty {
       configuration.dimensions = try dimensions.map { text in
         do { return try Dimension(parsing: text) } catch { throw ValidationError("--dimension: \(error).") }
@@ -89,6 +97,9 @@ struct DetectionOptions: ParsableArguments {
       ?? DurationArgument(milliseconds: judgesWithinAHop ? shortestHop : configuration.allowedLateness)
     configuration.allowedLateness = allowedLateness.milliseconds
     guard maxKeys >= 1 else { throw ValidationError("--max-keys must be at least 1.") }
+    guard (1...100_000).contains(jumpConfirmations) else {
+      throw ValidationError("--jump-confirmations must be 1 to 100000.")
+    }
     guard configuration.dimensions.count <= Self.mostDimensions,
       Set(configuration.dimensions).count == configuration.dimensions.count
     else {
@@ -97,6 +108,7 @@ struct DetectionOptions: ParsableArguments {
     let longest = DurationArgument.longestSpan
     for (name, value) in [
       ("--warm-up", warmUp), ("--quiet-period", quietPeriod), ("--relearn-after", relearnAfter),
+      ("--max-time-jump", maxTimeJump),
     ] where value.milliseconds > longest.milliseconds {
       throw ValidationError("\(name) may be at most \(longest).")
     }

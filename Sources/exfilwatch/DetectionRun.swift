@@ -41,6 +41,7 @@ struct DetectionRun: MergedEventHandler {
   /// Finding messages the detector made (first findings and updates), by severity.
   private(set) var findingsBySeverity: [Finding.Severity: Int] = [:]
   private var evictionReported = false
+  private var clockOutlierReported = false
   private var commitHeldReported = false
   /// Whether the last checkpoint was skipped (a local sink could not be written): the state
   /// file still holds an earlier commit.
@@ -66,6 +67,18 @@ struct DetectionRun: MergedEventHandler {
     detector.process(event)
     if detector.hasFindings { try deliver() }
     if !evictionReported && detector.hasEvictedKeys { reportEviction() }
+    if !clockOutlierReported && detector.clockOutliers > 0 { reportClockOutlier() }
+  }
+
+  /// Said once, for the first: the summary and the metrics count the rest.
+  private mutating func reportClockOutlier() {
+    clockOutlierReported = true
+    guard let origin = detector.statistics.firstClockOutlier else { return }
+    let input = detector.symbols.string(origin.input) ?? "input"
+    Log.warning(
+      "\(input):\(origin.line): event time more than \(DurationArgument(milliseconds: detector.configuration.maxTimeJump)) "
+        + "ahead of the events around it (a wrong clock?): not judged, and it does not move event time; "
+        + "the summary counts such events")
   }
 
   /// Said once, when it first happens: from then on some keys' history is being forgotten.

@@ -106,6 +106,7 @@ extension DetectionRun {
     }
     let statistics = detector.statistics.since(restored)
     totals.lateEvents = statistics.lateEvents
+    totals.clockOutliers = statistics.clockOutliers
     totals.windowsJudged = statistics.windowsJudged
     totals.windowsFlagged = statistics.windowsFlagged
     totals.trackedKeys = detector.statistics.trackedKeys

@@ -53,7 +53,9 @@ struct RunSummary {
     }
     lines.append(
       "\(rejectText), \(statistics.lateEvents) late (\(DisplayText.grouped(statistics.lateRecords)) records, "
-        + "\(statistics.tooLateEvents) too late for any window), \(statistics.trackedKeys) keys tracked"
+        + "\(statistics.tooLateEvents) too late for any window)"
+        + (statistics.clockOutliers > 0 ? ", \(statistics.clockOutliers) with a wrong clock" : "")
+        + ", \(statistics.trackedKeys) keys tracked"
         + (statistics.evictedKeys > 0 ? ", \(statistics.evictedKeys) evicted at the cap of \(configuration.maxTrackedKeys)" : ""))
     let rate = elapsedSeconds > 0 ? Double(statistics.events) / elapsedSeconds : 0
     lines.append(
@@ -80,6 +82,7 @@ extension DetectorStatistics {
     run.lateEvents -= earlier.lateEvents
     run.lateRecords -= earlier.lateRecords
     run.tooLateEvents -= earlier.tooLateEvents
+    run.clockOutliers -= earlier.clockOutliers
     run.evictedKeys -= earlier.evictedKeys
     run.windowsJudged -= earlier.windowsJudged
     run.windowsFlagged -= earlier.windowsFlagged
