@@ -100,7 +100,7 @@ public final class Detector {
     let day = event.time.floorDivided(by: DetectorConfiguration.Duration.day)
     for (dimension, spec) in configuration.dimensions.enumerated() {
       guard let key = DetectorKey(event: event, dimension: dimension, fields: spec.fields) else { continue }
-      let index = Int(slot(for: key))
+      let index = Int(slot(for: key, event: event))
       keys[index].lastSeen = max(keys[index].lastSeen, event.time)
       if day > keys[index].latestDay {
         keys[index].usualClient = keys[index].latestClient
@@ -206,9 +206,13 @@ public final class Detector {
   }
 
   /// The key's slot, made (and the cap enforced) when the key is new.
-  private func slot(for key: DetectorKey) -> Int32 {
+  private func slot(for key: DetectorKey, event: AccessEvent) -> Int32 {
     if let index = keyIndex[key] { return index }
-    if keyIndex.count >= configuration.maxTrackedKeys { evictLeastRecentlySeen() }
+    statistics.keysCreated += 1
+    if keyIndex.count >= configuration.maxTrackedKeys {
+      evictLeastRecentlySeen()
+      noteEviction(by: event, newKey: key)
+    }
     let state = KeyState(
       key: key, lastSeen: .min,
       horizons: Array(repeating: HorizonState(), count: configuration.horizons.count))

@@ -23,6 +23,11 @@ public struct DetectorStatistics: Sendable, Equatable, Codable {
   public var trackedKeys = 0
   /// Keys forgotten because the cap on tracked keys was reached.
   public var evictedKeys = 0
+  /// Keys made since the start (a key forgotten and seen again counts again).
+  public var keysCreated = 0
+  /// The event time of the last eviction: a flood finding is raised when evictions start
+  /// after a quiet period without any.
+  public var lastEvictionTime: Int64?
   public var windowsJudged = 0
   public var windowsFlagged = 0
   /// Findings handed out by `takeFindings()`.

@@ -11,7 +11,13 @@ import ExfilWatchFramer
 public final class EventParser {
   public let inputName: String
   public let options: ParserOptions
-  public private(set) var summary = InputSummary()
+  /// What the input gave so far.
+  public var summary: InputSummary {
+    var summary = counts
+    summary.shortenedValues = context.shortenedValues
+    return summary
+  }
+  private var counts = InputSummary()
 
   private enum Framing {
     case json(JSONRecordFramer)
@@ -56,7 +62,7 @@ public final class EventParser {
   ) {
     self.inputName = inputName
     self.options = options
-    context = ParseContext(symbols: symbols, operations: operations)
+    context = ParseContext(symbols: symbols, operations: operations, maxValueLength: options.maxValueLength)
     context.input = symbols.intern(inputName)
   }
 
@@ -87,7 +93,7 @@ public final class EventParser {
   /// How a later parser can continue this input from `nextRecordPosition` or from any
   /// record's position; `nil` until the format is known, and for JSON arrays and wrappers.
   public var resumption: ParserResumption? {
-    guard let format = summary.format, parser != nil else { return nil }
+    guard let format = counts.format, parser != nil else { return nil }
     switch framing {
     case .json(let framer) where framer.resumableLinePosition != nil:
       return ParserResumption(format: format, framing: .jsonLines)
@@ -165,11 +171,11 @@ public final class EventParser {
         }
       }
     }
-    let rejected = summary.rejected
-    if judgesFormat && summary.records >= 5 && rejected == summary.records && summary.records < Self.wrongFormatSample {
+    let rejected = counts.rejected
+    if judgesFormat && counts.records >= 5 && rejected == counts.records && counts.records < Self.wrongFormatSample {
       throw ParseError.wrongFormat(
-        input: inputName, format: summary.format, rejected: rejected, of: summary.records,
-        reason: summary.rejects.max { $0.value < $1.value }?.key)
+        input: inputName, format: counts.format, rejected: rejected, of: counts.records,
+        reason: counts.rejects.max { $0.value < $1.value }?.key)
     }
   }
 
@@ -236,21 +242,21 @@ public final class EventParser {
       return
     case .success(var event?):
       context.operations?.count(&event)
-      summary.records += 1
-      summary.events += 1
-      if event.isRead { summary.reads += 1 }
+      counts.records += 1
+      counts.events += 1
+      if event.isRead { counts.reads += 1 }
       try handler.handleEvent(event)
     case .failure(let reason):
-      summary.records += 1
-      summary.rejects[reason, default: 0] += 1
+      counts.records += 1
+      counts.rejects[reason, default: 0] += 1
       try handler.handleReject(RejectedRecord(
         reason: reason, line: position.number, offset: position.offset,
         bytes: record ?? UnsafeRawBufferPointer(start: nil, count: 0), length: length))
     }
-    if judgesFormat && summary.records == Self.wrongFormatSample && summary.rejected * 2 > Self.wrongFormatSample {
+    if judgesFormat && counts.records == Self.wrongFormatSample && counts.rejected * 2 > Self.wrongFormatSample {
       throw ParseError.wrongFormat(
-        input: inputName, format: summary.format, rejected: summary.rejected, of: summary.records,
-        reason: summary.rejects.max { $0.value < $1.value }?.key)
+        input: inputName, format: counts.format, rejected: counts.rejected, of: counts.records,
+        reason: counts.rejects.max { $0.value < $1.value }?.key)
     }
   }
 
@@ -310,7 +316,7 @@ public final class EventParser {
     if (format == .jsonl || format == .csv) && options.mapping.isEmpty {
       throw ParseError.mappingRequired(input: inputName, format: format)
     }
-    summary.format = format
+    counts.format = format
     switch format {
     case .salesforceRTEM: return .rtem(SalesforceRTEMParser())
     case .salesforceELF: return .elf(SalesforceELFParser())

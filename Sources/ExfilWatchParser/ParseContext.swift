@@ -16,10 +16,15 @@ final class ParseContext {
   @exclusivity(unchecked) var values: [FieldValue?] = []
   /// The input being read (interned name), for event origins.
   var input: Symbol = .none
+  /// Longer values are interned shortened (`ParserOptions.maxValueLength`).
+  let maxValueLength: Int
+  /// Values shortened so far.
+  private(set) var shortenedValues = 0
 
-  init(symbols: SymbolTable, operations: ReadOperationTracker?) {
+  init(symbols: SymbolTable, operations: ReadOperationTracker?, maxValueLength: Int) {
     self.symbols = symbols
     self.operations = operations
+    self.maxValueLength = maxValueLength
   }
 
   /// Validates `record` as one UTF-8 JSON object and extracts `extractor`'s fields into
@@ -43,14 +48,29 @@ final class ParseContext {
   /// The interned text of a field (`.none` when absent, null or empty).
   func symbol(_ value: FieldValue?) -> Symbol {
     guard let text = value?.nonEmptyText else { return .none }
-    return symbols.intern(text)
+    return intern(text)
   }
 
   /// A client address as a symbol, without the port some platforms append
   /// (`198.51.100.7:53412`, `[2001:db8::5]:443`).
   func addressSymbol(_ value: FieldValue?) -> Symbol {
     guard let text = value?.nonEmptyText else { return .none }
-    return symbols.intern(withoutPort(text))
+    return intern(withoutPort(text))
+  }
+
+  /// The symbol of a value, shortened past `maxValueLength`: a user name or user agent made
+  /// megabytes long would otherwise be kept, keyed and printed whole. The first bytes (cut
+  /// at a character boundary) are kept with a hash of the whole value, so two long values
+  /// that share a beginning stay two keys: an attacker cannot hide under another's name.
+  func intern(_ text: UnsafeRawBufferPointer) -> Symbol {
+    guard text.count > maxValueLength else { return symbols.intern(text) }
+    shortenedValues += 1
+    var end = maxValueLength
+    while end > 0, text[end] & 0xC0 == 0x80 { end -= 1 }
+    let hash = String(ByteChecksum.of(text) >> 32, radix: 16)
+    var shortened = Array(text[..<end])
+    shortened += Array("…#\(String(repeating: "0", count: 8 - hash.count))\(hash)".utf8)
+    return shortened.withUnsafeBytes { symbols.intern($0) }
   }
 
   /// A field's text as an event id (unique per event, so kept inline, not interned).

@@ -24,12 +24,23 @@ public struct ParserOptions: Sendable {
   public var mapping: FieldMapping
   /// The longest record kept, in bytes; longer ones are rejected as `overlong`.
   public var maxRecordLength: Int
+  /// The longest value (user name, client, address, object, session) kept as it is; longer
+  /// ones are shortened to this many bytes and a hash of the whole.
+  public var maxValueLength: Int
 
-  public init(format: FormatChoice = .auto, mapping: FieldMapping = FieldMapping(), maxRecordLength: Int = 1 << 20) {
+  public init(
+    format: FormatChoice = .auto, mapping: FieldMapping = FieldMapping(), maxRecordLength: Int = 1 << 20,
+    maxValueLength: Int = ParserOptions.defaultMaxValueLength
+  ) {
     self.format = format
     self.mapping = mapping
     self.maxRecordLength = maxRecordLength
+    self.maxValueLength = maxValueLength
   }
+
+  /// Longer than any real user name, app name or user agent, short enough that a flood of
+  /// crafted ones cannot fill memory.
+  public static let defaultMaxValueLength = 512
 }
 
 /// Receives what the Parser stage makes of an input, in input order.
@@ -60,6 +71,8 @@ public struct InputSummary: Sendable, Equatable {
   public var events = 0
   public var reads = 0
   public var rejects: [RejectReason: Int] = [:]
+  /// Values longer than `ParserOptions.maxValueLength`, shortened.
+  public var shortenedValues = 0
 
   public init() {}
 
@@ -70,6 +83,7 @@ public struct InputSummary: Sendable, Equatable {
     events += other.events
     reads += other.reads
     rejects.merge(other.rejects, uniquingKeysWith: +)
+    shortenedValues += other.shortenedValues
   }
 
   public var rejected: Int { rejects.values.reduce(0, +) }

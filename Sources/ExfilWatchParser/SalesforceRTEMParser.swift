@@ -87,7 +87,7 @@ struct SalesforceRTEMParser {
       actorID: context.symbol(field(.userID)),
       sourceIP: context.addressSymbol(field(.sourceIP)),
       action: .other,
-      object: context.symbols.intern(firstEntity(field(.queriedEntities))),
+      object: context.intern(firstEntity(field(.queriedEntities))),
       records: 0,
       session: context.symbol(field(.sessionKey)),
       eventID: context.eventID(field(.eventIdentifier)) ?? context.eventID(field(.eventUUID))

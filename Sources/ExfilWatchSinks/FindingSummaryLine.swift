@@ -22,6 +22,14 @@ public struct FindingSummaryLine: CustomStringConvertible, Sendable {
 
   public var description: String {
     let evidence = finding.evidence
+    // A finding about the detector itself (the cap on tracked keys) has no window to count;
+    // its description quotes the values it names from the logs.
+    guard !evidence.horizon.isEmpty else {
+      return [
+        DisplayText.utcSeconds(finding.time), finding.severity.name.uppercased(), finding.activity.word,
+        finding.title + ":", finding.description, finding.id,
+      ].joined(separator: " ")
+    }
     var who = [field(evidence.dimension, evidence.key)]
     let top: [(label: String, tally: Tally?)] = [
       ("actor", evidence.actors.first(where: \.isIdentified)),

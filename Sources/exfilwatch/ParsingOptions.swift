@@ -19,6 +19,11 @@ struct ParsingOptions: ParsableArguments {
   @Option(help: "Longest record to keep, in bytes (suffixes K, M, G); longer ones are rejected.")
   var maxRecordLength = ByteCount(bytes: 1 << 20)
 
+  @Option(help: ArgumentHelp(
+    "Longest value (user name, client, address, object) kept as it is, in bytes; longer ones are cut and end with a hash of the whole, so distinct values stay distinct.",
+    valueName: "bytes"))
+  var maxKeyLength = ByteCount(bytes: ParserOptions.defaultMaxValueLength)
+
   @Option(help: "Write every rejected record, with its input, line and reason, to this file (JSON lines).")
   var rejects: String?
 
@@ -33,6 +38,9 @@ struct ParsingOptions: ParsableArguments {
     }
     guard (1...ByteCount.largestLimit).contains(maxRecordLength.bytes) else {
       throw ValidationError("--max-record-length must be between 1 byte and 1G.")
+    }
+    guard (16...(1 << 20)).contains(maxKeyLength.bytes) else {
+      throw ValidationError("--max-key-length must be between 16 bytes and 1M.")
     }
   }
 
@@ -59,6 +67,6 @@ struct ParsingOptions: ParsableArguments {
     ParserOptions(
       format: FormatChoice(name: format) ?? .auto,
       mapping: (try? FieldMapping(specifications: fields)) ?? FieldMapping(),
-      maxRecordLength: maxRecordLength.bytes)
+      maxRecordLength: maxRecordLength.bytes, maxValueLength: maxKeyLength.bytes)
   }
 }

@@ -21,8 +21,10 @@ struct RunSummary {
     var rejects: [RejectReason: Int] = [:]
     var compressed: Int64 = 0
     var decoded: Int64 = 0
+    var shortened = 0
     for report in reports {
       rejects.merge(report.summary.rejects, uniquingKeysWith: +)
+      shortened += report.summary.shortenedValues
       compressed += report.compressedBytes
       decoded += report.decodedBytes
     }
@@ -55,6 +57,7 @@ struct RunSummary {
       "\(rejectText), \(statistics.lateEvents) late (\(DisplayText.grouped(statistics.lateRecords)) records, "
         + "\(statistics.tooLateEvents) too late for any window)"
         + (statistics.clockOutliers > 0 ? ", \(statistics.clockOutliers) with a wrong clock" : "")
+        + (shortened > 0 ? ", \(shortened) values over --max-key-length shortened" : "")
         + ", \(statistics.trackedKeys) keys tracked"
         + (statistics.evictedKeys > 0 ? ", \(statistics.evictedKeys) evicted at the cap of \(configuration.maxTrackedKeys)" : ""))
     let rate = elapsedSeconds > 0 ? Double(statistics.events) / elapsedSeconds : 0

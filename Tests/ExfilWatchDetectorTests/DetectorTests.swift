@@ -211,9 +211,37 @@ import Testing
         at: SyntheticTraffic.start + Int64(index) * spacing, actor: "scanner@example.com",
         ip: "198.18.\(index / 250).\(index % 250)", records: 1)
     }
-    let (_, statistics) = detect(events, symbols: factory.symbols, configuration: configuration)
+    let (findings, statistics) = detect(events, symbols: factory.symbols, configuration: configuration)
     #expect(statistics.trackedKeys <= 100)
     #expect(statistics.evictedKeys >= addresses - 100)
+    // The flood is said once, where findings go, naming the cap and the newest key.
+    let flood = findings.filter { $0.analytic == "tracked_key_cap" }
+    #expect(flood.count == 1)
+    #expect(flood.first?.severity == .medium)
+    #expect(flood.first?.description.contains("cap of 100 ") == true)
+    #expect(flood.first?.evidence.dimension == "source_ip")
+    // The actor and the client are two of the hundred keys: the 99th address is one too many.
+    #expect(flood.first?.time == events[98].time, "raised by the first key past the cap")
+  }
+
+  /// Evictions that start again after a quiet period are a new flood, with a finding of its own.
+  @Test func aSecondFloodAfterAQuietPeriodIsSaidAgain() {
+    var configuration = DetectorConfiguration()
+    configuration.maxTrackedKeys = 50
+    func sweep(from start: Int64, prefix: Int) -> [AccessEvent] {
+      (0..<200).map { index in
+        factory.read(at: start + Int64(index) * Duration.second, actor: "scanner@example.com",
+                     ip: "198.\(prefix).\(index / 250).\(index % 250)", records: 1)
+      }
+    }
+    let quiet = (0..<60).map { index in
+      factory.read(at: SyntheticTraffic.start + Duration.hour + Int64(index) * Duration.hour,
+                   actor: "scanner@example.com", ip: "198.18.0.0", records: 1)
+    }
+    let events = sweep(from: SyntheticTraffic.start, prefix: 18) + quiet
+      + sweep(from: SyntheticTraffic.start + 62 * Duration.hour, prefix: 19)
+    let (findings, _) = detect(events, symbols: factory.symbols, configuration: configuration)
+    #expect(findings.filter { $0.analytic == "tracked_key_cap" }.count == 2)
   }
 }
 

@@ -5,6 +5,8 @@ import ExfilWatchParser
 struct EventCollector: EventHandler {
   var events: [AccessEvent] = []
   var rejects: [(reason: RejectReason, line: Int)] = []
+  /// The parser's summary, once the input is finished.
+  var summary = InputSummary()
 
   mutating func handleEvent(_ event: AccessEvent) {
     events.append(event)
@@ -18,9 +20,11 @@ struct EventCollector: EventHandler {
 /// Parses `text` as one input fed in chunks of `chunkSize` bytes.
 func parseEvents(
   _ text: [UInt8], format: FormatChoice, symbols: SymbolTable, chunkSize: Int = 1 << 16,
-  name: String = "input"
+  name: String = "input", options: ParserOptions = ParserOptions()
 ) throws -> EventCollector {
-  let parser = EventParser(inputName: name, symbols: symbols, options: ParserOptions(format: format))
+  var options = options
+  options.format = format
+  let parser = EventParser(inputName: name, symbols: symbols, options: options)
   var collector = EventCollector()
   try text.withUnsafeBytes { all in
     var start = 0
@@ -31,5 +35,6 @@ func parseEvents(
     }
   }
   try parser.finish(into: &collector)
+  collector.summary = parser.summary
   return collector
 }
