@@ -68,9 +68,27 @@ final class InputCursor {
     }
   }
 
-  /// The time of the next event, or `nil` when the buffer is empty.
+  /// The time the merge orders the next event by, or `nil` when the buffer is empty.
   var headTime: Int64? {
-    next < events.count ? events[next].time : nil
+    next < events.count ? mergeTime(next) : nil
+  }
+
+  /// How far ahead of the events around it an event may be and still be ordered by its own
+  /// time (see `mergeTime`).
+  var maxTimeJump: Int64 = .max
+
+  /// The event's time, unless it is an island: far ahead of the event before it in this input
+  /// (or, for the first, of the one after it) while the event after it is not. A record with a
+  /// wrong clock would otherwise hold its whole input back until every other input had caught
+  /// up with it, and the rest of that input would come too late; an island is handed on in
+  /// its place in the file instead, where the detector knows it for what it is.
+  @inline(__always)
+  private func mergeTime(_ index: Int) -> Int64 {
+    let time = events[index].time
+    guard index + 1 < events.count else { return time }
+    let reference = index > 0 ? events[index - 1].time : lastHandedTime ?? events[index + 1].time
+    guard time > reference &+ maxTimeJump, events[index + 1].time <= reference &+ maxTimeJump else { return time }
+    return reference
   }
 
   var report: InputReport {
@@ -165,7 +183,7 @@ final class InputCursor {
       if index > first { lastHandedTime = events[index - 1].time }
     }
     try events.withUnsafeBufferPointer { events in
-      while index < events.count, events[index].time <= maxTime {
+      while index < events.count, mergeTime(index) <= maxTime {
         var event = events[index]
         index += 1  // before the call: an event the handler threw on has been handed out
         operations.count(&event)

@@ -63,6 +63,9 @@ public final class TimeOrderedMerge {
   private let decoderOptions: DecoderOptions
   /// Whether inputs may still grow (see `init`).
   private let inputsMayGrow: Bool
+  /// An event further ahead than this of those around it in its input, while the next one is
+  /// not, is merged in its place in the file (`InputCursor.maxTimeJump`).
+  private let maxTimeJump: Int64
   /// Logical reads, counted across all inputs as events leave the merge in time order: one
   /// query's pages in two files, or in two interleaved files, count once.
   public let operations: ReadOperationTracker
@@ -79,10 +82,13 @@ public final class TimeOrderedMerge {
   ///   - inputsMayGrow: whether the inputs' ends are only where their writers have got to
   ///     (a scan that a later run continues): a last line without newline, or a frame not
   ///     finished, is then left for the later run instead of taken or reported as truncated.
+  ///   - maxTimeJump: the detector's bound on event time jumps: a record further ahead of its
+  ///     neighbours (a wrong clock) must not hold the rest of its input back.
   public init(
     inputs: [MergeInput], symbols: SymbolTable, parserOptions: ParserOptions = ParserOptions(),
     decoderOptions: DecoderOptions = DecoderOptions(),
-    operations: ReadOperationTracker = ReadOperationTracker(), inputsMayGrow: Bool = false
+    operations: ReadOperationTracker = ReadOperationTracker(), inputsMayGrow: Bool = false,
+    maxTimeJump: Int64 = 3_600_000
   ) {
     self.inputs = inputs
     self.symbols = symbols
@@ -90,6 +96,7 @@ public final class TimeOrderedMerge {
     self.decoderOptions = decoderOptions
     self.operations = operations
     self.inputsMayGrow = inputsMayGrow
+    self.maxTimeJump = maxTimeJump
     slots = inputs.map { .closed($0.start) }
   }
 
@@ -173,6 +180,7 @@ public final class TimeOrderedMerge {
       try handler.handleInputFailure(error, report: nothingRead)
       return nil
     }
+    cursor.maxTimeJump = maxTimeJump
     slots[input] = .open(cursor)
     openInputs += 1
     statistics.maxOpenInputs = max(statistics.maxOpenInputs, openInputs)

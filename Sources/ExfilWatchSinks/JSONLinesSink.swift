@@ -7,8 +7,10 @@ import Glibc
 /// The file is only ever appended to (`O_APPEND`), so restarts, several runs and several
 /// writers add to it without overwriting. A batch is held in memory until `flush()`, which
 /// writes it and `fsync`s the file: only then are its findings on disk and may the run record
-/// them as delivered. A failed flush keeps what was not written, so a retry completes the
-/// batch without repeating or tearing a line.
+/// them as delivered. A flush that fails part way (a full disk takes the first bytes of a line
+/// and refuses the rest) cuts the torn line off the file again, so a shipper never reads half
+/// a finding, and keeps everything from that line on for a retry, which neither repeats nor
+/// tears a line.
 public struct JSONLinesSink: FindingSink {
   public let path: String
   private let file: AppendedFile
@@ -29,9 +31,19 @@ public struct JSONLinesSink: FindingSink {
   }
 
   public mutating func flush() throws(SinkError) {
+    let sizeBefore = file.size()
     let (written, failure) = writeFully(pending, to: file.descriptor)
+    if let failure {
+      let whole = pending[..<written].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+      // Only when the file ends with exactly what this flush wrote (no other writer appended
+      // meanwhile; a device such as /dev/full has no size to cut back to).
+      let cut = whole < written && sizeBefore.map { before in
+        file.size() == before + written && ftruncate(file.descriptor, off_t(before + whole)) == 0
+      } == true
+      pending.removeFirst(cut ? whole : written)
+      throw error(.write, failure)
+    }
     pending.removeFirst(written)
-    if let failure { throw error(.write, failure) }
     // EINVAL: a pipe or character device (`jsonl:/dev/stdout` into a shipper), which has
     // nothing to sync; what was written has been handed on.
     guard fsync(file.descriptor) == 0 || errno == EINVAL else { throw error(.sync, errno) }
@@ -51,6 +63,13 @@ private final class AppendedFile {
     guard descriptor >= 0 else {
       throw SinkError(sink: "jsonl", destination: path, operation: .open, errno: errno)
     }
+  }
+
+  /// The file's length, for a regular file.
+  func size() -> Int? {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+    return Int(status.st_size)
   }
 
   deinit {

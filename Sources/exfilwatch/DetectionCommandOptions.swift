@@ -84,7 +84,7 @@ struct DetectionCommandOptions: ParsableArguments {
     let merge = TimeOrderedMerge(
       inputs: inputs, symbols: run.detector.symbols, parserOptions: parsing.parserOptions,
       decoderOptions: input.decoderOptions, operations: runState?.operations ?? ReadOperationTracker(),
-      inputsMayGrow: runState != nil)
+      inputsMayGrow: runState != nil, maxTimeJump: run.detector.configuration.maxTimeJump)
     if progress ?? (!output.quiet && isatty(STDERR_FILENO) == 1) {
       run.progress = ProgressDisplay(command: commandName, merge: merge, paths: paths)
     }

@@ -32,6 +32,9 @@ struct ExfilWatch: ParsableCommand {
     // reports, and the run commits nothing past it, rather than a signal that ends the run
     // mid-commit.
     signal(SIGPIPE, SIG_IGN)
+    // Likewise a file past its size limit (`ulimit -f`) is an EFBIG write error, said with the
+    // file's name, not a signal that kills the run with a core dump.
+    signal(SIGXFSZ, SIG_IGN)
     do {
       var command = try parseAsRoot(ConfiguredArguments.arguments(Array(CommandLine.arguments.dropFirst())))
       if let logged = command as? any LoggingCommand { Log.configure(logged.logging) }

@@ -103,7 +103,7 @@ struct TailCommand: ParsableCommand, LoggingCommand {
         let merge = TimeOrderedMerge(
           inputs: inputs, symbols: run.detector.symbols, parserOptions: parsing.parserOptions,
           decoderOptions: decoderOptions, operations: run.state?.operations ?? ReadOperationTracker(),
-          inputsMayGrow: true)
+          inputsMayGrow: true, maxTimeJump: run.detector.configuration.maxTimeJump)
         try merge.run(into: &run)
         follower.advance(to: merge.positions)
         if let eventTime = idle.eventTime(afterRoundWith: merge.statistics.events, detector: run.detector, now: now) {
