@@ -169,10 +169,14 @@ public final class TimeOrderedMerge {
     let cursor: InputCursor
     do {
       let source = try inputs[input].open(at: position)
+      let mayGrow = inputs[input].mayGrow ?? inputsMayGrow
+      // A whole file being read must not lose its end silently: one truncated meanwhile is
+      // an error. A growing one is truncated by its writer on purpose (copytruncate).
+      if !mayGrow, let file = source as? FileByteSource { file.detectsShrinking = true }
       cursor = try InputCursor(
         name: inputs[input].name, source: source, start: position, symbols: symbols,
         parserOptions: inputs[input].parserOptions ?? parserOptions, decoderOptions: decoderOptions, operations: operations,
-        mayGrow: inputs[input].mayGrow ?? inputsMayGrow)
+        mayGrow: mayGrow)
     } catch {
       slots[input] = .done(inputs[input].canReopen ? position : nil)
       let nothingRead = InputReport(

@@ -12,6 +12,15 @@ public final class FileByteSource: ByteSource {
 
   /// The number of bytes read so far: the byte position of the next read in the input.
   public private(set) var position: Int64 = 0
+  /// Whether reaching the end checks that the file did not shrink meanwhile (an archive
+  /// truncated while being read is an error, its lost part named). Not for files that are
+  /// followed: there a writer truncating (copytruncate) is normal, and is handled by reading
+  /// the file again from its start.
+  public var detectsShrinking = false {
+    didSet { sizeWhenWatched = detectsShrinking ? try? FileIdentity(descriptor: descriptor).size : nil }
+  }
+  /// The file's size when `detectsShrinking` was set: reading must reach at least that far.
+  private var sizeWhenWatched: Int64?
 
   /// Opens `path` for reading; `-` means standard input.
   ///
@@ -69,7 +78,14 @@ public final class FileByteSource: ByteSource {
     do {
       let count = try descriptor.read(into: buffer, retryOnInterrupt: true)
       position += Int64(count)
+      if count == 0, let sizeWhenWatched, buffer.count > 0,
+        let size = try? FileIdentity(descriptor: descriptor).size, size < max(position, sizeWhenWatched)
+      {
+        throw SourceError.shrank(name, position: position, size: size)
+      }
       return count
+    } catch let error as SourceError {
+      throw error
     } catch {
       throw SourceError(name: name, operation: .read, errno: error as? Errno ?? .ioError)
     }

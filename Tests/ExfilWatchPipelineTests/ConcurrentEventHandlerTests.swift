@@ -134,7 +134,7 @@ private struct CheckpointRecorder: MergedEventHandler {
     checkpoints.append((recorder.events.count, positions))
   }
 
-  mutating func handleEvent(_ event: AccessEvent) { recorder.handleEvent(event) }
+  mutating func handleEvent(_ event: AccessEvent) throws { try recorder.handleEvent(event) }
   mutating func handleReject(_ reject: RejectedRecord, input: String) { recorder.handleReject(reject, input: input) }
   mutating func handleInputFailure(_ error: any Error, report: InputReport) {
     recorder.handleInputFailure(error, report: report)

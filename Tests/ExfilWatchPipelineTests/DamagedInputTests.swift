@@ -1,8 +1,10 @@
 import ExfilWatchDecoder
+import ExfilWatchEvent
 import ExfilWatchParser
 import ExfilWatchPipeline
 import ExfilWatchSource
 import ExfilWatchTestSupport
+import Foundation
 import Testing
 
 @Suite("damaged inputs and rejected records")
@@ -121,5 +123,45 @@ struct DamagedInputTests {
       return
     }
     #expect(input == wrong)
+  }
+}
+
+/// Files changed under a replay (issue 9): log retention deleting an archive, a writer
+/// truncating one. What was read is kept; what is gone is reported, never silently dropped.
+@Suite("inputs deleted or truncated while read")
+struct ChangedInputTests {
+  @Test("one file deleted and one truncated mid-merge: the deleted one is read to its end, the truncated one reported")
+  func deletedAndTruncatedWhileRead() throws {
+    let directory = try TemporaryDirectory()
+    let kept = sampleEvents("kept", count: 6_000, start: sampleDay, step: 3_000)
+    let cut = sampleEvents("cut", count: 6_000, start: sampleDay + 1_000, step: 3_000)
+    let keptPath = try directory.write("kept.jsonl", rtemText(kept))
+    let cutPath = try directory.write("cut.jsonl", rtemText(cut))
+    let merge = TimeOrderedMerge(inputs: [keptPath, cutPath].map(MergeInput.init(path:)), symbols: SymbolTable())
+    var recorder = MergeRecorder()
+    recorder.afterEvent = { count in
+      guard count == 1_000 else { return }
+      // Both are open: an unlinked file stays readable through its descriptor; the other
+      // loses its second half.
+      try FileManager.default.removeItem(atPath: keptPath)
+      let handle = try #require(FileHandle(forWritingAtPath: cutPath))
+      try handle.truncate(atOffset: UInt64(rtemText(Array(cut.prefix(3_000))).count))
+      try handle.close()
+    }
+    try merge.run(into: &recorder)
+    #expect(recorder.events.filter { $0.id.hasPrefix("kept-") } == kept)
+    let delivered = recorder.events.filter { $0.id.hasPrefix("cut-") }
+    #expect(delivered == Array(cut.prefix(delivered.count)))
+    #expect(delivered.count >= 500 && delivered.count < 6_000)
+    #expect(recorder.failures.count == 1)
+    let failure = try #require(recorder.failures.first?.error as? DecodeError)
+    guard case .unreadable(let error) = failure.reason else {
+      Issue.record("expected an unreadable input, got \(failure)")
+      return
+    }
+    #expect(error.name == cutPath)
+    #expect(error.operation == .shrink)
+    #expect("\(error)".contains("truncated to"), "\(error)")
+    #expect(recorder.finished.map(\.input) == [keptPath])
   }
 }

@@ -98,7 +98,7 @@ private struct StoppingRecorder: MergedEventHandler {
     throw Stop()
   }
 
-  mutating func handleEvent(_ event: AccessEvent) { recorder.handleEvent(event) }
+  mutating func handleEvent(_ event: AccessEvent) throws { try recorder.handleEvent(event) }
   mutating func handleReject(_ reject: RejectedRecord, input: String) { recorder.handleReject(reject, input: input) }
   mutating func handleInputFailure(_ error: any Error, report: InputReport) {
     recorder.handleInputFailure(error, report: report)

@@ -65,6 +65,9 @@ struct MergeRecorder: MergedEventHandler {
   var calls: [Call] = []
   var failures: [(error: any Error, report: InputReport)] = []
   var finished: [InputReport] = []
+  /// Called after each event with the number of events so far: a test acts on the files here,
+  /// while the merge is reading them.
+  var afterEvent: ((Int) throws -> Void)?
 
   var events: [SampleEvent] {
     calls.compactMap { if case .event(let event) = $0 { event } else { nil } }
@@ -76,8 +79,9 @@ struct MergeRecorder: MergedEventHandler {
     }
   }
 
-  mutating func handleEvent(_ event: AccessEvent) {
+  mutating func handleEvent(_ event: AccessEvent) throws {
     calls.append(.event(SampleEvent(time: event.time, id: event.eventID?.description ?? "")))
+    try afterEvent?(events.count)
   }
 
   mutating func handleReject(_ reject: RejectedRecord, input: String) {
