@@ -46,7 +46,7 @@ enum OptionEntry {
     "max_time_jump": .duration, "jump_confirmations": .count,
     // State, output and logs.
     "state": .text, "checkpoint_interval": .duration, "quiet": .flag, "verbose": .flag,
-    "metrics_file": .text, "metrics_listen": .text,
+    "metrics_file": .text, "max_spool": .count, "metrics_listen": .text,
     "log_level": .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
     "log_format": .choice(["text", "json"]),
     // tail.

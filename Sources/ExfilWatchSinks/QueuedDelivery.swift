@@ -22,6 +22,9 @@ public final class QueuedDelivery: @unchecked Sendable {
   private let renderingSender: any MessageSender
   /// Seconds one attempt may take.
   public let attemptTimeout: Double
+  /// The most messages kept waiting (and so spooled): a receiver down for weeks must not
+  /// grow the queue and the state file without end.
+  public let maxWaiting: Int
   private let policy: RetryPolicy
   private let report: @Sendable (DeliveryEvent) -> Void
 
@@ -34,6 +37,8 @@ public final class QueuedDelivery: @unchecked Sendable {
   private var failedAttempts = 0
   /// Counts every change to `waiting`, so a checkpoint rewrites a spool only when it changed.
   private var generation = 0
+  /// Messages dropped unsent because the queue was full (`maxWaiting`).
+  private var dropped = 0
   private var failuresInARow = 0
   private var nextAttempt = ContinuousClock.now
   /// Once closing: how long the queue may go without delivering before it stops.
@@ -46,20 +51,60 @@ public final class QueuedDelivery: @unchecked Sendable {
   /// - Parameters:
   ///   - attemptTimeout: Seconds one attempt may take, connecting included; the end of a run
   ///     waits as long for the queue to make progress (`finish(allowing:)`).
-  ///   - report: Told of retries, recoveries and refusals, on the sending thread.
+  ///   - maxWaiting: The most messages kept waiting (see `makeRoom()`).
+  ///   - report: Told of retries, recoveries and refusals, on the sending thread; of
+  ///     messages dropped from a full queue, on the thread that enqueued.
   public init(
     sender: some MessageSender, spooled: [Finding] = [], attemptTimeout: Double,
+    maxWaiting: Int = QueuedDelivery.defaultMaxWaiting,
     policy: RetryPolicy = RetryPolicy(), report: @escaping @Sendable (DeliveryEvent) -> Void
   ) {
+    precondition(maxWaiting >= 1, "a queue holds at least the message being sent")
     destination = sender.destination
     renderingSender = sender
     waiting = spooled.map(sender.render)
+    self.maxWaiting = maxWaiting
     self.attemptTimeout = attemptTimeout
     self.policy = policy
     self.report = report
     let worker = Thread { [self] in send(using: sender) }
     worker.name = "exfilwatch-sink"
     worker.start()
+    condition.withLock { makeRoom() }
+  }
+
+  /// Findings waiting for one remote sink, at most: a week of a busy org's findings.
+  public static let defaultMaxWaiting = 10_000
+
+  /// Brings a full queue back to `maxWaiting` (with the lock held): first by dropping
+  /// revisions of a finding that a later revision in the queue supersedes (receivers key on
+  /// the finding's id, and the later revision carries the whole incident), then the oldest
+  /// messages, which are lost for this sink and reported as such. The first message is never
+  /// dropped: it may be the one being sent.
+  private func makeRoom() {
+    guard waiting.count > maxWaiting else { return }
+    var latest: [String: Int] = [:]
+    for message in waiting { latest[message.findingID] = max(latest[message.findingID] ?? 0, message.revision) }
+    var excess = waiting.count - maxWaiting
+    var kept = [waiting[0]]
+    for message in waiting.dropFirst() {
+      if excess > 0 && message.revision < latest[message.findingID]! {
+        excess -= 1
+      } else {
+        kept.append(message)
+      }
+    }
+    waiting = kept
+    generation += 1
+    guard excess > 0 else { return }
+    waiting.removeSubrange(1...excess)
+    let before = dropped
+    dropped += excess
+    // Said when the count of dropped messages passes a power of two: a handful of lines for
+    // an outage of any length.
+    if before == 0 || before.leadingZeroBitCount != dropped.leadingZeroBitCount {
+      report(.dropped(destination: destination, dropped: dropped, limit: maxWaiting))
+    }
   }
 
   /// Renders the finding and puts it at the back of the queue.
@@ -68,6 +113,7 @@ public final class QueuedDelivery: @unchecked Sendable {
     condition.withLock {
       waiting.append(message)
       generation += 1
+      makeRoom()
       condition.broadcast()
     }
   }
@@ -83,7 +129,7 @@ public final class QueuedDelivery: @unchecked Sendable {
       }
       return DeliveryProgress(
         acknowledged: acknowledged, rejected: rejected, waiting: waiting, generation: generation,
-        failedAttempts: failedAttempts)
+        failedAttempts: failedAttempts, dropped: dropped)
     }
   }
 
@@ -214,6 +260,8 @@ public struct DeliveryProgress: Sendable, Equatable {
   public var generation: Int
   /// Attempts that did not deliver (retried or refused), for the sink's failure count.
   public var failedAttempts = 0
+  /// Messages dropped unsent from a full queue since the sink was opened.
+  public var dropped = 0
 }
 
 /// Something an operator should hear about a remote sink.
@@ -221,6 +269,7 @@ public enum DeliveryEvent: Sendable, Equatable, CustomStringConvertible {
   case retrying(destination: String, reason: String, delay: Double, failedAttempts: Int, waiting: Int)
   case recovered(destination: String, failedAttempts: Int)
   case rejected(destination: String, findingID: String, revision: Int, reason: String)
+  case dropped(destination: String, dropped: Int, limit: Int)
 
   public var description: String {
     switch self {
@@ -232,6 +281,9 @@ public enum DeliveryEvent: Sendable, Equatable, CustomStringConvertible {
       return "\(destination): delivering again after \(failures) failed attempt\(failures == 1 ? "" : "s")"
     case .rejected(let destination, let id, let revision, let reason):
       return "\(destination): finding \(id) revision \(revision) refused, not retried: \(reason)"
+    case .dropped(let destination, let dropped, let limit):
+      return "\(destination): \(limit) findings already wait for it: \(dropped) of the oldest dropped so far, "
+        + "never to be sent to it (the local sinks have them; raise --max-spool to keep more)"
     }
   }
 }

@@ -126,6 +126,7 @@ struct ConfigExampleCommand: ParsableCommand {
     # state: /var/lib/exfilwatch/exfilwatch.state   # scan and tail (default ./exfilwatch.state);
     #                            # replay keeps none unless --state is on its command line
     checkpoint_interval: 10s
+    max_spool: 10000             # findings kept per webhook/syslog sink that is down
     # quiet: true                # no run summary
     # verbose: true              # scan: a summary even when nothing was found
     log_level: info              # trace, debug, info, notice, warning, error, critical

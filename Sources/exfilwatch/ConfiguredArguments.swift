@@ -9,7 +9,7 @@ import ExfilWatchConfiguration
 enum ConfiguredArguments {
   private static let reading: Set<String> = [
     "format", "field", "max-record-length", "max-key-length", "max-window", "rejects", "dimension", "horizon", "warm-up",
-    "allowed-lateness", "quiet-period", "relearn-after", "max-keys", "max-time-jump", "jump-confirmations", "quiet", "verbose", "metrics-file",
+    "allowed-lateness", "quiet-period", "relearn-after", "max-keys", "max-spool", "max-time-jump", "jump-confirmations", "quiet", "verbose", "metrics-file",
     "log-level", "log-format",
   ]
   /// The state file: scan's and tail's. A replay keeps state only when its command line asks

@@ -33,7 +33,7 @@ struct FindingDelivery {
   /// Opens every sink; remote ones start with what the state file's spool holds for them.
   ///
   /// - Throws: `SinkError` when a local sink cannot be opened (exit 5 before reading anything).
-  init(sinks: [(name: String, specification: SinkSpecification)], state: RunState?) throws {
+  init(sinks: [(name: String, specification: SinkSpecification)], state: RunState?, maxSpool: Int) throws {
     for (name, specification) in sinks {
       switch try specification.open(productVersion: ExfilWatch.configuration.version) {
       case .local(let sink):
@@ -41,7 +41,7 @@ struct FindingDelivery {
       case .remote(let sender, let timeout):
         let queue = QueuedDelivery(
           sender: sender, spooled: state?.spooledFindings(for: name) ?? [], attemptTimeout: timeout,
-          report: Self.reportOccasionally)
+          maxWaiting: maxSpool, report: Self.reportOccasionally)
         remote.append((name, queue))
         savedGeneration[name] = 0
       }
@@ -59,7 +59,7 @@ struct FindingDelivery {
       if failures & (failures - 1) == 0 { Log.warning("\(event)", ["sink": "\(destination)"]) }
     case .recovered(let destination, _):
       Log.notice("\(event)", ["sink": "\(destination)"])
-    case .rejected(let destination, _, _, _):
+    case .rejected(let destination, _, _, _), .dropped(let destination, _, _):
       Log.error("\(event)", ["sink": "\(destination)"])
     }
   }

@@ -34,6 +34,11 @@ struct RunOutputOptions: ParsableArguments {
     "How often the state is committed while reading (and at the end).", valueName: "duration"))
   var checkpointInterval = DurationArgument(milliseconds: 10_000)
 
+  @Option(help: ArgumentHelp(
+    "Most findings kept waiting for each webhook or syslog sink that cannot take them (and so spooled in the state); past it, revisions a later one supersedes, then the oldest, are dropped for that sink and reported.",
+    valueName: "count"))
+  var maxSpool = QueuedDelivery.defaultMaxWaiting
+
   @Flag(help: "Print the run summary even when nothing new was found (scan is quiet otherwise).")
   var verbose = false
 
@@ -42,6 +47,7 @@ struct RunOutputOptions: ParsableArguments {
 
   func validate() throws {
     if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other.") }
+    guard maxSpool >= 1 else { throw ValidationError("--max-spool must be at least 1.") }
     for text in sinks {
       do { _ = try SinkSpecification(parsing: text) } catch { throw ValidationError("--sink: \(error).") }
     }
@@ -84,7 +90,8 @@ struct RunOutputOptions: ParsableArguments {
     do {
       var run = DetectionRun(
         detector: detector,
-        delivery: try FindingDelivery(sinks: sinks.map { ($0.name, $0.specification) }, state: runState),
+        delivery: try FindingDelivery(
+          sinks: sinks.map { ($0.name, $0.specification) }, state: runState, maxSpool: maxSpool),
         rejectsFile: try rejectsFile(), walked: walked, timeRange: timeRange)
       run.state = runState
       run.checkpointInterval = Double(checkpointInterval.milliseconds) / 1000
