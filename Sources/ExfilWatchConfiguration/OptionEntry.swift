@@ -39,7 +39,7 @@ enum OptionEntry {
   static let kinds: [String: Kind] = [
     // Reading.
     "format": .choice(["auto"] + LogFormat.allCases.map(\.rawValue)), "field": .list,
-    "max_record_length": .size, "max_key_length": .size, "max_window": .size, "rejects": .text,
+    "max_record_length": .size, "max_key_length": .size, "max_fields": .count, "max_window": .size, "rejects": .text,
     // Detecting.
     "dimension": .list, "horizon": .list, "warm_up": .duration, "allowed_lateness": .duration,
     "quiet_period": .duration, "relearn_after": .duration, "max_keys": .count, "threads": .count,

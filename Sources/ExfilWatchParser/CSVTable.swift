@@ -9,12 +9,14 @@ struct CSVTable {
 
   /// Splits `record`; returns false for the header row and blank lines, which give no event.
   ///
-  /// - Throws: `.invalidUTF8`, `.badCSV`, `.repeatedHeader` (a row equal to the header) or
-  ///   `.wrongColumnCount`.
-  mutating func read(_ record: UnsafeRawBufferPointer) throws(RejectReason) -> Bool {
+  /// - Throws: `.invalidUTF8`, `.badCSV`, `.tooManyFields` (more than `maxFields` columns; a
+  ///   header with that many is refused too, and the next row is taken as the header),
+  ///   `.repeatedHeader` (a row equal to the header) or `.wrongColumnCount`.
+  mutating func read(_ record: UnsafeRawBufferPointer, maxFields: Int) throws(RejectReason) -> Bool {
     guard !record.isEmpty else { return false }
     guard isValidUTF8(record) else { throw .invalidUTF8 }
     guard fields.split(record) else { throw .badCSV }
+    guard fields.count <= maxFields else { throw .tooManyFields }
     guard header != nil else {
       headerBytes = (0..<fields.count).map { Array(fields.field($0)) }
       header = headerBytes.map { String(decoding: $0, as: UTF8.self).uppercased() }

@@ -62,7 +62,8 @@ public final class EventParser {
   ) {
     self.inputName = inputName
     self.options = options
-    context = ParseContext(symbols: symbols, operations: operations, maxValueLength: options.maxValueLength)
+    context = ParseContext(symbols: symbols, operations: operations, maxValueLength: options.maxValueLength,
+      maxFields: options.maxFields)
     context.input = symbols.intern(inputName)
   }
 

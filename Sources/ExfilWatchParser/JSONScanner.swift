@@ -15,9 +15,11 @@ struct JSONValue {
   var hasEscapes = false
 }
 
-/// Malformed JSON: the record is rejected as `bad-json`.
+/// Malformed JSON: the record is rejected as `bad-json`; or one with more values than the
+/// limit (`too-many-fields`).
 struct JSONSyntaxError: Error {
   var offset: Int
+  var tooManyFields = false
 }
 
 /// A validating, allocation-free scanner over one JSON record.
@@ -36,11 +38,14 @@ struct JSONScanner {
     count = record.count
   }
 
-  /// The record's single top-level value; anything but whitespace after it is an error.
-  func topLevelValue() throws(JSONSyntaxError) -> JSONValue {
+  /// The record's single top-level value; anything but whitespace after it is an error, and so
+  /// are more than `maxFields` members and elements in all (a record of a million empty
+  /// members is no audit record, and costs the extractor a lookup each).
+  func topLevelValue(maxFields: Int = .max) throws(JSONSyntaxError) -> JSONValue {
     var index = 0
+    var fieldsLeft = maxFields
     skipWhitespace(&index)
-    let value = try scanValue(&index, depth: 0)
+    let value = try scanValue(&index, depth: 0, fieldsLeft: &fieldsLeft)
     skipWhitespace(&index)
     guard index == count else { throw JSONSyntaxError(offset: index) }
     return value
@@ -67,7 +72,8 @@ struct JSONScanner {
     guard index < count, base[index] == UInt8(ascii: ":") else { throw JSONSyntaxError(offset: index) }
     index += 1
     skipWhitespace(&index)
-    let value = try scanValue(&index, depth: 1)
+    var validated = Int.max  // counted when the record was validated
+    let value = try scanValue(&index, depth: 1, fieldsLeft: &validated)
     cursor.index = index
     return (key, value)
   }
@@ -76,7 +82,8 @@ struct JSONScanner {
   func nextElement(_ cursor: inout Cursor) throws(JSONSyntaxError) -> JSONValue? {
     var index = cursor.index
     guard try advance(&index, cursor: &cursor, close: UInt8(ascii: "]")) else { return nil }
-    let value = try scanValue(&index, depth: 1)
+    var validated = Int.max  // counted when the record was validated
+    let value = try scanValue(&index, depth: 1, fieldsLeft: &validated)
     cursor.index = index
     return value
   }
@@ -114,7 +121,7 @@ struct JSONScanner {
     }
   }
 
-  private func scanValue(_ index: inout Int, depth: Int) throws(JSONSyntaxError) -> JSONValue {
+  private func scanValue(_ index: inout Int, depth: Int, fieldsLeft: inout Int) throws(JSONSyntaxError) -> JSONValue {
     guard index < count else { throw JSONSyntaxError(offset: index) }
     let start = index
     switch base[index] {
@@ -122,11 +129,11 @@ struct JSONScanner {
       return try scanString(&index)
     case UInt8(ascii: "{"):
       guard depth < Self.maxDepth else { throw JSONSyntaxError(offset: index) }
-      try skipContainer(&index, close: UInt8(ascii: "}"), depth: depth, isObject: true)
+      try skipContainer(&index, close: UInt8(ascii: "}"), depth: depth, isObject: true, fieldsLeft: &fieldsLeft)
       return JSONValue(kind: .object, start: start, end: index)
     case UInt8(ascii: "["):
       guard depth < Self.maxDepth else { throw JSONSyntaxError(offset: index) }
-      try skipContainer(&index, close: UInt8(ascii: "]"), depth: depth, isObject: false)
+      try skipContainer(&index, close: UInt8(ascii: "]"), depth: depth, isObject: false, fieldsLeft: &fieldsLeft)
       return JSONValue(kind: .array, start: start, end: index)
     case UInt8(ascii: "t"):
       try expectLiteral(&index, "true")
@@ -144,7 +151,7 @@ struct JSONScanner {
   }
 
   private func skipContainer(
-    _ index: inout Int, close: UInt8, depth: Int, isObject: Bool
+    _ index: inout Int, close: UInt8, depth: Int, isObject: Bool, fieldsLeft: inout Int
   ) throws(JSONSyntaxError) {
     index += 1
     skipWhitespace(&index)
@@ -154,6 +161,8 @@ struct JSONScanner {
       return
     }
     while true {
+      fieldsLeft -= 1
+      guard fieldsLeft >= 0 else { throw JSONSyntaxError(offset: index, tooManyFields: true) }
       skipWhitespace(&index)
       if isObject {
         guard index < count, base[index] == UInt8(ascii: "\"") else {
@@ -167,7 +176,7 @@ struct JSONScanner {
         index += 1
         skipWhitespace(&index)
       }
-      _ = try scanValue(&index, depth: depth + 1)
+      _ = try scanValue(&index, depth: depth + 1, fieldsLeft: &fieldsLeft)
       skipWhitespace(&index)
       guard index < count else { throw JSONSyntaxError(offset: index) }
       if base[index] == UInt8(ascii: ",") {

@@ -29,7 +29,7 @@ struct MappedParser {
   mutating func parseCSV(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent?
   {
-    guard try table.read(record) else {
+    guard try table.read(record, maxFields: context.maxFields) else {
       columns = table.columns(named: Field.allCases.map { mapping.paths[$0] })
       return nil
     }

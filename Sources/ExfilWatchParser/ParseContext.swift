@@ -18,13 +18,16 @@ final class ParseContext {
   var input: Symbol = .none
   /// Longer values are interned shortened (`ParserOptions.maxValueLength`).
   let maxValueLength: Int
+  /// More members and elements (JSON) or columns (CSV) in one record reject it.
+  let maxFields: Int
   /// Values shortened so far.
   private(set) var shortenedValues = 0
 
-  init(symbols: SymbolTable, operations: ReadOperationTracker?, maxValueLength: Int) {
+  init(symbols: SymbolTable, operations: ReadOperationTracker?, maxValueLength: Int, maxFields: Int) {
     self.symbols = symbols
     self.operations = operations
     self.maxValueLength = maxValueLength
+    self.maxFields = maxFields
   }
 
   /// Validates `record` as one UTF-8 JSON object and extracts `extractor`'s fields into
@@ -38,9 +41,9 @@ final class ParseContext {
     let scanner = JSONScanner(record)
     let root: JSONValue
     do {
-      root = try scanner.topLevelValue()
+      root = try scanner.topLevelValue(maxFields: maxFields)
     } catch {
-      throw .badJSON
+      throw error.tooManyFields ? .tooManyFields : .badJSON
     }
     try extractor.extract(from: scanner, root: root, scratch: scratch, into: &values)
   }

@@ -27,16 +27,24 @@ public struct ParserOptions: Sendable {
   /// The longest value (user name, client, address, object, session) kept as it is; longer
   /// ones are shortened to this many bytes and a hash of the whole.
   public var maxValueLength: Int
+  /// The most fields one record may have (JSON members and elements, at any depth; CSV
+  /// columns); a record with more is rejected as `too-many-fields`.
+  public var maxFields: Int
 
   public init(
     format: FormatChoice = .auto, mapping: FieldMapping = FieldMapping(), maxRecordLength: Int = 1 << 20,
-    maxValueLength: Int = ParserOptions.defaultMaxValueLength
+    maxValueLength: Int = ParserOptions.defaultMaxValueLength, maxFields: Int = ParserOptions.defaultMaxFields
   ) {
     self.format = format
     self.mapping = mapping
     self.maxRecordLength = maxRecordLength
     self.maxValueLength = maxValueLength
+    self.maxFields = maxFields
   }
+
+  /// Ten times the fields of the widest real record seen (a Salesforce ELF export's 100-odd
+  /// columns; RTEM's 40-odd members with their nested records).
+  public static let defaultMaxFields = 4_096
 
   /// Longer than any real user name, app name or user agent, short enough that a flood of
   /// crafted ones cannot fill memory.

@@ -10,6 +10,7 @@ public enum RejectReason: String, Error, Sendable, CaseIterable, Comparable {
   case badCSV = "bad-csv"
   case repeatedHeader = "repeated-header"
   case overlong = "overlong"
+  case tooManyFields = "too-many-fields"
 
   public static func < (lhs: RejectReason, rhs: RejectReason) -> Bool {
     lhs.rawValue < rhs.rawValue

@@ -60,7 +60,7 @@ struct SalesforceELFParser {
   mutating func parseCSV(
     _ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin
   ) throws(RejectReason) -> AccessEvent? {
-    guard try table.read(record) else {
+    guard try table.read(record, maxFields: context.maxFields) else {
       columns = table.columns(named: Field.allCases.map(\.column))
       return nil
     }

@@ -105,6 +105,7 @@ struct ConfigExampleCommand: ParsableCommand {
     # field: [time=ts, actor=user.email, records=rows, client=app, sourceIP=ip]
     max_record_length: 1M        # longer records are rejected
     max_key_length: 512          # longer user names, apps... are cut, with a hash of the whole
+    max_fields: 4096             # records with more JSON values or CSV columns are rejected
     max_window: 128M             # largest zstd window accepted
     # rejects: /var/lib/exfilwatch/rejects.jsonl   # every rejected record, with its reason
 

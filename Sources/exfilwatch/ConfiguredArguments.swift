@@ -8,7 +8,7 @@ import ExfilWatchConfiguration
 /// its option is the same usage error either way.
 enum ConfiguredArguments {
   private static let reading: Set<String> = [
-    "format", "field", "max-record-length", "max-key-length", "max-window", "rejects", "dimension", "horizon", "warm-up",
+    "format", "field", "max-record-length", "max-key-length", "max-fields", "max-window", "rejects", "dimension", "horizon", "warm-up",
     "allowed-lateness", "quiet-period", "relearn-after", "max-keys", "max-spool", "max-time-jump", "jump-confirmations", "quiet", "verbose", "metrics-file",
     "log-level", "log-format",
   ]

@@ -24,6 +24,11 @@ struct ParsingOptions: ParsableArguments {
     valueName: "bytes"))
   var maxKeyLength = ByteCount(bytes: ParserOptions.defaultMaxValueLength)
 
+  @Option(help: ArgumentHelp(
+    "Most fields one record may have (JSON members and elements at any depth, CSV columns); records with more are rejected.",
+    valueName: "count"))
+  var maxFields = ParserOptions.defaultMaxFields
+
   @Option(help: "Write every rejected record, with its input, line and reason, to this file (JSON lines).")
   var rejects: String?
 
@@ -39,6 +44,7 @@ struct ParsingOptions: ParsableArguments {
     guard (1...ByteCount.largestLimit).contains(maxRecordLength.bytes) else {
       throw ValidationError("--max-record-length must be between 1 byte and 1G.")
     }
+    guard maxFields >= 1 else { throw ValidationError("--max-fields must be at least 1.") }
     guard (16...(1 << 20)).contains(maxKeyLength.bytes) else {
       throw ValidationError("--max-key-length must be between 16 bytes and 1M.")
     }
@@ -67,6 +73,6 @@ struct ParsingOptions: ParsableArguments {
     ParserOptions(
       format: FormatChoice(name: format) ?? .auto,
       mapping: (try? FieldMapping(specifications: fields)) ?? FieldMapping(),
-      maxRecordLength: maxRecordLength.bytes, maxValueLength: maxKeyLength.bytes)
+      maxRecordLength: maxRecordLength.bytes, maxValueLength: maxKeyLength.bytes, maxFields: maxFields)
   }
 }

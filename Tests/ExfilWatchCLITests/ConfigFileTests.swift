@@ -28,7 +28,7 @@ import Testing
     let path = try directory.write("example.yaml", example.standardOutput)
     let check = try runTool(exfilwatchExecutable, ["config", "check", path])
     #expect(check.status == 0, "\(check.standardError)")
-    #expect(check.standardError == "exfilwatch: \(path): ok (14 option(s), 1 input(s), 2 sink(s), 0 allowlist entries)\n")
+    #expect(check.standardError == "exfilwatch: \(path): ok (19 option(s), 1 input(s), 2 sink(s), 0 allowlist entries)\n")
   }
 
   @Test("every option key of the file is an option of each command that takes it")
@@ -39,6 +39,8 @@ import Testing
       field: [time=ts, actor=user]
       max_record_length: 2M
       max_window: 64M
+      max_key_length: 256
+      max_fields: 2000
       rejects: \(directory.path("rejects.jsonl"))
       dimension: [actor, actor+object]
       horizon: ["5m:hop=1m,records=20000"]
@@ -47,6 +49,9 @@ import Testing
       quiet_period: 12h
       relearn_after: 5d
       max_keys: 5000
+      max_time_jump: 30m
+      jump_confirmations: 8
+      max_spool: 500
       threads: 1
       state: \(directory.path("x.state"))
       checkpoint_interval: 30s
@@ -62,7 +67,7 @@ import Testing
       """, in: directory)
     let check = try runTool(exfilwatchExecutable, ["config", "check", path])
     #expect(check.status == 0, "\(check.standardError)")
-    #expect(check.standardError.contains("ok (23 option(s)"), "\(check.standardError)")
+    #expect(check.standardError.contains("ok (28 option(s)"), "\(check.standardError)")
   }
 
   @Test("config check lists every problem with line, column and key path, in file order, exit 2; no secret is printed")

@@ -34,7 +34,8 @@ import Testing
     }
     var waiting = queue.takeProgress().waiting.map { "\($0.findingID.suffix(2)).\($0.revision)" }
     #expect(waiting == ["00.1", "00.2", "01.2", "02.2", "03.1", "03.2", "04.1", "04.2", "05.1", "05.2"])
-    #expect(events.all.isEmpty, "nothing was lost yet: a later revision of each dropped one waits")
+    #expect(!events.all.contains { if case .dropped = $0 { true } else { false } },
+            "nothing was lost yet: a later revision of each dropped one waits")
 
     // Ten new incidents: the oldest messages behind the first are dropped, and said.
     for index in 6..<16 { queue.enqueue(Self.finding(index)) }
@@ -44,13 +45,14 @@ import Testing
     #expect(waiting.first == "00.1")
     #expect(Array(waiting.suffix(9)) == (7..<16).map { String(format: "%02d.1", $0) })
     #expect(progress.dropped > 0)
-    guard case .dropped(_, let dropped, let limit)? = events.all.last else {
+    let reports = events.all.filter { if case .dropped = $0 { true } else { false } }
+    guard case .dropped(_, let dropped, let limit)? = reports.last else {
       Issue.record("expected a dropped report, got \(events.all)")
       return
     }
     #expect(limit == 10)
     #expect(dropped <= progress.dropped)
-    #expect(events.all.last?.description.contains("--max-spool") == true)
+    #expect(reports.last?.description.contains("--max-spool") == true)
     queue.beginClosing(allowing: 0)
     _ = queue.waitUntilClosed()
   }
@@ -61,7 +63,7 @@ import Testing
     let queue = try Self.queueToNowhere(maxWaiting: 5, events: events, spooled: spooled)
     let waiting = queue.takeProgress().waiting.map(\.findingID)
     #expect(waiting == [spooled[0].id] + spooled.suffix(4).map(\.id))
-    #expect(events.all.count == 1)
+    #expect(events.all.filter { if case .dropped = $0 { true } else { false } }.count == 1)
     queue.beginClosing(allowing: 0)
     _ = queue.waitUntilClosed()
   }

@@ -2,8 +2,9 @@ import ExfilWatchEvent
 import ExfilWatchParser
 import Testing
 
-/// A crafted user name megabytes long must not be kept, keyed and printed whole (issue 9).
-@Suite struct ValueLengthTests {
+/// Records built to cost: a crafted user name megabytes long must not be kept, keyed and
+/// printed whole, nor a record of a hundred thousand fields be taken apart (issue 9).
+@Suite struct RecordLimitTests {
   func record(second: Int, user: String) -> String {
     #"{"attributes":{"type":"ApiEvent"},"EventDate":"2025-06-30T10:00:0\#(second).000+0000","#
       + #""Operation":"Query","QueriedEntities":"Contact","RowsProcessed":5.0,"SessionKey":"k1","#
@@ -34,5 +35,34 @@ import Testing
     #expect(!names[3].contains("\u{FFFD}"))
     #expect(parsed.summary.shortenedValues == 4)
     #expect(parsed.summary.events == 5)
+  }
+
+  @Test func recordsWithMoreFieldsThanTheLimitAreRejected() throws {
+    var options = ParserOptions()
+    options.maxFields = 50
+    let symbols = SymbolTable()
+    // JSON: a record padded with 60 members, one with an array of 60 elements, and a normal one.
+    let padding = (0..<60).map { #""x\#($0)":1"# }.joined(separator: ",")
+    let array = "[" + (0..<60).map(String.init).joined(separator: ",") + "]"
+    let json = [
+      record(second: 1, user: "a@example.com").dropLast() + "," + padding + "}",
+      record(second: 2, user: "b@example.com").dropLast() + #","Extra":\#(array)}"#,
+      record(second: 3, user: "c@example.com"),
+    ].joined(separator: "\n")
+    let parsedJSON = try parseEvents(Array(json.utf8), format: .fixed(.salesforceRTEM), symbols: symbols, options: options)
+    #expect(parsedJSON.rejects.map(\.reason) == [.tooManyFields, .tooManyFields])
+    #expect(parsedJSON.rejects.map(\.line) == [1, 2])
+    #expect(parsedJSON.events.count == 1)
+
+    // CSV: a header of 6 columns, a row of 80 columns, then a good row.
+    let csv = [
+      "EVENT_TYPE,TIMESTAMP_DERIVED,USER_NAME,ROWS_PROCESSED,CLIENT_IP,ENTITY_NAME",
+      Array(repeating: "x", count: 80).joined(separator: ","),
+      "API,2025-06-30T10:00:00.000Z,u@example.com,5,203.0.113.9,Contact",
+    ].joined(separator: "\n")
+    let parsedCSV = try parseEvents(Array(csv.utf8), format: .fixed(.salesforceELF), symbols: symbols, options: options)
+    #expect(parsedCSV.rejects.map(\.reason) == [.tooManyFields])
+    #expect(parsedCSV.rejects.map(\.line) == [2])
+    #expect(parsedCSV.events.count == 1)
   }
 }
