@@ -63,6 +63,12 @@ extension Detector {
     }
   }
 
+  /// Starts the run with the first events that came, fewer than `jumpConfirmations`: a live
+  /// source went quiet before more came (`tail --idle-close`), and they must be judged.
+  public func startWithHeldEvents() {
+    if !timeGuard.started { startFromHeld() }
+  }
+
   /// Starts the run from the first events: those far ahead of the others are outliers.
   func startFromHeld() {
     let events = timeGuard.held

@@ -167,7 +167,10 @@ struct IdleClock {
       newestArrived = now
       return nil
     }
-    guard after > 0, let newest, now - newestArrived >= after else { return nil }
+    guard after > 0, now - newestArrived >= after else { return nil }
+    // Fewer first events than start a run came before the source went quiet: start with them.
+    if newest == nil { detector.startWithHeldEvents() }
+    guard let newest = detector.statistics.newestEventTime else { return nil }
     let wallTime = WallClock.milliseconds()
     return wallTime > newest ? wallTime : nil
   }

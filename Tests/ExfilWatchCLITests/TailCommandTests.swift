@@ -113,6 +113,31 @@ import Testing
     }
   }
 
+  /// Fewer first events than the detector waits for to choose its start (`--jump-confirmations`),
+  /// then quiet: --idle-close starts it with them, and their windows are judged.
+  @Test("a source quiet after five events still has their windows judged with --idle-close")
+  func fewEventsThenQuiet() throws {
+    let directory = try TemporaryDirectory()
+    let day = try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-01.jsonl.zst"])
+    let path = directory.path("five.jsonl")
+    try append(path, Array(day.split(separator: 0x0A).prefix(5).joined(separator: [0x0A])) + [0x0A])
+    let metrics = directory.path("tail.prom")
+    let tail = try TailProcess([
+      "tail", "--state", directory.path("tail.state"), "--poll-interval", "100ms", "--idle-close", "1s",
+      "--metrics-file", metrics, path,
+    ])
+    try tail.waitUntilRead([path])
+    func judged() -> Double {
+      let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+      return text.split(separator: "\n").first { $0.hasPrefix("exfilwatch_windows_judged_total ") }
+        .flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+    }
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline && judged() == 0 { usleep(100_000) }
+    let said = try tail.stop()
+    #expect(judged() > 0, "\(said)")
+  }
+
   @Test("a webhook down when tail finds the attack gets every finding, in order, once it is back")
   func webhookBackDuringTail() throws {
     let directory = try TemporaryDirectory()
