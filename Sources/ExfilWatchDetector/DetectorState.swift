@@ -207,6 +207,8 @@ struct DetectorSnapshot: Codable {
     guard times.allSatisfy({ $0 == nil }) || times.allSatisfy({ $0 != nil }) else {
       throw .corrupt("event times partly missing")
     }
+    guard timeGuard.held.count < configuration.jumpConfirmations, timeGuard.started || statistics.newestEventTime == nil
+    else { throw .corrupt("more events held for their time than are waited for, or held before a start") }
     let free = Set(freeSlots)
     guard free.count == freeSlots.count, free.allSatisfy({ keys.indices.contains(Int($0)) }) else {
       throw .corrupt("free slots repeated or out of range")
