@@ -231,16 +231,17 @@ public final class Detector {
     return index
   }
 
-  /// Forgets a hundredth of the keys, so a flood of one-off keys (scanning IPs) cannot exhaust
-  /// memory: idle keys (no window to judge) first, least recently seen first, then active
-  /// ones the same way.
+  /// Forgets a twentieth of the keys, so a flood of one-off keys (scanning IPs, made-up user
+  /// names) cannot exhaust memory: idle keys (no window to judge) first, least recently seen
+  /// first, then active ones the same way. A twentieth, not fewer: each round ranks every
+  /// key, and a flood must not make that the run's main work.
   private func evictLeastRecentlySeen() {
-    func rank(_ index: Int32) -> (Int, Int64, Int32) {
-      let state = keys[Int(index)]
-      return (state.horizons.contains { $0.listed } ? 1 : 0, state.lastSeen, index)
-    }
-    let count = max(1, configuration.maxTrackedKeys / 100)
-    let oldest = keyIndex.values.map(rank).sorted { $0 < $1 }.prefix(count)
+    let count = max(1, configuration.maxTrackedKeys / 20)
+    let oldest = keys.withUnsafeBufferPointer { keys in
+      keyIndex.values.map { index in
+        (keys[Int(index)].horizons.contains { $0.listed } ? 1 : 0, keys[Int(index)].lastSeen, index)
+      }
+    }.sorted { $0 < $1 }.prefix(count)
     var evicted: Set<Int32> = []
     for (_, _, index) in oldest {
       keyIndex[keys[Int(index)].key] = nil
