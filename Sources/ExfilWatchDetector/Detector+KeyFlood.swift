@@ -23,7 +23,7 @@ extension Detector {
     let input = symbols.string(event.origin.input) ?? ""
     let evidence = WindowEvidence(
       dimension: dimension, key: newKey.text(symbols), horizon: "", windowStart: start, windowEnd: event.time,
-      metric: .reads, records: 0, reads: Int64(created), baselineRecords: 0, baselineReads: 0,
+      metric: .reads, records: 0, reads: 0, baselineRecords: 0, baselineReads: 0,
       busiestRecords: 0, busiestReads: 0, score: 0, multiple: 0, judgedAgainstPeers: false,
       firstEventTime: event.time, lastEventTime: event.time, actors: [], clients: [], sourceIPs: [], objects: [],
       sampleEventIDs: event.eventID.map { [$0.description] } ?? [], sampleSources: ["\(input):\(event.origin.line)"],

@@ -130,7 +130,8 @@ public final class Detector {
   /// minutes of a replay are not left unjudged. Incidents close only by the newest event time:
   /// the end of a file is not a quiet period.
   public func finish() {
-    if !timeGuard.started { startFromHeld() } else { releaseHeld() }
+    if !timeGuard.started { startFromHeld() }
+    releaseHeld()
     guard let newest = statistics.newestEventTime else { return }
     let lastEnd = configuration.horizons.map { (newest.floorDivided(by: $0.hop) + 1) * $0.hop }.max() ?? newest
     advance(to: lastEnd, now: newest)
@@ -141,10 +142,10 @@ public final class Detector {
   /// watermark that arrive later are late, as usual.
   public func advanceWatermark(toEventTime time: Int64) {
     if !timeGuard.started { startFromHeld() }
+    releaseHeld(caughtUpBy: time)
     guard let newest = statistics.newestEventTime, time > newest else { return }
     statistics.newestEventTime = time
     advance(to: time - configuration.allowedLateness, now: time)
-    releaseHeldWithinBound()
   }
 
   /// The largest record count one event is taken to hold.

@@ -96,8 +96,6 @@ extension DetectorConfiguration {
       ("peer weight days", peerWeightDays != current.peerWeightDays),
       ("relearn after", relearnAfter != current.relearnAfter),
       ("max tracked keys", maxTrackedKeys != current.maxTrackedKeys),
-      ("max time jump", maxTimeJump != current.maxTimeJump),
-      ("jump confirmations", jumpConfirmations != current.jumpConfirmations),
     ]
     found += scalars.filter(\.1).map(\.0)
     return found.isEmpty ? ["the configuration"] : found

@@ -45,7 +45,12 @@ extension Detector {
     configuration: DetectorConfiguration, symbols: SymbolTable, encodedState bytes: [UInt8]
   ) throws(DetectorStateError) {
     let snapshot = try DetectorSnapshot(decoding: bytes)
-    guard snapshot.configuration == configuration else {
+    // How far event time may jump only decides which events are judged, not what the
+    // baselines mean: it may be changed between runs.
+    var saved = snapshot.configuration
+    saved.maxTimeJump = configuration.maxTimeJump
+    saved.jumpConfirmations = configuration.jumpConfirmations
+    guard saved == configuration else {
       throw .configurationMismatch(differences: snapshot.configuration.differences(from: configuration))
     }
     guard snapshot.symbolCount <= symbols.count else {

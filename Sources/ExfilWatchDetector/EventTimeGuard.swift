@@ -18,18 +18,19 @@ struct EventTimeGuard: Sendable, Equatable, Codable {
   var started = false
 
   /// Whether `event` goes straight on: the run has started, nothing waits, and it is not past
-  /// the bound. The test every event takes, so it is kept to three comparisons.
+  /// the bound. The test every event takes, so it is kept to a few comparisons.
   @inline(__always)
   func admitsDirectly(_ event: AccessEvent, newest: Int64?, maxJump: Int64) -> Bool {
     guard started, held.isEmpty, let newest else { return false }
     return event.time <= newest &+ maxJump
   }
 
-  /// Of the first events, those after a gap of more than `maxJump` above their median's run
-  /// of times (times with no such gap between them): a wrong first record is such an outlier.
+  /// Of the first events, those after a gap of more than `maxJump` above their (lower)
+  /// median's run of times (times with no such gap between them): a wrong first record is
+  /// such an outlier. They are not dropped: they go on as events past the bound would.
   static func startSample(_ events: [AccessEvent], maxJump: Int64) -> (start: Int64, ahead: Set<Int>) {
     let times = events.map(\.time).sorted()
-    let middle = times.count / 2
+    let middle = (times.count - 1) / 2
     var top = middle
     while top + 1 < times.count, times[top + 1] <= times[top] &+ maxJump { top += 1 }
     var bottom = middle
@@ -56,10 +57,26 @@ extension Detector {
     }
     if event.time > newest &+ configuration.maxTimeJump {
       timeGuard.held.append(event)
-      if timeGuard.held.count >= configuration.jumpConfirmations { releaseHeld() }
+      confirmHeld()
     } else {
-      discardHeld()
+      // A late event says nothing about the jump; one between the newest and the bound
+      // shows that time did not jump: what is held was islands.
+      if event.time > newest { discardHeld() }
       admit(event)
+    }
+  }
+
+  /// Releases the held events once `jumpConfirmations` of them agree: all within `maxTimeJump`
+  /// of each other. Held events that do not (a wrong clock scattered over years) are islands,
+  /// the oldest first, until the rest agree or are too few.
+  private func confirmHeld() {
+    while timeGuard.held.count >= configuration.jumpConfirmations {
+      let times = timeGuard.held.map(\.time)
+      if times.max()! - times.min()! <= configuration.maxTimeJump {
+        releaseHeld()
+        return
+      }
+      countOutlier(timeGuard.held.removeFirst())
     }
   }
 
@@ -69,22 +86,24 @@ extension Detector {
     if !timeGuard.started { startFromHeld() }
   }
 
-  /// Starts the run from the first events: those far ahead of the others are outliers.
+  /// Starts the run from the first events (none held: not yet). Those far ahead of the others
+  /// go on as any event past the bound: held, then confirmed or found to be islands.
   func startFromHeld() {
     let events = timeGuard.held
+    guard !events.isEmpty else { return }
     timeGuard.held = []
     timeGuard.started = true
-    guard !events.isEmpty else { return }
     let (start, ahead) = EventTimeGuard.startSample(events, maxJump: configuration.maxTimeJump)
     self.start(at: start)
     for (index, event) in events.enumerated() {
-      if ahead.contains(index) { countOutlier(event) } else { admit(event) }
+      if ahead.contains(index) { guardEventTime(event) } else { admit(event) }
     }
   }
 
   /// The held events agree on a jump (or the input ended, or event time caught up with them):
   /// they are judged, in the order they came.
   func releaseHeld() {
+    guard timeGuard.started else { return startFromHeld() }
     let events = timeGuard.held
     timeGuard.held = []
     for event in events { admit(event) }
@@ -101,11 +120,11 @@ extension Detector {
     if statistics.firstClockOutlier == nil { statistics.firstClockOutlier = event.origin }
   }
 
-  /// Event time moved on without events (`advanceWatermark`): held events it has caught up
-  /// with are no longer a jump.
-  func releaseHeldWithinBound() {
-    guard timeGuard.started, let newest = statistics.newestEventTime, !timeGuard.held.isEmpty,
-      timeGuard.held.allSatisfy({ $0.time <= newest &+ configuration.maxTimeJump })
+  /// Event time is to move on to `time` without events (`advanceWatermark`): held events it
+  /// catches up with are no longer a jump, and are judged before it moves, so they are not late.
+  func releaseHeld(caughtUpBy time: Int64) {
+    guard timeGuard.started, !timeGuard.held.isEmpty,
+      timeGuard.held.allSatisfy({ $0.time <= time &+ configuration.maxTimeJump })
     else { return }
     releaseHeld()
   }

@@ -70,9 +70,9 @@ final class ParseContext {
     shortenedValues += 1
     var end = maxValueLength
     while end > 0, text[end] & 0xC0 == 0x80 { end -= 1 }
-    let hash = String(ByteChecksum.of(text) >> 32, radix: 16)
+    let hash = String(ByteChecksum.of(text), radix: 16)
     var shortened = Array(text[..<end])
-    shortened += Array("…#\(String(repeating: "0", count: 8 - hash.count))\(hash)".utf8)
+    shortened += Array("…#\(String(repeating: "0", count: 16 - hash.count))\(hash)".utf8)
     return shortened.withUnsafeBytes { symbols.intern($0) }
   }
 

@@ -82,12 +82,16 @@ final class InputCursor {
   /// wrong clock would otherwise hold its whole input back until every other input had caught
   /// up with it, and the rest of that input would come too late; an island is handed on in
   /// its place in the file instead, where the detector knows it for what it is.
+  ///
+  /// The last event of a chunk has no next one to ask: far ahead, it is taken for an island
+  /// too (a real gap is followed by more events past it, which the detector then confirms).
   @inline(__always)
   private func mergeTime(_ index: Int) -> Int64 {
     let time = events[index].time
-    guard index + 1 < events.count else { return time }
-    let reference = index > 0 ? events[index - 1].time : lastHandedTime ?? events[index + 1].time
-    guard time > reference &+ maxTimeJump, events[index + 1].time <= reference &+ maxTimeJump else { return time }
+    let next = index + 1 < events.count ? events[index + 1].time : nil
+    guard let reference = index > 0 ? events[index - 1].time : lastHandedTime ?? next,
+      time > reference &+ maxTimeJump, (next ?? reference) <= reference &+ maxTimeJump
+    else { return time }
     return reference
   }
 

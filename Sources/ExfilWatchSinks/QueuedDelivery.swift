@@ -70,7 +70,7 @@ public final class QueuedDelivery: @unchecked Sendable {
     let worker = Thread { [self] in send(using: sender) }
     worker.name = "exfilwatch-sink"
     worker.start()
-    condition.withLock { makeRoom() }
+    if let dropped = condition.withLock({ makeRoom() }) { report(dropped) }
   }
 
   /// Findings waiting for one remote sink, at most: a week of a busy org's findings.
@@ -81,8 +81,10 @@ public final class QueuedDelivery: @unchecked Sendable {
   /// the finding's id, and the later revision carries the whole incident), then the oldest
   /// messages, which are lost for this sink and reported as such. The first message is never
   /// dropped: it may be the one being sent.
-  private func makeRoom() {
-    guard waiting.count > maxWaiting else { return }
+  ///
+  /// - Returns: what to report, said by the caller once the lock is released.
+  private func makeRoom() -> DeliveryEvent? {
+    guard waiting.count > maxWaiting else { return nil }
     var latest: [String: Int] = [:]
     for message in waiting { latest[message.findingID] = max(latest[message.findingID] ?? 0, message.revision) }
     var excess = waiting.count - maxWaiting
@@ -96,26 +98,26 @@ public final class QueuedDelivery: @unchecked Sendable {
     }
     waiting = kept
     generation += 1
-    guard excess > 0 else { return }
+    guard excess > 0 else { return nil }
     waiting.removeSubrange(1...excess)
     let before = dropped
     dropped += excess
     // Said when the count of dropped messages passes a power of two: a handful of lines for
     // an outage of any length.
-    if before == 0 || before.leadingZeroBitCount != dropped.leadingZeroBitCount {
-      report(.dropped(destination: destination, dropped: dropped, limit: maxWaiting))
-    }
+    guard before == 0 || before.leadingZeroBitCount != dropped.leadingZeroBitCount else { return nil }
+    return .dropped(destination: destination, dropped: dropped, limit: maxWaiting)
   }
 
   /// Renders the finding and puts it at the back of the queue.
   public func enqueue(_ finding: Finding) {
     let message = renderingSender.render(finding)
-    condition.withLock {
+    let dropped = condition.withLock {
       waiting.append(message)
       generation += 1
-      makeRoom()
-      condition.broadcast()
+      defer { condition.broadcast() }
+      return makeRoom()
     }
+    if let dropped { report(dropped) }
   }
 
   /// What changed since the last call: the messages acknowledged and refused, and those still

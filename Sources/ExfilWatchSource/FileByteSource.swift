@@ -17,7 +17,11 @@ public final class FileByteSource: ByteSource {
   /// followed: there a writer truncating (copytruncate) is normal, and is handled by reading
   /// the file again from its start.
   public var detectsShrinking = false {
-    didSet { sizeWhenWatched = detectsShrinking ? try? FileIdentity(descriptor: descriptor).size : nil }
+    didSet {
+      // Only a regular file has a size to keep to: a pipe or a terminal says 0.
+      let identity = detectsShrinking ? try? FileIdentity(descriptor: descriptor) : nil
+      sizeWhenWatched = identity?.isRegularFile == true ? identity?.size : nil
+    }
   }
   /// The file's size when `detectsShrinking` was set: reading must reach at least that far.
   private var sizeWhenWatched: Int64?

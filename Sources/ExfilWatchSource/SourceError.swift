@@ -34,8 +34,7 @@ public struct SourceError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     if let shrink {
-      return "\(name): truncated to \(shrink.size) bytes while being read (at byte \(shrink.position)): "
-        + "anything written past that is gone from this run"
+      return "\(name): truncated to \(shrink.size) bytes while being read: anything past that is gone from this run"
     }
     return "\(name): cannot \(operation.rawValue): \(errno.description)"
   }

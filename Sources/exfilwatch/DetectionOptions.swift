@@ -96,6 +96,10 @@ struct DetectionOptions: ParsableArguments {
     let allowedLateness = allowedLateness
       ?? DurationArgument(milliseconds: judgesWithinAHop ? shortestHop : configuration.allowedLateness)
     configuration.allowedLateness = allowedLateness.milliseconds
+    // A bound below the lateness would call ordinary late-arriving traffic a wrong clock.
+    guard maxTimeJump.milliseconds >= max(DetectorConfiguration.Duration.minute, configuration.allowedLateness) else {
+      throw ValidationError("--max-time-jump must be at least a minute and at least --allowed-lateness.")
+    }
     guard maxKeys >= 1 else { throw ValidationError("--max-keys must be at least 1.") }
     guard (1...100_000).contains(jumpConfirmations) else {
       throw ValidationError("--jump-confirmations must be 1 to 100000.")

@@ -67,8 +67,20 @@ import Testing
     }.filter { $0.hasPrefix("xxxx") }
     #expect(actors.count == 2)
     #expect(Set(actors).count == 1, "the same name gives the same key")
-    #expect(actors.allSatisfy { $0.utf8.count == 512 + "…#12345678".utf8.count && $0.contains("…#") })
+    #expect(actors.allSatisfy { $0.utf8.count == 512 + "…#0123456789abcdef".utf8.count && $0.contains("…#") })
     let replayed = try runTool(exfilwatchExecutable, ["replay", "--max-record-length", "2M", folder])
     #expect(replayed.standardError.contains("2 values over --max-key-length shortened"), "\(replayed.standardError)")
+  }
+
+  /// A pipe has no size to keep to: the check for files truncated while read leaves it alone.
+  @Test("a day piped on standard input is read whole")
+  func standardInputIsReadWhole() throws {
+    let day = try runToolChecked("zstd", ["-dc", "\(ScanStateTests.week)/ApiEvent-2025-06-04.jsonl.zst"])
+    let piped = try runTool(exfilwatchExecutable, ["events", "--count", "-"], input: day)
+    #expect(piped.status == 0, "\(piped.standardError)")
+    let lines = day.split(separator: 0x0A).count
+    #expect(piped.outputText.contains("\(lines) records, \(lines) events"), "\(piped.outputText)")
+    let replayed = try runTool(exfilwatchExecutable, ["replay", "-"], input: day)
+    #expect(replayed.status == 0, "\(replayed.standardError)")
   }
 }

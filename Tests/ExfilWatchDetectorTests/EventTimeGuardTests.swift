@@ -126,4 +126,83 @@ import Testing
     restored.finish()
     #expect(restored.statistics == uninterrupted.statistics)
   }
+
+  /// Forty records stamped a year apart each do not confirm one another: a jump is real only
+  /// when the events past the bound agree among themselves.
+  @Test func scatteredWrongClocksDoNotConfirmEachOther() throws {
+    let events = trafficWithAttack()
+    let expected = detect(events, symbols: factory.symbols)
+    let attackIndex = try #require(events.firstIndex { $0.eventID?.description.hasPrefix("burst-") == true })
+    let base = events[attackIndex - 1]
+    let scattered = (1...40).map { stamped(base, at: base.time + Int64($0) * Self.year, line: 5_000 + $0) }
+    var withOutliers = events
+    withOutliers.insert(contentsOf: scattered, at: attackIndex)
+    let (findings, statistics) = detect(withOutliers, symbols: factory.symbols)
+    #expect(findings == expected.findings)
+    #expect(statistics.clockOutliers == 40)
+    #expect(statistics.tooLateEvents == 0)
+  }
+
+  /// After a real gap, a straggler older than the newest event arrives among the first events
+  /// past it: it is late, and says nothing against the jump.
+  @Test func aLateStragglerDoesNotUndoARealGap() {
+    let events = SyntheticTraffic(days: 2).events(factory)
+    let last = events.last!.time
+    let after = burst(
+      factory, from: last + 3 * Duration.hour, count: 40, records: 3, actor: "agent1@example.com",
+      client: "Service Console", ip: "203.0.113.10")
+    let straggler = stamped(events[events.count - 2], at: last - Duration.minute, line: 9_999)
+    let (_, statistics) = detect(events + after.prefix(5) + [straggler] + after.dropFirst(5), symbols: factory.symbols)
+    #expect(statistics.clockOutliers == 0)
+    #expect(statistics.reads == events.count + after.count + 1)
+    #expect(statistics.newestEventTime == after.last!.time)
+  }
+
+  /// A gap among the very first events (a quiet evening in the first hours of a run): the
+  /// events after it are not taken for wrong clocks, and the earliest still start the run.
+  @Test func aGapAmongTheFirstEventsLosesNothing() {
+    let morning = burst(
+      factory, from: SyntheticTraffic.start + 8 * Duration.hour, count: 20, records: 2, actor: "agent1@example.com",
+      client: "Service Console", ip: "203.0.113.10", every: Duration.minute)
+    let evening = burst(
+      factory, from: SyntheticTraffic.start + 22 * Duration.hour, count: 60, records: 2, actor: "agent2@example.com",
+      client: "Service Console", ip: "203.0.113.10", every: Duration.minute)
+    let (_, statistics) = detect(morning + evening, symbols: factory.symbols)
+    #expect(statistics.clockOutliers == 0)
+    #expect(statistics.reads == 80)
+    #expect(statistics.tooLateEvents == 0)
+    #expect(statistics.firstEventTime == morning[0].time)
+  }
+
+  @Test func ofTwoFirstEventsTheEarlierStartsTheRun() {
+    let real = factory.read(at: SyntheticTraffic.start, actor: "agent1@example.com", records: 1)
+    let future = stamped(real, at: real.time + Self.year, line: 2)
+    let (_, statistics) = detect([real, future], symbols: factory.symbols)
+    #expect(statistics.firstEventTime == real.time)
+    #expect(statistics.tooLateEvents == 0)
+  }
+
+  /// `tail` on a source that starts empty: event time moved on before any event must not keep
+  /// the first few events waiting for ever, and held events are judged before event time
+  /// passes them, not after (when they would be late).
+  @Test func eventTimeMovedOnBeforeAndAfterFewEvents() {
+    let detector = Detector(symbols: factory.symbols)
+    detector.advanceWatermark(toEventTime: SyntheticTraffic.start)
+    let first = burst(
+      factory, from: SyntheticTraffic.start + Duration.minute, count: 5, records: 3, actor: "agent1@example.com",
+      client: "Service Console", ip: "203.0.113.10")
+    for event in first { detector.process(event) }
+    detector.advanceWatermark(toEventTime: first.last!.time + 10 * Duration.minute)
+    #expect(detector.statistics.firstEventTime == first[0].time)
+    #expect(detector.statistics.windowsJudged > 0)
+    let afterGap = burst(
+      factory, from: first.last!.time + 3 * Duration.hour, count: 5, records: 3, actor: "agent1@example.com",
+      client: "Service Console", ip: "203.0.113.10")
+    for event in afterGap { detector.process(event) }
+    detector.advanceWatermark(toEventTime: afterGap.last!.time + 10 * Duration.minute)
+    #expect(detector.statistics.reads == 10)
+    #expect(detector.statistics.tooLateEvents == 0)
+    #expect(detector.statistics.lateEvents == 0)
+    #expect(detector.statistics.clockOutliers == 0)
+  }
 }

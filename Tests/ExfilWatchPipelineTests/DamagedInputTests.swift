@@ -165,3 +165,25 @@ struct ChangedInputTests {
     #expect(recorder.finished.map(\.input) == [keptPath])
   }
 }
+
+/// A record with a wrong clock must not hold the rest of its input back in the merge (issue 9),
+/// wherever it falls: inside a decoded chunk or at its end.
+@Suite("a wrong clock in one of several inputs")
+struct WrongClockMergeTests {
+  @Test("an island a century ahead is handed on in its place; every other event stays in time order",
+        arguments: 100..<108)
+  func islandInPlace(position: Int) throws {
+    let directory = try TemporaryDirectory()
+    var first = sampleEvents("a", count: 400, start: sampleDay, step: 3_000)
+    let second = sampleEvents("b", count: 400, start: sampleDay + 1_500, step: 3_000)
+    first.insert(SampleEvent(time: sampleDay + 100 * 365 * millisecondsPerDay, id: "island"), at: position)
+    let paths = [try directory.write("a.jsonl", rtemText(first)), try directory.write("b.jsonl", rtemText(second))]
+    // Chunks of a few records each, so some position puts the island last in its chunk.
+    let (recorder, _) = try merge(paths, decoderOptions: smallBuffers)
+    let events = recorder.events
+    #expect(events.count == 801)
+    #expect(isTimeOrdered(events.filter { $0.id != "island" }), "nothing of a.jsonl came late")
+    let island = try #require(events.firstIndex { $0.id == "island" })
+    #expect(events[..<island].last { $0.id.hasPrefix("a-") }?.id == "a-\(position - 1)")
+  }
+}
