@@ -167,6 +167,13 @@ private struct JSONLines<Handler: LineHandler>: LineHandler {
   }
 
   mutating func handleOverlongLine(at position: LinePosition, length: Int) throws {
+    // A line too long to keep cannot be scanned, so the pretty-printed object it belongs to is
+    // damaged: it is handed on as it stands, before the line (records stay in input order), and
+    // the lines after are read one by one again.
+    if var open = document {
+      document = nil
+      try open.finish(into: &handler)
+    }
     try handler.handleOverlongLine(at: position, length: length)
   }
 
