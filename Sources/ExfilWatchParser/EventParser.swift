@@ -169,7 +169,7 @@ public final class EventParser {
     if judgesFormat && summary.records >= 5 && rejected == summary.records && summary.records < Self.wrongFormatSample {
       throw ParseError.wrongFormat(
         input: inputName, format: summary.format, rejected: rejected, of: summary.records,
-        reason: summary.rejects.max { $0.value < $1.value }?.key)
+        reason: summary.mostCommonReject)
     }
   }
 
@@ -250,7 +250,7 @@ public final class EventParser {
     if judgesFormat && summary.records == Self.wrongFormatSample && summary.rejected * 2 > Self.wrongFormatSample {
       throw ParseError.wrongFormat(
         input: inputName, format: summary.format, rejected: summary.rejected, of: summary.records,
-        reason: summary.rejects.max { $0.value < $1.value }?.key)
+        reason: summary.mostCommonReject)
     }
   }
 
