@@ -4,10 +4,11 @@
 /// is read as lines.
 ///
 /// The decision depends only on the bytes, never on how they were cut into chunks: each byte is
-/// looked at once as it comes (looking at all the bytes gathered again on every chunk was
-/// quadratic, for a long first record delivered a few bytes at a time), and only the bytes up
-/// to the first record's length limit are looked at, however many have arrived. So memory
-/// stays bounded by about twice the limit, and the same input always gets the same shape.
+/// looked at once, line by line as lines complete (looking at all the bytes gathered again on
+/// every chunk was quadratic, for a long first record delivered a few bytes at a time), and
+/// only the bytes up to the first record's length limit are looked at, however many have
+/// arrived. So memory stays bounded by about twice the limit, and the same input always gets
+/// the same shape.
 struct JSONShapeProbe {
   enum Shape {
     case lines
@@ -56,14 +57,19 @@ struct JSONShapeProbe {
     }
     let limit = first + maxRecordLength + 1
     let end = min(sniffed.count, limit)
-    if probed < end {
+    // Line by line, deciding after each: what a line shows first (a record that ends, or a
+    // wrapper) decides, not what the chunk happened to hold beyond it. A partial line is looked
+    // at only once nothing more will come for it.
+    while probed < end {
+      let lineEnd = sniffed[probed..<end].firstIndex(of: 0x0A).map { $0 + 1 }
+      guard let next = lineEnd ?? (atEnd || end == limit ? end : nil) else { return nil }
       sniffed.withUnsafeBytes { all in
-        try? scanner.feed(UnsafeRawBufferPointer(rebasing: all[probed..<end]), into: &observer)
+        try? scanner.feed(UnsafeRawBufferPointer(rebasing: all[probed..<next]), into: &observer)
       }
-      probed = end
+      probed = next
+      if scanner.sawWrapper { return .document }
+      if let record = observer.firstRecord { return record.spansLines ? .document : .lines }
     }
-    if scanner.sawWrapper { return .document }
-    if let record = observer.firstRecord { return record.spansLines ? .document : .lines }
     return atEnd || end == limit ? .lines : nil
   }
 }
