@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer executables and runs each fuzz target in turn for a fixed time.
 #
-#   Fuzz/run.sh [SECONDS_PER_TARGET]      (default 600)
+#   Fuzz/run.sh [SECONDS_PER_TARGET [TARGET...]]      (default: 600, every target)
 #
 # Each target starts from its seeds (Fuzz/Corpus/<target>) plus what earlier runs found
 # (.build-fuzz/corpus/<target>); crashes, timeouts, out-of-memory and leaks are written to
@@ -10,6 +10,7 @@
 set -euo pipefail
 
 seconds=${1:-600}
+chosen=("${@:2}")
 fuzz=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$fuzz")
 work="$root/.build-fuzz"
@@ -34,26 +35,31 @@ rows=()
 findings=0
 for entry in "${targets[@]}"; do
   read -r target executable maxLength dictionary <<<"$entry"
+  if ((${#chosen[@]} > 0)) && [[ ! " ${chosen[*]} " =~ " $target " ]]; then continue; fi
   corpus="$work/corpus/$target"
   artifacts="$work/artifacts/$target"
   log="$work/logs/$target.log"
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   cp -n "$fuzz/Corpus/$target/"* "$corpus/" 2>/dev/null || true
   echo "fuzzing $target for ${seconds}s (log: $log)"
-  # libFuzzer exits non-zero on a finding; the artifact count below is the verdict.
+  # libFuzzer exits non-zero on a finding (and stops there); the artifact count is the verdict.
+  started=$(date +%s)
   timeout $((seconds + 300)) "$bin/$executable" "$corpus" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$maxLength" \
     -dict="$fuzz/Dictionaries/$dictionary" -artifact_prefix="$artifacts/" -print_final_stats=1 \
     >"$log" 2>&1 || true
+  elapsed=$(($(date +%s) - started))
   stats=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$stats")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$stats")
-  found=$(find "$artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+  # The inputs libFuzzer keeps (the folder also holds those made redundant since).
+  kept=$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' <<<"$stats")
+  found=$(find "$artifacts" -type f -newermt "@$started" \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   findings=$((findings + found))
-  rows+=("$(printf '%-9s %7s %12s %8s %6s %7s %7s %8s' "$target" "$seconds" "${executions:-?}" \
-    "${speed:-?}" "${cov:-?}" "${ft:-?}" "$(find "$corpus" -type f | wc -l)" "$found")")
+  rows+=("$(printf '%-9s %7s %12s %8s %6s %7s %7s %8s' "$target" "$elapsed" "${executions:-?}" \
+    "${speed:-?}" "${cov:-?}" "${ft:-?}" "${kept:-?}" "$found")")
 done
 
 printf '%-9s %7s %12s %8s %6s %7s %7s %8s\n' target seconds executions exec/s cov ft corpus crashes
