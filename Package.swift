@@ -23,6 +23,8 @@ let package = Package(
     .library(name: "ExfilWatchConfiguration", targets: ["ExfilWatchConfiguration"]),
     .library(name: "ExfilWatchMetrics", targets: ["ExfilWatchMetrics"]),
     .library(name: "ExfilWatchReport", targets: ["ExfilWatchReport"]),
+    // For the libFuzzer executables of the nested Fuzz/ package.
+    .library(name: "ExfilWatchFuzzTargets", targets: ["ExfilWatchFuzzTargets"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -119,6 +121,12 @@ let package = Package(
       name: "ExfilWatchSimulator",
       dependencies: ["ExfilWatchEvent", "CZstd"]
     ),
+    // The fuzz targets as plain functions, so that `swift test` replays the fuzz corpus through
+    // them (see Fuzz/).
+    .target(
+      name: "ExfilWatchFuzzTargets",
+      dependencies: ["ExfilWatchSource", "ExfilWatchDecoder", "ExfilWatchFramer", "ExfilWatchEvent", "ExfilWatchParser"]
+    ),
     .executableTarget(
       name: "exfilwatch",
       dependencies: [
@@ -202,6 +210,10 @@ let package = Package(
     .testTarget(
       name: "ExfilWatchStateTests",
       dependencies: ["ExfilWatchState", "ExfilWatchTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+    .testTarget(
+      name: "ExfilWatchFuzzTargetsTests",
+      dependencies: ["ExfilWatchFuzzTargets"]
     ),
     .testTarget(
       name: "ExfilWatchSimulatorTests",

@@ -6,10 +6,23 @@ import CZstd
 /// itself, skips skippable frames, and handles frames without a content size. The window limit
 /// is set with `ZSTD_d_windowLogMax`, so a frame that asks for more memory is refused before
 /// anything is allocated for it.
+///
+/// A frame that declares its content size must decode to exactly that many bytes. libzstd
+/// checks this itself only in some paths: a frame that ends with an empty last block is
+/// accepted short when it arrives in pieces, and refused when it arrives whole with room for
+/// its content, so the same damaged file would read differently as it is followed or replayed.
+/// The decoder therefore checks every frame's size itself, from the header's first bytes.
 final class ZstdFrameDecoder {
+  /// The longest frame header (RFC 8878: 4-byte magic number, then at most 14 bytes).
+  private static let maxFrameHeaderBytes = 18
+
   private let context: OpaquePointer
   /// True until the first byte of a frame has been consumed after the previous frame ended.
   private var atFrameBoundary = true
+  /// The first bytes of the current frame, up to `maxFrameHeaderBytes`.
+  private var frameStart: [UInt8] = []
+  /// Bytes the current frame has decoded to so far.
+  private var frameDecoded: UInt64 = 0
 
   /// - Parameter maxWindowLog: the base-2 logarithm of the largest window to accept.
   init(maxWindowLog: Int) {
@@ -48,7 +61,28 @@ final class ZstdFrameDecoder {
     // state is unchanged. Otherwise 0 means "frame complete and fully flushed".
     if source.pos > 0 || destination.pos > 0 {
       atFrameBoundary = result == 0
+      let headerBytes = min(Self.maxFrameHeaderBytes - frameStart.count, source.pos)
+      if headerBytes > 0 {
+        frameStart.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[..<headerBytes]))
+      }
+      frameDecoded += UInt64(destination.pos)
+      if atFrameBoundary { try endFrame(consumed: source.pos) }
     }
     return CodecStep(consumed: source.pos, produced: destination.pos, atUnitBoundary: atFrameBoundary)
+  }
+
+  /// Checks the frame that just ended against the content size its header declares, if any
+  /// (a skippable frame declares 0), and starts afresh for the next frame.
+  private func endFrame(consumed: Int) throws(CodecFailure) {
+    let declared = ZSTD_getFrameContentSize(frameStart, frameStart.count)
+    let decoded = frameDecoded
+    frameStart.removeAll(keepingCapacity: true)
+    frameDecoded = 0
+    // The two highest values are ZSTD_CONTENTSIZE_UNKNOWN and ZSTD_CONTENTSIZE_ERROR (macros
+    // Swift does not import); libzstd has validated the header by now, so that is "unknown".
+    guard declared < UInt64.max - 1, declared != decoded else { return }
+    throw CodecFailure(
+      kind: .corrupt("frame content size mismatch: \(declared) bytes declared, \(decoded) decoded"),
+      consumed: consumed)
   }
 }

@@ -30,19 +30,19 @@ public struct JSONRecordFramer {
   public let maxRecordLength: Int
 
   private enum Shape {
-    /// Not known yet: the first bytes are kept in `sniffed`.
-    case undecided
+    /// Not known yet: the first bytes are kept by the probe.
+    case undecided(JSONShapeProbe)
     case lines(LineFramer, JSONDocumentScanner?)
     case document(JSONDocumentScanner)
     /// Taken out by `feed`/`finish` while they work.
     case moved
   }
 
-  private var shape = Shape.undecided
-  private var sniffed: [UInt8] = []
+  private var shape: Shape
 
   public init(maxRecordLength: Int = JSONRecordFramer.defaultMaxRecordLength) {
     self.maxRecordLength = maxRecordLength
+    shape = .undecided(JSONShapeProbe(maxRecordLength: maxRecordLength))
   }
 
   /// A framer for JSON lines that continues at `start`, the start of a line: a resumed input
@@ -81,26 +81,33 @@ public struct JSONRecordFramer {
       try scanner.feed(chunk, into: &handler)
     case .moved:
       preconditionFailure("JSONRecordFramer re-entered")
-    case .undecided:
-      sniffed.append(contentsOf: chunk)
-      try decide(atEnd: false, into: &handler)
+    case .undecided(var probe):
+      shape = .moved
+      probe.add(chunk)
+      guard let decided = probe.shape(atEnd: false) else {
+        shape = .undecided(probe)
+        return
+      }
+      try start(decided, framing: probe.sniffed, into: &handler)
     }
   }
 
-  /// Fixes the shape once the first bytes tell it (or the input ends), then frames them.
-  private mutating func decide<Handler: LineHandler>(atEnd: Bool, into handler: inout Handler) throws {
-    guard let decided = Self.decideShape(sniffed, maxRecordLength: maxRecordLength, atEnd: atEnd)
-    else { return }
-    shape = decided
-    let buffered = sniffed
-    sniffed = []
-    try buffered.withUnsafeBytes { try feed($0, into: &handler) }
+  /// Fixes the shape, then frames the bytes gathered while it was not known.
+  private mutating func start<Handler: LineHandler>(
+    _ decided: JSONShapeProbe.Shape, framing sniffed: [UInt8], into handler: inout Handler
+  ) throws {
+    switch decided {
+    case .lines: shape = .lines(LineFramer(maxLineLength: maxRecordLength), nil)
+    case .document: shape = .document(JSONDocumentScanner(maxRecordLength: maxRecordLength))
+    }
+    try sniffed.withUnsafeBytes { try feed($0, into: &handler) }
   }
 
   /// Hands the last record to `handler` when the input ends.
   public mutating func finish<Handler: LineHandler>(into handler: inout Handler) throws {
-    if case .undecided = shape {
-      try decide(atEnd: true, into: &handler)
+    if case .undecided(var probe) = shape {
+      // At the end of the input the probe always decides.
+      try start(probe.shape(atEnd: true)!, framing: probe.sniffed, into: &handler)
     }
     switch shape {
     case .lines(var framer, let document):
@@ -120,49 +127,11 @@ public struct JSONRecordFramer {
       break
     }
   }
-
-  /// Decides the shape from the first bytes, or nil while they do not tell yet.
-  private static func decideShape(
-    _ bytes: [UInt8], maxRecordLength: Int, atEnd: Bool = false
-  ) -> Shape? {
-    let lines = Shape.lines(LineFramer(maxLineLength: maxRecordLength), nil)
-    let document = Shape.document(JSONDocumentScanner(maxRecordLength: maxRecordLength))
-    let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a byte order mark
-    guard let first = bytes[start...].firstIndex(where: { !isJSONWhitespace($0) }) else {
-      return atEnd || bytes.count > maxRecordLength ? lines : nil
-    }
-    guard bytes[first] == UInt8(ascii: "{") else {
-      return bytes[first] == UInt8(ascii: "[") ? document : lines
-    }
-    var probe = JSONDocumentScanner(maxRecordLength: maxRecordLength)
-    var observer = FirstRecordObserver()
-    bytes.withUnsafeBytes { try? probe.feed($0, into: &observer) }
-    if probe.sawWrapper { return document }
-    if let line = observer.firstRecordLine {
-      return line.spansLines ? document : lines
-    }
-    if bytes.count > maxRecordLength || atEnd { return lines }
-    return nil
-  }
 }
 
 @inline(__always)
 func isJSONWhitespace(_ byte: UInt8) -> Bool {
   byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
-}
-
-/// Notes where the first record starts and ends, to tell JSON lines from a document.
-private struct FirstRecordObserver: LineHandler {
-  var firstRecordLine: (number: Int, spansLines: Bool)?
-
-  mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) {
-    guard firstRecordLine == nil else { return }
-    firstRecordLine = (position.number, line.contains(0x0A))
-  }
-
-  mutating func handleOverlongLine(at position: LinePosition, length: Int) {
-    if firstRecordLine == nil { firstRecordLine = (position.number, true) }
-  }
 }
 
 /// JSON lines: each line is a record; blank lines are not records. A line holding only `{`
@@ -198,6 +167,13 @@ private struct JSONLines<Handler: LineHandler>: LineHandler {
   }
 
   mutating func handleOverlongLine(at position: LinePosition, length: Int) throws {
+    // A line too long to keep cannot be scanned, so the pretty-printed object it belongs to is
+    // damaged: it is handed on as it stands, before the line (records stay in input order), and
+    // the lines after are read one by one again.
+    if var open = document {
+      document = nil
+      try open.finish(into: &handler)
+    }
     try handler.handleOverlongLine(at: position, length: length)
   }
 

@@ -176,7 +176,7 @@ public final class EventParser {
     if judgesFormat && counts.records >= 5 && rejected == counts.records && counts.records < Self.wrongFormatSample {
       throw ParseError.wrongFormat(
         input: inputName, format: counts.format, rejected: rejected, of: counts.records,
-        reason: counts.rejects.max { $0.value < $1.value }?.key)
+        reason: counts.mostCommonReject)
     }
   }
 
@@ -257,7 +257,7 @@ public final class EventParser {
     if judgesFormat && counts.records == Self.wrongFormatSample && counts.rejected * 2 > Self.wrongFormatSample {
       throw ParseError.wrongFormat(
         input: inputName, format: counts.format, rejected: counts.rejected, of: counts.records,
-        reason: counts.rejects.max { $0.value < $1.value }?.key)
+        reason: counts.mostCommonReject)
     }
   }
 

@@ -95,6 +95,12 @@ public struct InputSummary: Sendable, Equatable {
   }
 
   public var rejected: Int { rejects.values.reduce(0, +) }
+
+  /// The reason most records were rejected for; of equally common reasons the first by name,
+  /// so that messages do not change with the dictionary's order.
+  public var mostCommonReject: RejectReason? {
+    rejects.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key
+  }
 }
 
 /// An input that cannot be parsed at all.
