@@ -17,6 +17,10 @@ struct EventTimeGuard: Sendable, Equatable, Codable {
   /// Whether the run's start time is chosen (from the first held events).
   var started = false
 
+  /// The longest step between held events, in time order, that still makes them one stream
+  /// resumed after a gap (see `Detector.confirmHeld()`).
+  static let longestStep: Int64 = 30 * DetectorConfiguration.Duration.day
+
   /// Whether `event` goes straight on: the run has started, nothing waits, and it is not past
   /// the bound. The test every event takes, so it is kept to a few comparisons.
   @inline(__always)
@@ -66,13 +70,15 @@ extension Detector {
     }
   }
 
-  /// Releases the held events once `jumpConfirmations` of them agree: all within `maxTimeJump`
-  /// of each other. Held events that do not (a wrong clock scattered over years) are islands,
-  /// the oldest first, until the rest agree or are too few.
+  /// Releases the held events once `jumpConfirmations` of them agree: in time order, none more
+  /// than `EventTimeGuard.longestStep` after the one before. Real traffic after a gap can be
+  /// sparse (a night-time burst, then the morning's work hours later) but does not step by
+  /// months; a wrong clock scattered over years does. Held events that do not agree are
+  /// islands, the oldest first, until the rest agree or are too few.
   private func confirmHeld() {
     while timeGuard.held.count >= configuration.jumpConfirmations {
-      let times = timeGuard.held.map(\.time)
-      if times.max()! - times.min()! <= configuration.maxTimeJump {
+      let times = timeGuard.held.map(\.time).sorted()
+      if zip(times, times.dropFirst()).allSatisfy({ $1 - $0 <= EventTimeGuard.longestStep }) {
         releaseHeld()
         return
       }
