@@ -18,6 +18,11 @@ import Testing
     return merged(SyntheticTraffic().events(factory), attack)
   }
 
+  /// `count` small reads by one agent through the console, ten seconds apart.
+  func agentReads(from start: Int64, count: Int) -> [AccessEvent] {
+    burst(factory, from: start, count: count, records: 3, actor: "agent1@example.com", client: "Service Console", ip: "203.0.113.10")
+  }
+
   func stamped(_ event: AccessEvent, at time: Int64, line: Int) -> AccessEvent {
     var event = event
     event.time = time
@@ -87,9 +92,7 @@ import Testing
   @Test func eventsPastAGapAtTheEndOfInputAreJudged() {
     let events = SyntheticTraffic(days: 4).events(factory)
     let last = events.last!.time
-    let tail = burst(
-      factory, from: last + 5 * Duration.hour, count: 5, records: 3, actor: "agent1@example.com",
-      client: "Service Console", ip: "203.0.113.10")
+    let tail = agentReads(from: last + 5 * Duration.hour, count: 5)
     let (_, statistics) = detect(events + tail, symbols: factory.symbols)
     #expect(statistics.clockOutliers == 0)
     #expect(statistics.newestEventTime == tail.last!.time)
@@ -102,9 +105,7 @@ import Testing
     let detector = Detector(symbols: factory.symbols)
     let events = SyntheticTraffic(days: 1).events(factory)
     for event in events { detector.process(event) }
-    let later = burst(
-      factory, from: events.last!.time + 2 * Duration.hour, count: 3, records: 3, actor: "agent1@example.com",
-      client: "Service Console", ip: "203.0.113.10")
+    let later = agentReads(from: events.last!.time + 2 * Duration.hour, count: 3)
     for event in later { detector.process(event) }
     #expect(detector.statistics.newestEventTime == events.last!.time, "held: three are not a confirmed jump")
     detector.advanceWatermark(toEventTime: later[0].time)
@@ -114,9 +115,7 @@ import Testing
 
   @Test func heldEventsTravelInTheSavedState() throws {
     let events = SyntheticTraffic(days: 1).events(factory)
-    let later = burst(
-      factory, from: events.last!.time + 2 * Duration.hour, count: 40, records: 3, actor: "agent1@example.com",
-      client: "Service Console", ip: "203.0.113.10")
+    let later = agentReads(from: events.last!.time + 2 * Duration.hour, count: 40)
     let uninterrupted = detect(events + later, symbols: factory.symbols)
     let first = Detector(symbols: factory.symbols)
     for event in events + later.prefix(10) { first.process(event) }
@@ -148,9 +147,7 @@ import Testing
   @Test func aLateStragglerDoesNotUndoARealGap() {
     let events = SyntheticTraffic(days: 2).events(factory)
     let last = events.last!.time
-    let after = burst(
-      factory, from: last + 3 * Duration.hour, count: 40, records: 3, actor: "agent1@example.com",
-      client: "Service Console", ip: "203.0.113.10")
+    let after = agentReads(from: last + 3 * Duration.hour, count: 40)
     let straggler = stamped(events[events.count - 2], at: last - Duration.minute, line: 9_999)
     let (_, statistics) = detect(events + after.prefix(5) + [straggler] + after.dropFirst(5), symbols: factory.symbols)
     #expect(statistics.clockOutliers == 0)
@@ -188,16 +185,12 @@ import Testing
   @Test func eventTimeMovedOnBeforeAndAfterFewEvents() {
     let detector = Detector(symbols: factory.symbols)
     detector.advanceWatermark(toEventTime: SyntheticTraffic.start)
-    let first = burst(
-      factory, from: SyntheticTraffic.start + Duration.minute, count: 5, records: 3, actor: "agent1@example.com",
-      client: "Service Console", ip: "203.0.113.10")
+    let first = agentReads(from: SyntheticTraffic.start + Duration.minute, count: 5)
     for event in first { detector.process(event) }
     detector.advanceWatermark(toEventTime: first.last!.time + 10 * Duration.minute)
     #expect(detector.statistics.firstEventTime == first[0].time)
     #expect(detector.statistics.windowsJudged > 0)
-    let afterGap = burst(
-      factory, from: first.last!.time + 3 * Duration.hour, count: 5, records: 3, actor: "agent1@example.com",
-      client: "Service Console", ip: "203.0.113.10")
+    let afterGap = agentReads(from: first.last!.time + 3 * Duration.hour, count: 5)
     for event in afterGap { detector.process(event) }
     detector.advanceWatermark(toEventTime: afterGap.last!.time + 10 * Duration.minute)
     #expect(detector.statistics.reads == 10)
