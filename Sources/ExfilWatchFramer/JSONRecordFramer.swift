@@ -148,6 +148,14 @@ private struct JSONLines<Handler: LineHandler>: LineHandler {
     let opensObject = first.map {
       line[$0] == UInt8(ascii: "{") && line[($0 + 1)...].allSatisfy(isJSONWhitespace)
     } ?? false
+    if let open = document, !open.isBetweenRecords, line.first == UInt8(ascii: "{") {
+      // A `{` at column 0 starts a record (see `JSONDocumentScanner.feed`): the object still
+      // open was cut short. It is handed on here, and the line read as a line, so that a run
+      // resumed at this line frames it exactly as this one does.
+      document = nil
+      var damaged = open
+      try damaged.finish(into: &handler)
+    }
     if document?.isBetweenRecords == true && !opensObject {
       document = nil
     }

@@ -102,12 +102,12 @@ struct PipelineReading {
     }
   }
 
-  /// Reads the input again from the restart point of one of its events (not the first: a run
-  /// resumes after events it handed on) and expects the same events from there.
+  /// Reads the input again from the restart point of one of its events (the first too: a run
+  /// stopped before handing any on resumes there) and expects the same events from there.
   func expectResumable(from input: [UInt8], symbols: SymbolTable) {
     let events = records.events
-    guard failure == nil, !cut, events.count >= 2, let parsing = parser.resumption else { return }
-    let resumeAt = events[1 + input.count % (events.count - 1)].origin
+    guard failure == nil, !cut, !events.isEmpty, let parsing = parser.resumption else { return }
+    let resumeAt = events[input.count % events.count].origin
     guard let point = decoder.restartPoint(forDecodedOffset: resumeAt.offset) else {
       fatalError("no restart point for a decoded offset with every unit start remembered")
     }

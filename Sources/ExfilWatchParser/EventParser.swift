@@ -77,7 +77,8 @@ public final class EventParser {
     self.init(inputName: inputName, symbols: symbols, options: options, operations: operations)
     let start = LinePosition(number: line, offset: offset)
     judgesFormat = false
-    sawRecord = true
+    // Resumed at the input's start, the first record may still carry a byte order mark.
+    sawRecord = offset > 0
     parser = try makeParser(resumption.format)
     switch resumption.framing {
     case .jsonLines:

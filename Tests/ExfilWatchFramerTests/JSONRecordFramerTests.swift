@@ -108,6 +108,22 @@ struct JSONRecordFramerTests {
     }
   }
 
+  @Test("in JSON lines, a line starting with { after a pretty object cut short is one line, as a resumed reading frames it")
+  func lineAfterTruncatedPrettyObjectIsALine() throws {
+    let text = Array("{\"a\":1}\n{\n  \"b\": \"cut\n{\"c\":2}0 \n{\"d\":3}\n".utf8)
+    for chunk in [1, 4, 1000] {
+      let framed = try frameJSON(text, chunkSizes: [chunk])
+      #expect(texts(framed) == [#"{"a":1}"#, "{\n  \"b\": \"cut\n", #"{"c":2}0 "#, #"{"d":3}"#], "chunk \(chunk)")
+      #expect(framed.map(\.position.number) == [1, 2, 4, 5])
+    }
+    // Resumed at the line that ended the damaged object: the same records from there.
+    let resumeOffset = text.count - #"{"c":2}0 "#.utf8.count - #"{"d":3}"#.utf8.count - 2
+    var resumed = JSONRecordFramer(resumingLinesAt: LinePosition(number: 4, offset: Int64(resumeOffset)))
+    let tail = try frameRecords(Array(text[resumeOffset...]), with: &resumed, chunkSizes: [5])
+    #expect(texts(tail) == [#"{"c":2}0 "#, #"{"d":3}"#])
+    #expect(tail.map(\.position.offset) == [Int64(resumeOffset), Int64(resumeOffset) + 10])
+  }
+
   @Test("a pretty object inside CRLF JSON lines keeps exact lines and offsets")
   func prettyObjectInCRLFLines() throws {
     let text = Array("{\"a\":1}\r\n{\r\n  \"b\": 2\r\n}\r\n{\r\n \"c\": 3\r\n}\r\n".utf8)

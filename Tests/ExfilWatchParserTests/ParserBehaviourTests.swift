@@ -110,6 +110,24 @@ struct ParserBehaviourTests {
     #expect(parsed.events.map(\.action) == [.download])
   }
 
+  @Test("a parser resumed at the start of an input with a byte order mark gives its first event")
+  func byteOrderMarkWhenResumedAtStart() throws {
+    let json = "\u{FEFF}{\"CreationTime\":\"2024-05-02T20:07:27\",\"Operation\":\"FileDownloaded\",\"Id\":\"x\"}\n"
+    let symbols = SymbolTable()
+    let first = EventParser(inputName: "input", symbols: symbols, options: ParserOptions())
+    var whole = EventCollector()
+    try Array(json.utf8).withUnsafeBytes { try first.feed($0, into: &whole) }
+    let resumption = try #require(first.resumption)
+    let resumed = try EventParser(
+      inputName: "input", symbols: symbols, options: ParserOptions(), resuming: resumption, atLine: 1, offset: 0)
+    var again = EventCollector()
+    try Array(json.utf8).withUnsafeBytes { try resumed.feed($0, into: &again) }
+    try resumed.finish(into: &again)
+    #expect(whole.events.map(\.action) == [.download])
+    #expect(again.events == whole.events)
+    #expect(again.rejects.isEmpty)
+  }
+
   @Test("with --format auto, a damaged first line is one reject; the platform comes from the next")
   func autoAfterDamagedFirstLine() throws {
     let good = #"{"attributes":{"type":"ApiEvent"},"EventDate":"2025-06-30T10:00:00.000+0000","RowsProcessed":5.0,"Query":"q"}"#
