@@ -12,6 +12,11 @@ import CZstd
 /// accepted short when it arrives in pieces, and refused when it arrives whole with room for
 /// its content, so the same damaged file would read differently as it is followed or replayed.
 /// The decoder therefore checks every frame's size itself, from the header's first bytes.
+///
+/// Likewise for the magic number: libzstd reads the pre-1.0 formats (v0.5 to v0.7) when a
+/// frame arrives whole, and refuses them when it arrives byte by byte. Those formats were
+/// never a platform's export, so a frame must start with the magic number of RFC 8878 or of
+/// a skippable frame, however it arrives.
 final class ZstdFrameDecoder {
   /// The longest frame header (RFC 8878: 4-byte magic number, then at most 14 bytes).
   private static let maxFrameHeaderBytes = 18
@@ -48,6 +53,7 @@ final class ZstdFrameDecoder {
     _ input: UnsafeRawBufferPointer,
     into output: UnsafeMutableRawBufferPointer
   ) throws(CodecFailure) -> CodecStep {
+    if frameStart.count < 4 { try checkMagicNumber(input) }
     var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
     var destination = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
     let result = ZSTD_decompressStream(context, &destination, &source)
@@ -69,6 +75,19 @@ final class ZstdFrameDecoder {
       if atFrameBoundary { try endFrame(consumed: source.pos) }
     }
     return CodecStep(consumed: source.pos, produced: destination.pos, atUnitBoundary: atFrameBoundary)
+  }
+
+  /// Refuses a frame whose first bytes (those seen so far, and those of `input`) are not the
+  /// beginning of a zstd or skippable frame's magic number.
+  private func checkMagicNumber(_ input: UnsafeRawBufferPointer) throws(CodecFailure) {
+    let start = frameStart + input.prefix(4 - frameStart.count)
+    guard let first = start.first else { return }
+    let rest = start.dropFirst()
+    let isZstd = first == 0x28 && [0xB5, 0x2F, 0xFD].starts(with: rest)
+    let isSkippable = first & 0xF0 == 0x50 && [0x2A, 0x4D, 0x18].starts(with: rest)
+    guard isZstd || isSkippable else {
+      throw CodecFailure(kind: .corrupt("unknown frame magic number (zstd formats before 1.0 are not read)"), consumed: 0)
+    }
   }
 
   /// Checks the frame that just ended against the content size its header declares, if any

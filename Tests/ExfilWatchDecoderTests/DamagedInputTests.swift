@@ -77,4 +77,25 @@ struct DamagedInputTests {
     }
     #expect(error.unitOffset == Int64(member.count))
   }
+
+  /// A pre-1.0 zstd frame (v0.6 magic `26 b5 2f fd`) after a good one: libzstd reads it when it
+  /// arrives whole and refuses it byte by byte, so the decoder refuses it both ways.
+  @Test("a frame with a zstd magic number from before 1.0 is corrupt, whole or byte by byte")
+  func legacyMagicAfterFrame() throws {
+    let frame = try compress("zstd", ["-q"], first)
+    let legacy: [UInt8] = [0x26, 0xB5, 0x2F, 0xFD, 0x00, 0x00, 0x01, 0x00, 0x00]
+    for (inputBuffer, maxRead) in [(1 << 16, Int.max), (1, 1)] {
+      let options = DecoderOptions(inputBufferBytes: inputBuffer, outputBufferBytes: max(inputBuffer, 64))
+      do {
+        _ = try decodeAll(MemoryByteSource(bytes: frame + legacy, maxReadBytes: maxRead), options: options)
+        Issue.record("read \(maxRead) bytes at a time: decoded without an error")
+      } catch let error as DecodeError {
+        guard case .corrupt = error.reason else {
+          Issue.record("expected corrupt data, got \(error.reason)")
+          continue
+        }
+        #expect(error.unitOffset == Int64(frame.count))
+      }
+    }
+  }
 }
