@@ -4,10 +4,12 @@
 ///
 /// Layout (integers little-endian): `EXWY`, format version (UInt16), checksum (UInt64) of what
 /// follows, symbol count (UInt32), then each symbol's UTF-8 bytes as a UInt32 length and the
-/// bytes, in symbol order from 1.
+/// bytes, in symbol order from 1, length 0 for a number a sweep freed; then (from version 2)
+/// the whole texts of values interned shortened: their count (UInt32), and each as symbol
+/// number (UInt32), UInt32 length and bytes.
 extension SymbolTable {
   static let encodingMagic: [UInt8] = Array("EXWY".utf8)
-  static let encodingVersion: UInt16 = 1
+  static let encodingVersion: UInt16 = 2
   /// Magic, version and checksum.
   private static let encodingHeaderSize = 4 + 2 + 8
 
@@ -20,6 +22,13 @@ extension SymbolTable {
         body.appendLittleEndian(UInt32(bytes.count))
         body.append(contentsOf: bytes)
       }
+    }
+    let wholeTexts = wholeTextsByNumber
+    body.appendLittleEndian(UInt32(wholeTexts.count))
+    for (number, text) in wholeTexts {
+      body.appendLittleEndian(number)
+      body.appendLittleEndian(UInt32(text.utf8.count))
+      body.append(contentsOf: text.utf8)
     }
     var encoded = Self.encodingMagic
     encoded.appendLittleEndian(Self.encodingVersion)
@@ -39,7 +48,7 @@ extension SymbolTable {
     }
     var reader = LittleEndianReader(bytes: bytes, offset: Self.encodingMagic.count)
     let version = reader.read(UInt16.self)!
-    guard version == Self.encodingVersion else {
+    guard version == 1 || version == Self.encodingVersion else {
       throw .unsupportedVersion(found: version, supported: Self.encodingVersion)
     }
     let checksum = reader.read(UInt64.self)!
@@ -49,14 +58,29 @@ extension SymbolTable {
     guard body == checksum else { throw .corrupt("checksum mismatch") }
     guard let declared = reader.read(UInt32.self) else { throw .corrupt("no symbol count") }
     for raw in 1..<UInt64(declared) + 1 {
-      guard let length = reader.read(UInt32.self), length > 0, let range = reader.take(Int(length)) else {
+      guard let length = reader.read(UInt32.self), length > 0 || version > 1, let range = reader.take(Int(length)) else {
         throw .corrupt("symbol \(raw) of \(declared) is cut short or empty")
+      }
+      guard length > 0 else {
+        appendFreeNumber()
+        continue
       }
       let symbol = bytes.withUnsafeBytes { intern(UnsafeRawBufferPointer(rebasing: $0[range])) }
       guard UInt64(symbol.rawValue) == raw else {
         throw .corrupt("symbol \(raw) repeats symbol \(symbol.rawValue)")
       }
     }
+    var wholeTexts: [(number: UInt32, text: String)] = []
+    if version > 1 {
+      guard let wholeCount = reader.read(UInt32.self) else { throw .corrupt("no count of whole texts") }
+      for _ in 0..<wholeCount {
+        guard let number = reader.read(UInt32.self), number >= 1, number <= declared,
+          let length = reader.read(UInt32.self), let range = reader.take(Int(length))
+        else { throw .corrupt("a whole text is cut short or names no symbol") }
+        wholeTexts.append((number, String(decoding: bytes[range], as: UTF8.self)))
+      }
+    }
+    guard finishRestoring(wholeTexts: wholeTexts) else { throw .corrupt("a whole text names a freed symbol") }
     guard reader.isAtEnd else { throw .corrupt("\(bytes.count - reader.offset) bytes after the last symbol") }
   }
 }

@@ -24,6 +24,11 @@ public struct Symbol: Hashable, Comparable, Sendable {
 /// reading it. The symbols' bytes are kept in one growing arena. Symbols are numbered in the
 /// order first seen, so the same input gives the same numbers.
 ///
+/// A run that reads for months sees ever new values (sessions, addresses, a flood of made-up
+/// names) while it holds only its tracked keys' few: `sweep(keeping:)` frees the symbols
+/// nothing holds any more, and new values take their numbers, so the table stays in
+/// proportion to what is held, not to what was read.
+///
 /// Its storage is exempt from dynamic exclusivity checks: interning is the hottest call of the
 /// Parser stage, and no method of it calls out while it holds an access.
 ///
@@ -46,6 +51,14 @@ public final class SymbolTable: @unchecked Sendable {
   /// Open-addressing slots holding symbol numbers; 0 is empty. Power-of-two sized.
   @exclusivity(unchecked) private var slots: [UInt32] = Array(repeating: 0, count: 1024)
   @exclusivity(unchecked) private var strings: [String?] = [nil]
+  /// The whole text of values interned shortened (`intern(_:whole:)`), by symbol number.
+  private var wholeTexts: [UInt32: String] = [:]
+  private var wholeTextBytes = 0
+  /// Whole texts are kept up to this many bytes in all; later long values are known only by
+  /// their shortened text, so a flood of long values cannot make memory grow.
+  public static let wholeTextBudget = 32 << 20
+  /// Long values whose whole text was not kept, the budget being spent.
+  public private(set) var wholeTextsNotKept = 0
 
   public init() {}
 
@@ -60,11 +73,50 @@ public final class SymbolTable: @unchecked Sendable {
     return try body()
   }
 
-  /// The number of symbols, not counting `.none`.
+  /// Numbers freed by `sweep(keeping:)`, the lowest last: the next new values take them.
+  /// A free number's span is empty (no symbol's is).
+  @exclusivity(unchecked) private var freeNumbers: [UInt32] = []
+  /// Symbols in use after the last sweep.
+  private var liveAfterSweep = 0
+
+  /// The symbol numbers given out, not counting `.none`: symbols in use, and numbers freed by
+  /// a sweep and not taken again yet.
   public var count: Int { spans.count - 1 }
+
+  /// The symbols in use.
+  public var liveCount: Int { spans.count - 1 - freeNumbers.count }
+
+  /// A sweep is worth its pass (over every symbol, and over everything that holds symbols)
+  /// once the symbols in use have doubled since the last, and there are at least this many.
+  public var minimumSweepCount = 1 << 18
+
+  /// Whether the table has grown enough since the last sweep for another.
+  public var isSweepDue: Bool { liveCount >= max(minimumSweepCount, 2 * liveAfterSweep) }
 
   /// The symbol for `bytes`; empty input is `.none`.
   public func intern(_ bytes: UnsafeRawBufferPointer) -> Symbol {
+    intern(bytes, isNew: nil)
+  }
+
+  /// The symbol for `shortened`, a long value cut to a key (see `ParseContext.intern`), whose
+  /// `whole` text `string(_:)` gives: keys stay short, findings name the whole value. Whole
+  /// texts are kept within `wholeTextBudget`.
+  public func intern(_ shortened: UnsafeRawBufferPointer, whole: UnsafeRawBufferPointer) -> Symbol {
+    var isNew = false
+    let symbol = intern(shortened, isNew: &isNew)
+    guard isNew else { return symbol }
+    locked {
+      guard wholeTextBytes + whole.count <= Self.wholeTextBudget else {
+        wholeTextsNotKept += 1
+        return
+      }
+      wholeTextBytes += whole.count
+      wholeTexts[symbol.rawValue] = String(decoding: whole, as: UTF8.self)
+    }
+    return symbol
+  }
+
+  private func intern(_ bytes: UnsafeRawBufferPointer, isNew: UnsafeMutablePointer<Bool>?) -> Symbol {
     guard !bytes.isEmpty else { return .none }
     let hash = Self.hash(bytes)
     let mask = slots.count - 1
@@ -77,15 +129,55 @@ public final class SymbolTable: @unchecked Sendable {
       }
       slot = (slot + 1) & mask
     }
+    isNew?.pointee = true
     return locked {
-      let symbol = UInt32(spans.count)
-      spans.append((arena.count, bytes.count))
+      let symbol: UInt32
+      if let free = freeNumbers.popLast() {
+        symbol = free
+        spans[Int(free)] = (arena.count, bytes.count)
+        hashes[Int(free)] = hash
+      } else {
+        symbol = UInt32(spans.count)
+        spans.append((arena.count, bytes.count))
+        hashes.append(hash)
+        strings.append(nil)
+      }
       arena.append(contentsOf: bytes)
-      hashes.append(hash)
-      strings.append(nil)
       slots[slot] = symbol
-      if spans.count * 4 > slots.count * 3 { grow() }
+      if liveCount * 4 > slots.count * 3 { grow() }
       return Symbol(rawValue: symbol)
+    }
+  }
+
+  /// Frees every symbol `marks` does not hold: its text is dropped and its number goes to a
+  /// later new value. Returns how many were freed.
+  ///
+  /// Only for the interning thread, at a point where every symbol held anywhere (keys, their
+  /// evidence, events buffered or waiting) is marked and no other thread reads the table: a
+  /// symbol held but not marked would come to name another value.
+  @discardableResult
+  public func sweep(keeping marks: SymbolMarks) -> Int {
+    locked {
+      var kept: [UInt8] = []
+      kept.reserveCapacity(arena.count)
+      var freed: [UInt32] = []
+      for number in 1..<spans.count where spans[number].count > 0 {
+        let span = spans[number]
+        if marks.contains(Symbol(rawValue: UInt32(number))) {
+          spans[number].start = kept.count
+          kept.append(contentsOf: arena[span.start..<span.start + span.count])
+        } else {
+          spans[number] = (0, 0)
+          strings[number] = nil
+          if let whole = wholeTexts.removeValue(forKey: UInt32(number)) { wholeTextBytes -= whole.utf8.count }
+          freed.append(UInt32(number))
+        }
+      }
+      arena = kept
+      freeNumbers = (freeNumbers + freed).sorted(by: >)
+      rehash()
+      liveAfterSweep = liveCount
+      return freed.count
     }
   }
 
@@ -95,11 +187,13 @@ public final class SymbolTable: @unchecked Sendable {
     return string.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
   }
 
-  /// The symbol's text (made once, then cached); `nil` for `.none`.
+  /// The symbol's text (made once, then cached), the whole text for a value interned
+  /// shortened; `nil` for `.none`.
   public func string(_ symbol: Symbol) -> String? {
     guard !symbol.isNone else { return nil }
     let index = Int(symbol.rawValue)
     return locked {
+      if !wholeTexts.isEmpty, let whole = wholeTexts[symbol.rawValue] { return whole }
       if let cached = strings[index] { return cached }
       let made = unlockedBytes(symbol) { String(decoding: $0, as: UTF8.self) }
       strings[index] = made
@@ -107,7 +201,8 @@ public final class SymbolTable: @unchecked Sendable {
     }
   }
 
-  /// Calls `body` with the symbol's bytes (empty for `.none`).
+  /// Calls `body` with the symbol's bytes (empty for `.none`): the shortened text of a value
+  /// interned shortened.
   public func withBytes<Result>(
     _ symbol: Symbol, _ body: (UnsafeRawBufferPointer) throws -> Result
   ) rethrows -> Result {
@@ -133,12 +228,45 @@ public final class SymbolTable: @unchecked Sendable {
 
   private func grow() {
     slots = Array(repeating: 0, count: slots.count * 2)
+    rehash()
+  }
+
+  /// Fills the slots anew with the symbols in use.
+  private func rehash() {
+    for index in slots.indices { slots[index] = 0 }
     let mask = slots.count - 1
-    for symbol in 1..<spans.count {
+    for symbol in 1..<spans.count where spans[symbol].count > 0 {
       var slot = Int(truncatingIfNeeded: hashes[symbol]) & mask
       while slots[slot] != 0 { slot = (slot + 1) & mask }
       slots[slot] = UInt32(symbol)
     }
+  }
+
+  // For `SymbolTable+Encoding`: a saved table comes back with its free numbers and whole texts.
+
+  /// The whole texts kept, by symbol number.
+  var wholeTextsByNumber: [(number: UInt32, text: String)] {
+    locked { wholeTexts.map { ($0.key, $0.value) }.sorted { $0.number < $1.number } }
+  }
+
+  /// Gives out the next number as a free one, while a saved table is restored in number order.
+  func appendFreeNumber() {
+    spans.append((0, 0))
+    hashes.append(0)
+    strings.append(nil)
+  }
+
+  /// Ends a restore: the numbers appended free are taken again by new values, and the whole
+  /// texts go back to their symbols. False if a whole text names a free number.
+  func finishRestoring(wholeTexts restored: [(number: UInt32, text: String)]) -> Bool {
+    guard restored.allSatisfy({ spans[Int($0.number)].count > 0 }) else { return false }
+    freeNumbers = (1..<UInt32(spans.count)).filter { spans[Int($0)].count == 0 }.sorted(by: >)
+    for (number, text) in restored {
+      wholeTexts[number] = text
+      wholeTextBytes += text.utf8.count
+    }
+    liveAfterSweep = liveCount
+    return true
   }
 
   /// A fast 64-bit hash of bytes, eight at a time (the same mixing that checks saved state).

@@ -106,6 +106,10 @@ public final class EventParser {
     }
   }
 
+  /// The symbol events of this input carry as their origin's input: held by the parser for
+  /// as long as it reads (see `SymbolTable.sweep(keeping:)`).
+  public var inputSymbol: Symbol { context.input }
+
   /// Where the first record not parsed yet starts (a partial last line waits there), when the
   /// input can be resumed by position.
   public var nextRecordPosition: LinePosition? {

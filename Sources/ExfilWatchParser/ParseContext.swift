@@ -62,9 +62,10 @@ final class ParseContext {
   }
 
   /// The symbol of a value, shortened past `maxValueLength`: a user name or user agent made
-  /// megabytes long would otherwise be kept, keyed and printed whole. The first bytes (cut
-  /// at a character boundary) are kept with a hash of the whole value, so two long values
-  /// that share a beginning stay two keys: an attacker cannot hide under another's name.
+  /// megabytes long would otherwise be keyed and compared whole. The first bytes (cut at a
+  /// character boundary) are kept with a hash of the whole value, so two long values that
+  /// share a beginning stay two keys: an attacker cannot hide under another's name. The whole
+  /// value stays with the symbol for findings (within `SymbolTable.wholeTextBudget`).
   func intern(_ text: UnsafeRawBufferPointer) -> Symbol {
     guard text.count > maxValueLength else { return symbols.intern(text) }
     shortenedValues += 1
@@ -73,7 +74,7 @@ final class ParseContext {
     let hash = String(ByteChecksum.of(text), radix: 16)
     var shortened = Array(text[..<end])
     shortened += Array("…#\(String(repeating: "0", count: 16 - hash.count))\(hash)".utf8)
-    return shortened.withUnsafeBytes { symbols.intern($0) }
+    return shortened.withUnsafeBytes { symbols.intern($0, whole: text) }
   }
 
   /// A field's text as an event id (unique per event, so kept inline, not interned).

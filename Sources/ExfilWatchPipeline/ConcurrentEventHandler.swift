@@ -33,6 +33,7 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
 
   public init(wrapping handler: Wrapped, batchSize: Int = 4_096, onBatch: @escaping (Int) -> Void = { _ in }) {
     worker = Worker(handler: handler)
+    marksSymbols = handler.marksSymbols
     self.batchSize = batchSize
     self.onBatch = onBatch
     batch.reserveCapacity(batchSize)
@@ -83,6 +84,14 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
 
   public mutating func handleCheckpoint(_ positions: [InputPosition?]) throws {
     try exclusively { try $0.handleCheckpoint(positions) }
+  }
+
+  public let marksSymbols: Bool
+
+  /// Marks on the calling thread once the worker is idle: the merge then sweeps the table
+  /// before it hands over the next batch, so the worker never reads it meanwhile.
+  public mutating func markSymbols(into marks: inout SymbolMarks) throws {
+    try exclusively { try $0.markSymbols(into: &marks) }
   }
 
   /// Hands the events gathered so far to the worker (after it finished the previous batch).

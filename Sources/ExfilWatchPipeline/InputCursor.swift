@@ -68,6 +68,12 @@ final class InputCursor {
     }
   }
 
+  /// Marks the symbols the cursor holds: its input's name, and the events not handed out yet.
+  func markSymbols(into marks: inout SymbolMarks) {
+    marks.mark(parser.inputSymbol)
+    for event in events[next...] { marks.mark(event) }
+  }
+
   /// The time the merge orders the next event by, or `nil` when the buffer is empty.
   var headTime: Int64? {
     next < events.count ? mergeTime(next) : nil

@@ -33,11 +33,21 @@ public protocol MergedEventHandler {
   /// far: where a later run must start to read on. `nil` for an input that cannot be read again
   /// (standard input) or could not be opened.
   mutating func handleCheckpoint(_ positions: [InputPosition?]) throws
+
+  /// Whether `markSymbols(into:)` marks every symbol the handler holds past the call that
+  /// handed it: only then does the merge sweep the symbol table (`SymbolTable.sweep`).
+  var marksSymbols: Bool { get }
+
+  /// Marks the symbols the handler still holds (a detector's keys and evidence); called
+  /// between runs of events, where every event handed out so far has been handled.
+  mutating func markSymbols(into marks: inout SymbolMarks) throws
 }
 
 extension MergedEventHandler {
   public var wantsCheckpoint: Bool { false }
   public mutating func handleCheckpoint(_ positions: [InputPosition?]) throws {}
+  public var marksSymbols: Bool { false }
+  public mutating func markSymbols(into marks: inout SymbolMarks) throws {}
 }
 
 /// What was read from one input, for the per-input line of a replay's summary and for progress.

@@ -45,6 +45,9 @@ public final class TimeOrderedMerge {
     public var maxOpenInputs = 0
     /// The newest time of the events handed out: how far the merge has got in event time.
     public var newestEventTime: Int64?
+    /// Sweeps of the symbol table, and the symbols they freed.
+    public var symbolSweeps = 0
+    public var symbolsFreed = 0
   }
 
   public let inputs: [MergeInput]
@@ -129,6 +132,7 @@ public final class TimeOrderedMerge {
           statistics.newestEventTime = time
         }
         if handler.wantsCheckpoint { try handler.handleCheckpoint(positions) }
+        if symbols.isSweepDue && handler.marksSymbols { try sweepSymbols(handler: &handler) }
       case .done:
         preconditionFailure("an input left in the queue after its end")
       }
@@ -189,6 +193,18 @@ public final class TimeOrderedMerge {
     openInputs += 1
     statistics.maxOpenInputs = max(statistics.maxOpenInputs, openInputs)
     return cursor
+  }
+
+  /// Frees the symbols neither the handler nor an open input holds (see `SymbolTable`): a
+  /// long run keeps its table in proportion to its tracked keys, not to the values it read.
+  private func sweepSymbols<Handler: MergedEventHandler>(handler: inout Handler) throws {
+    var marks = SymbolMarks(symbolCount: symbols.count)
+    try handler.markSymbols(into: &marks)
+    for slot in slots {
+      if case .open(let cursor) = slot { cursor.markSymbols(into: &marks) }
+    }
+    statistics.symbolsFreed += symbols.sweep(keeping: marks)
+    statistics.symbolSweeps += 1
   }
 
   /// Where each input stands after the events handed out so far (see

@@ -70,6 +70,12 @@ struct DetectionRun: MergedEventHandler {
     if !clockOutlierReported && detector.clockOutliers > 0 { reportClockOutlier() }
   }
 
+  var marksSymbols: Bool { true }
+
+  mutating func markSymbols(into marks: inout SymbolMarks) throws {
+    detector.markSymbols(into: &marks)
+  }
+
   /// Said once, for the first: the summary and the metrics count the rest.
   private mutating func reportClockOutlier() {
     clockOutlierReported = true

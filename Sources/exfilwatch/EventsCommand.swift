@@ -47,7 +47,15 @@ struct EventsCommand: ParsableCommand, LoggingCommand {
         input: name, writer: count ? nil : EventJSONWriter(symbols: symbols), output: output,
         rejects: RejectReporter(rejectsFile: rejectsFile))
       do {
-        try input.forEachDecodedChunk(of: path) { try parser.feed($0, into: &printer) }
+        try input.forEachDecodedChunk(of: path) {
+          try parser.feed($0, into: &printer)
+          // Events are printed as parsed: only the parser holds a symbol between chunks.
+          if symbols.isSweepDue {
+            var marks = SymbolMarks(symbolCount: symbols.count)
+            marks.mark(parser.inputSymbol)
+            symbols.sweep(keeping: marks)
+          }
+        }
         try parser.finish(into: &printer)
       } catch let error as RejectsFileError {
         output.flush()

@@ -53,11 +53,15 @@ import Testing
     #expect(result.standardError.contains("0 too late for any window"), "\(result.standardError)")
   }
 
-  @Test("a user name of a megabyte is kept as 512 bytes and a hash; the run says how many were cut")
+  @Test("a user name of a megabyte is keyed as 512 bytes and a hash, and named whole in its finding; the run says how many were cut")
   func hugeUserName() throws {
     let directory = try TemporaryDirectory()
     let huge = String(repeating: "x", count: 1 << 20 - 4096) + "@example.com"
-    let record = try Self.day4Record(time: "2025-06-04T09:00:00.000+0000", user: huge)
+    // A bulk read under that name, big enough to be flagged.
+    var fields = try #require(JSONSerialization.jsonObject(
+      with: Data(try Self.day4Record(time: "2025-06-04T09:00:00.000+0000", user: huge).utf8)) as? [String: Any])
+    fields["RowsProcessed"] = 400_000
+    let record = String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
     let folder = try Self.week(in: directory, insertingIntoDay4: [record, record], atLine: 3000)
     let events = try runTool(
       exfilwatchExecutable, ["events", "--format", "sf-rtem", "--max-record-length", "2M", "\(folder)/ApiEvent-2025-06-04.jsonl"])
@@ -68,8 +72,12 @@ import Testing
     #expect(actors.count == 2)
     #expect(Set(actors).count == 1, "the same name gives the same key")
     #expect(actors.allSatisfy { $0.utf8.count == 512 + "…#0123456789abcdef".utf8.count && $0.contains("…#") })
-    let replayed = try runTool(exfilwatchExecutable, ["replay", "--max-record-length", "2M", folder])
+    let findings = directory.path("findings.jsonl")
+    let replayed = try runTool(exfilwatchExecutable, ["replay", "--max-record-length", "2M", "--sink", "jsonl:\(findings)", folder])
     #expect(replayed.standardError.contains("2 values over --max-key-length shortened"), "\(replayed.standardError)")
+    let named = try String(contentsOfFile: findings, encoding: .utf8).split(separator: "\n").filter { $0.contains("xxxx") }
+    #expect(!named.isEmpty, "the bulk read under the long name is a finding")
+    #expect(named.allSatisfy { $0.contains(huge) && !$0.contains("…#") }, "its finding names the whole user name")
   }
 
   /// A pipe has no size to keep to: the check for files truncated while read leaves it alone.

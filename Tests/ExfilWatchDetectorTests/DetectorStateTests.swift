@@ -163,16 +163,22 @@ import Testing
     }
     // Well-formed, with a right checksum, but naming one string twice: the second copy would
     // get the first one's number, and every later symbol the wrong one.
-    func forged(_ strings: [String]) -> [UInt8] {
+    func forged(_ strings: [String], whole: [(number: UInt8, text: String)] = []) -> [UInt8] {
       var body: [UInt8] = [UInt8(strings.count), 0, 0, 0]
       for string in strings { body += [UInt8(string.utf8.count), 0, 0, 0] + Array(string.utf8) }
+      body += [UInt8(whole.count), 0, 0, 0]
+      for (number, text) in whole { body += [number, 0, 0, 0, UInt8(text.utf8.count), 0, 0, 0] + Array(text.utf8) }
       var forged = Array(bytes[..<6])
       withUnsafeBytes(of: body.withUnsafeBytes(ByteChecksum.of).littleEndian) { forged += $0 }
       return forged + body
     }
     #expect(try SymbolTable(encodedStrings: forged(["a", "b"])).string(Symbol(rawValue: 2)) == "b")
     #expect(throws: SymbolTableDecodingError.self) { try SymbolTable(encodedStrings: forged(["a", "a"])) }
-    #expect(throws: SymbolTableDecodingError.self) { try SymbolTable(encodedStrings: forged(["a", ""])) }
+    // An empty string is a number a sweep freed; a whole text must name a symbol in use.
+    #expect(try SymbolTable(encodedStrings: forged(["a", ""])).liveCount == 1)
+    #expect(try SymbolTable(encodedStrings: forged(["a", "b"], whole: [(2, "bb")])).string(Symbol(rawValue: 2)) == "bb")
+    #expect(throws: SymbolTableDecodingError.self) { try SymbolTable(encodedStrings: forged(["a", ""], whole: [(2, "x")])) }
+    #expect(throws: SymbolTableDecodingError.self) { try SymbolTable(encodedStrings: forged(["a"], whole: [(2, "x")])) }
   }
 
   @Test func anotherConfigurationIsRefusedWithWhatDiffers() throws {
