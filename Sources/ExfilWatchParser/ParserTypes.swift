@@ -120,8 +120,13 @@ public enum ParseError: Error, CustomStringConvertible {
     case .wrongFormat(let input, let format, let rejected, let total, let reason):
       let name = format?.rawValue ?? "the chosen format"
       let why = reason.map { " (mostly \($0.rawValue))" } ?? ""
-      return "\(input): \(rejected) of the first \(total) records were rejected\(why): this input "
-        + "is not \(name); stopped reading it"
+      // Records over a limit say nothing about the format: the limit may be set too low.
+      let verdict = switch reason {
+      case .tooManyFields?: "its records have more fields than --max-fields allows (raise it if this input is \(name))"
+      case .overlong?: "its records are longer than --max-record-length allows (raise it if this input is \(name))"
+      default: "this input is not \(name)"
+      }
+      return "\(input): \(rejected) of the first \(total) records were rejected\(why): \(verdict); stopped reading it"
     }
   }
 }

@@ -67,4 +67,14 @@ import Testing
     #expect(parsedCSV.rejects.map(\.line) == [2])
     #expect(parsedCSV.events.count == 1)
   }
+
+  @Test func aLimitSetTooLowIsNamedInsteadOfAWrongFormat() throws {
+    var options = ParserOptions()
+    options.maxFields = 5
+    let text = (0..<25).map { record(second: $0 % 10, user: "u\($0)@example.com") }.joined(separator: "\n")
+    let error = #expect(throws: ParseError.self) {
+      try parseEvents(Array(text.utf8), format: .fixed(.salesforceRTEM), symbols: SymbolTable(), options: options)
+    }
+    #expect(error?.description.contains("more fields than --max-fields allows (raise it if this input is sf-rtem)") == true, "\(String(describing: error))")
+  }
 }
