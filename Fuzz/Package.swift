@@ -1,9 +1,9 @@
 // swift-tools-version:6.1
 //
 // The libFuzzer executables, one per fuzz target, in their own package (as Benchmarks/ is) so
-// the main build never needs the sanitizer flags. Each is only the C entry point libFuzzer calls;
-// the targets themselves are the ExfilWatchFuzzTargets library of the root package, which the
-// ordinary `swift test` also runs over Fuzz/Corpus. Build and run them with `Fuzz/run.sh`.
+// the main build never needs the sanitizer flags. Each is only its entry point (`FuzzDriver` holds
+// what libFuzzer calls); the targets themselves are the ExfilWatchFuzzTargets library of the root
+// package, which the ordinary `swift test` also runs over Fuzz/Corpus. Build and run them with `Fuzz/run.sh`.
 import PackageDescription
 
 let fuzzTargets = ["FuzzDecode", "FuzzFrame", "FuzzParse", "FuzzPipeline"]
@@ -13,10 +13,14 @@ let package = Package(
   dependencies: [
     .package(name: "ExfilWatch", path: "../")
   ],
-  targets: fuzzTargets.map { name in
-    .executableTarget(
-      name: name,
-      dependencies: [.product(name: "ExfilWatchFuzzTargets", package: "ExfilWatch")]
-    )
-  }
+  targets: [
+    // libFuzzer's entry points, shared by the executables.
+    .target(name: "FuzzDriver")
+  ]
+    + fuzzTargets.map { name in
+      .executableTarget(
+        name: name,
+        dependencies: ["FuzzDriver", .product(name: "ExfilWatchFuzzTargets", package: "ExfilWatch")]
+      )
+    }
 )

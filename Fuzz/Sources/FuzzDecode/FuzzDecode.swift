@@ -1,22 +1,8 @@
 import ExfilWatchFuzzTargets
+import FuzzDriver
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzDecode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-  FuzzTarget.decode(UnsafeRawBufferPointer(start: data, count: size))
-  return 0
-}
-
-/// SwiftPM links every executable on Linux with `--defsym main=<module>_main` (so that tests can
-/// link it), which takes `main` away from libFuzzer: this is that symbol, and starts libFuzzer.
+/// The entry point SwiftPM links as `main` (see `runFuzzer`).
 @_cdecl("FuzzDecode_main")
 public func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-  var argc = argc
-  var argv = argv
-  return runLibFuzzer(&argc, &argv, fuzzDecode)
+  runFuzzer(FuzzTarget.decode, argc: argc, argv: argv)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func runLibFuzzer(
-  _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-  _ testOneInput: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
