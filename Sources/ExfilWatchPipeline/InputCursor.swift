@@ -89,8 +89,10 @@ final class InputCursor {
   /// up with it, and the rest of that input would come too late; an island is handed on in
   /// its place in the file instead, where the detector knows it for what it is.
   ///
-  /// The last event of a chunk has no next one to ask: far ahead, it is taken for an island
-  /// too (a real gap is followed by more events past it, which the detector then confirms).
+  /// The last buffered event has no next one to ask, so `refill` reads on while the last is far
+  /// ahead of the one before; only at the (current) end of the input is it taken for an island
+  /// without asking (a real gap is followed by more events past it, which the detector then
+  /// confirms).
   @inline(__always)
   private func mergeTime(_ index: Int) -> Int64 {
     let time = events[index].time
@@ -141,7 +143,8 @@ final class InputCursor {
       rejectsBeyond: max(rejectsParsed, start.rejectsBeyond))
   }
 
-  /// Decodes and parses chunks until one yields events, or the input ends or fails.
+  /// Decodes and parses chunks until one yields events (and, while the last event is far ahead
+  /// of the one before, until the next one is read too), or the input ends or fails.
   ///
   /// Call it once the buffer is empty (`headTime == nil`); afterwards `headTime == nil` means
   /// the input is exhausted.
@@ -153,7 +156,7 @@ final class InputCursor {
     if let pending = parser.nextRecordPosition { decoder.forgetUnitStarts(before: pending.offset) }
     try withUnsafeMutablePointer(to: &handler) { handler in
       var collector = ChunkCollector(cursor: self, handler: handler)
-      while events.isEmpty, case .reading = state {
+      while events.isEmpty || lastEventAwaitsNext, case .reading = state {
         do {
           try readChunk(into: &collector)
         } catch let error as HandlerError {
@@ -163,6 +166,16 @@ final class InputCursor {
         }
       }
     }
+  }
+
+  /// Whether the last buffered event is far ahead of the one before it: only the event after
+  /// it tells an island from the first event after a real gap (`mergeTime`).
+  private var lastEventAwaitsNext: Bool {
+    guard let last = events.last?.time,
+      let reference = events.count > 1 ? events[events.count - 2].time : lastHandedTime
+    else { return false }
+    let (gap, overflow) = last.subtractingReportingOverflow(reference)
+    return last > reference && (overflow || gap > maxTimeJump)
   }
 
   private func readChunk<Handler: MergedEventHandler>(into collector: inout ChunkCollector<Handler>) throws {

@@ -186,4 +186,21 @@ struct WrongClockMergeTests {
     let island = try #require(events.firstIndex { $0.id == "island" })
     #expect(events[..<island].last { $0.id.hasPrefix("a-") }?.id == "a-\(position - 1)")
   }
+
+  /// The first event after a real gap may be the last of its chunk, with nothing after it to
+  /// show it is no island: the cursor reads the next chunk before deciding.
+  @Test("after a real gap in one input, the other's events in the gap come first, wherever a chunk ends",
+        arguments: 100..<108)
+  func realGapAtChunkEnd(position: Int) throws {
+    let directory = try TemporaryDirectory()
+    let gap = 4 * 3_600_000 as Int64
+    var first = sampleEvents("a", count: 400, start: sampleDay, step: 3_000)
+    for index in position..<first.count { first[index].time += gap }
+    let second = sampleEvents("b", count: 3_000, start: sampleDay + 1_500, step: 6_000)
+    let paths = [try directory.write("a.jsonl", rtemText(first)), try directory.write("b.jsonl", rtemText(second))]
+    let (recorder, _) = try merge(paths, decoderOptions: smallBuffers)
+    #expect(recorder.events.count == 3_400)
+    let disorder = zip(recorder.events, recorder.events.dropFirst()).first { $0.time > $1.time }
+    #expect(disorder == nil, "the first event after the gap was merged as if it were an island")
+  }
 }
