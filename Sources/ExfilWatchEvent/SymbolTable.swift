@@ -159,7 +159,9 @@ public final class SymbolTable: @unchecked Sendable {
   public func sweep(keeping marks: SymbolMarks) -> Int {
     locked {
       var kept: [UInt8] = []
-      kept.reserveCapacity(arena.count)
+      // Exactly the bytes kept: the arena's old capacity is given back.
+      kept.reserveCapacity(
+        (1..<spans.count).reduce(0) { $0 + (marks.contains(Symbol(rawValue: UInt32($1))) ? spans[$1].count : 0) })
       var freed: [UInt32] = []
       for number in 1..<spans.count where spans[number].count > 0 {
         let span = spans[number]
