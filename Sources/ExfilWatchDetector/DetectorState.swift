@@ -74,6 +74,13 @@ extension Detector {
     pendingFindings = snapshot.pendingFindings
     timeGuard = snapshot.timeGuard
     statistics = snapshot.statistics
+    // Numbers are reused after sweeps: a symbol the state names must be one the table holds,
+    // or it would come to name the next new value.
+    var marks = SymbolMarks(symbolCount: symbols.count)
+    markSymbols(into: &marks)
+    guard symbols.holdsAll(marks) else {
+      throw .corrupt("it names symbols the saved symbol table does not hold (not the table saved with it)")
+    }
   }
 }
 

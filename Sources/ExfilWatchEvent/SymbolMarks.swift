@@ -24,6 +24,19 @@ public struct SymbolMarks {
     mark(event.origin.input)
   }
 
+  /// Calls `body` with each marked symbol number, in order, while it returns true; false if
+  /// it returned false.
+  func allMarked(_ body: (Int) -> Bool) -> Bool {
+    for (index, word) in words.enumerated() where word != 0 {
+      var rest = word
+      while rest != 0 {
+        guard body(index * 64 + rest.trailingZeroBitCount) else { return false }
+        rest &= rest - 1
+      }
+    }
+    return true
+  }
+
   public func contains(_ symbol: Symbol) -> Bool {
     let number = Int(symbol.rawValue)
     return number < words.count * 64 && words[number >> 6] & (1 << UInt64(number & 63)) != 0

@@ -21,8 +21,9 @@ public struct Symbol: Hashable, Comparable, Sendable {
 ///
 /// Lookup hashes the bytes in place (no `String` is built for a value already seen), probes an
 /// open-addressing table and compares with `memcmp`, so interning a field costs about as much as
-/// reading it. The symbols' bytes are kept in one growing arena. Symbols are numbered in the
-/// order first seen, so the same input gives the same numbers.
+/// reading it. The symbols' bytes are kept in one growing arena. New values take the lowest
+/// number a sweep freed, else the next one, so the same input read the same way gives the same
+/// numbers; nothing ExfilWatch outputs depends on them.
 ///
 /// A run that reads for months sees ever new values (sessions, addresses, a flood of made-up
 /// names) while it holds only its tracked keys' few: `sweep(keeping:)` frees the symbols
@@ -136,6 +137,7 @@ public final class SymbolTable: @unchecked Sendable {
         symbol = free
         spans[Int(free)] = (arena.count, bytes.count)
         hashes[Int(free)] = hash
+        strings[Int(free)] = nil
       } else {
         symbol = UInt32(spans.count)
         spans.append((arena.count, bytes.count))
@@ -183,6 +185,11 @@ public final class SymbolTable: @unchecked Sendable {
     }
   }
 
+  /// Whether every marked symbol is one the table holds (not freed, not past its numbers).
+  public func holdsAll(_ marks: SymbolMarks) -> Bool {
+    locked { marks.allMarked { $0 == 0 || ($0 < spans.count && spans[$0].count > 0) } }
+  }
+
   /// The symbol for `string`; empty is `.none`.
   public func intern(_ string: String) -> Symbol {
     var string = string
@@ -197,6 +204,7 @@ public final class SymbolTable: @unchecked Sendable {
     return locked {
       if !wholeTexts.isEmpty, let whole = wholeTexts[symbol.rawValue] { return whole }
       if let cached = strings[index] { return cached }
+      guard spans[index].count > 0 else { return nil }  // freed: names nothing until taken again
       let made = unlockedBytes(symbol) { String(decoding: $0, as: UTF8.self) }
       strings[index] = made
       return made
@@ -267,7 +275,9 @@ public final class SymbolTable: @unchecked Sendable {
       wholeTexts[number] = text
       wholeTextBytes += text.utf8.count
     }
-    liveAfterSweep = liveCount
+    // Swept afresh once at least `minimumSweepCount` are in use: the saved table may hold
+    // values the run that saved it no longer held (and a table saved before sweeps, all).
+    liveAfterSweep = 0
     return true
   }
 

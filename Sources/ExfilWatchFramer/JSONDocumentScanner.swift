@@ -66,6 +66,16 @@ struct JSONDocumentScanner {
     stack.isEmpty && !inRecord && !inJunk && !inString && !resyncAtNewline
   }
 
+  /// Whether a `{` at column 0 would end what is open (see `feed`): inside a top-level object,
+  /// not among the elements of an array or a wrapper's array, which may sit at column 0.
+  var isCutByRecordAtLineStart: Bool {
+    !isBetweenRecords && recordDepth == 0
+  }
+
+  /// Records handed on from inside an array or a wrapper: they start where reading cannot
+  /// start again (only the array's own start can), unlike top-level objects.
+  private(set) var nestedRecords = 0
+
   mutating func feed<Handler: LineHandler>(
     _ chunk: UnsafeRawBufferPointer, into handler: inout Handler
   ) throws {
@@ -229,6 +239,7 @@ struct JSONDocumentScanner {
   }
 
   private mutating func emitRecord<Handler: LineHandler>(into handler: inout Handler) throws {
+    if inRecord && recordDepth != 0 { nestedRecords += 1 }
     inRecord = false
     try partial.emit(at: recordPosition, into: &handler)
   }

@@ -52,6 +52,10 @@ public struct JSONRecordFramer {
     shape = .lines(LineFramer(maxLineLength: maxRecordLength, startingAt: start), nil)
   }
 
+  /// Records of JSON lines framed from inside an array or a wrapper page among the lines:
+  /// reading cannot start again at such a record's line (see `JSONDocumentScanner.nestedRecords`).
+  public private(set) var nestedRecordsInLines = 0
+
   /// Where reading could start again with `init(resumingLinesAt:)`: the start of the line not
   /// framed yet, when the input is JSON lines and no pretty-printed object is half read;
   /// `nil` for arrays and wrappers, which can only be read again from their start.
@@ -73,6 +77,7 @@ public struct JSONRecordFramer {
       defer {
         handler = lines.handler
         shape = .lines(framer, lines.document)
+        nestedRecordsInLines += lines.nestedRecords
       }
       try framer.feed(chunk, into: &lines)
     case .document(var scanner):
@@ -116,6 +121,7 @@ public struct JSONRecordFramer {
       defer {
         handler = lines.handler
         shape = .lines(framer, nil)
+        nestedRecordsInLines += lines.nestedRecords
       }
       try framer.finish(into: &lines)
       try lines.finish()
@@ -142,19 +148,26 @@ private struct JSONLines<Handler: LineHandler>: LineHandler {
   var handler: Handler
   var document: JSONDocumentScanner?
   let maxRecordLength: Int
+  /// Nested records the documents handed on during this call.
+  var nestedRecords = 0
+
+  init(handler: Handler, document: JSONDocumentScanner?, maxRecordLength: Int) {
+    self.handler = handler
+    self.document = document
+    self.maxRecordLength = maxRecordLength
+  }
 
   mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) throws {
     let first = line.firstIndex { !isJSONWhitespace($0) }
     let opensObject = first.map {
       line[$0] == UInt8(ascii: "{") && line[($0 + 1)...].allSatisfy(isJSONWhitespace)
     } ?? false
-    if let open = document, !open.isBetweenRecords, line.first == UInt8(ascii: "{") {
+    if let open = document, open.isCutByRecordAtLineStart, line.first == UInt8(ascii: "{") {
       // A `{` at column 0 starts a record (see `JSONDocumentScanner.feed`): the object still
       // open was cut short. It is handed on here, and the line read as a line, so that a run
       // resumed at this line frames it exactly as this one does.
       document = nil
-      var damaged = open
-      try damaged.finish(into: &handler)
+      try finish(open)
     }
     if document?.isBetweenRecords == true && !opensObject {
       document = nil
@@ -170,22 +183,32 @@ private struct JSONLines<Handler: LineHandler>: LineHandler {
     // The line framer dropped the line's terminator (`\n` or `\r\n`): put the scanner at the
     // line's true position, so offsets stay exact in CRLF files and after skipped lines.
     document!.move(to: position)
+    let nestedBefore = document!.nestedRecords
     try document!.feed(line, into: &handler)
     try withUnsafeBytes(of: UInt8(0x0A)) { try document!.feed($0, into: &handler) }
+    nestedRecords += document!.nestedRecords - nestedBefore
+  }
+
+  /// Hands on what `open` still holds, counting a nested record among it.
+  private mutating func finish(_ open: JSONDocumentScanner) throws {
+    var open = open
+    let nestedBefore = open.nestedRecords
+    try open.finish(into: &handler)
+    nestedRecords += open.nestedRecords - nestedBefore
   }
 
   mutating func handleOverlongLine(at position: LinePosition, length: Int) throws {
     // A line too long to keep cannot be scanned, so the pretty-printed object it belongs to is
     // damaged: it is handed on as it stands, before the line (records stay in input order), and
     // the lines after are read one by one again.
-    if var open = document {
+    if let open = document {
       document = nil
-      try open.finish(into: &handler)
+      try finish(open)
     }
     try handler.handleOverlongLine(at: position, length: length)
   }
 
   mutating func finish() throws {
-    try document?.finish(into: &handler)
+    if let open = document { try finish(open) }
   }
 }

@@ -106,7 +106,10 @@ struct PipelineReading {
   /// stopped before handing any on resumes there) and expects the same events from there.
   func expectResumable(from input: [UInt8], symbols: SymbolTable) {
     let events = records.events
-    guard failure == nil, !cut, !events.isEmpty, let parsing = parser.resumption else { return }
+    // An input with elements of an array among its lines is resumed by count, not position
+    // (`EventParser.unresumableRecords`).
+    guard failure == nil, !cut, !events.isEmpty, let parsing = parser.resumption, parser.unresumableRecords == 0
+    else { return }
     let resumeAt = events[input.count % events.count].origin
     guard let point = decoder.restartPoint(forDecodedOffset: resumeAt.offset) else {
       fatalError("no restart point for a decoded offset with every unit start remembered")

@@ -110,6 +110,13 @@ public final class EventParser {
   /// as long as it reads (see `SymbolTable.sweep(keeping:)`).
   public var inputSymbol: Symbol { context.input }
 
+  /// Records so far that a later parser cannot be resumed at, though the input is resumable:
+  /// the elements of an array or wrapper page found among JSON lines (only the page's start
+  /// is a line to start again at).
+  public var unresumableRecords: Int {
+    if case .json(let framer) = framing { framer.nestedRecordsInLines } else { 0 }
+  }
+
   /// Where the first record not parsed yet starts (a partial last line waits there), when the
   /// input can be resumed by position.
   public var nextRecordPosition: LinePosition? {

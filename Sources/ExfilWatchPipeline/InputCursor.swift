@@ -44,6 +44,9 @@ final class InputCursor {
   /// which would otherwise run twice per event.
   @exclusivity(unchecked) fileprivate var events: [AccessEvent] = []
   @exclusivity(unchecked) private var next = 0
+  /// Whether the buffer holds events a later run cannot start again at (the elements of an
+  /// array among JSON lines): its position is then told by count (`positionFromStart`).
+  private var bufferHasUnresumable = false
   /// The time of the last event handed out, if any.
   private(set) var lastHandedTime: Int64?
 
@@ -120,6 +123,7 @@ final class InputCursor {
     if let parsing = parser.resumption {
       let first: (line: Int, offset: Int64)?
       if next < events.count {
+        if bufferHasUnresumable { return positionFromStart }
         first = (events[next].origin.line, events[next].origin.offset)
       } else {
         first = parser.nextRecordPosition.map { ($0.number, $0.offset) }
@@ -154,6 +158,8 @@ final class InputCursor {
     next = 0
     recentRejectOffsets.removeAll(keepingCapacity: true)
     if let pending = parser.nextRecordPosition { decoder.forgetUnitStarts(before: pending.offset) }
+    let unresumableBefore = parser.unresumableRecords
+    defer { bufferHasUnresumable = parser.unresumableRecords != unresumableBefore }
     try withUnsafeMutablePointer(to: &handler) { handler in
       var collector = ChunkCollector(cursor: self, handler: handler)
       while events.isEmpty || lastEventAwaitsNext, case .reading = state {

@@ -142,6 +142,21 @@ import Testing
     #expect(empty.count == 0)
   }
 
+  @Test("a state naming a symbol its table freed is refused, not restored to name another value")
+  func stateNamingAFreedSymbolIsRefused() throws {
+    let (factory, events) = Self.scenario(seed: 5)
+    let detector = Detector(symbols: factory.symbols)
+    for event in events.prefix(2_000) { detector.process(event) }
+    let state = try detector.encodedState()
+    let table = try SymbolTable(encodedStrings: factory.symbols.encodedStrings())
+    #expect(throws: Never.self) { try Detector(configuration: detector.configuration, symbols: table, encodedState: state) }
+    table.sweep(keeping: SymbolMarks(symbolCount: table.count))
+    let error = #expect(throws: DetectorStateError.self) {
+      try Detector(configuration: detector.configuration, symbols: table, encodedState: state)
+    }
+    #expect("\(error!)".contains("names symbols the saved symbol table does not hold"))
+  }
+
   @Test func damagedSymbolTableIsAnError() throws {
     let table = SymbolTable()
     for name in ["agent1@example.com", "Service Console", "203.0.113.10"] { _ = table.intern(name) }

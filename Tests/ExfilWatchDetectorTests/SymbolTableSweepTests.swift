@@ -50,6 +50,33 @@ struct SymbolTableSweepTests {
     }
   }
 
+  @Test("a freed number reads as nothing, and its next value reads as that value")
+  func freedNumberIsNotCachedEmpty() throws {
+    let table = SymbolTable()
+    let alpha = table.intern("alpha")
+    table.sweep(keeping: SymbolMarks(symbolCount: table.count))
+    #expect(table.string(alpha) == nil)
+    let beta = table.intern("beta")
+    #expect(beta == alpha)
+    #expect(table.string(beta) == "beta")
+  }
+
+  @Test("a restored table is swept once it holds the minimum, whatever it held when saved")
+  func restoredTableSweepsAtTheMinimum() throws {
+    let table = SymbolTable()
+    table.minimumSweepCount = 64
+    for index in 0..<100 { _ = table.intern("v\(index)") }
+    let restored = try SymbolTable(encodedStrings: table.encodedStrings())
+    restored.minimumSweepCount = 64
+    #expect(restored.isSweepDue)
+    var marks = SymbolMarks(symbolCount: restored.count)
+    marks.mark(restored.intern("v1"))
+    restored.sweep(keeping: marks)
+    #expect(!restored.isSweepDue)
+    for index in 0..<63 { _ = restored.intern("w\(index)") }
+    #expect(restored.isSweepDue, "64 in use, twice the one held after the sweep")
+  }
+
   @Test("a swept table is saved with its free numbers and comes back the same")
   func sweptTableRoundTrips() throws {
     let table = SymbolTable()

@@ -124,6 +124,18 @@ struct JSONRecordFramerTests {
     #expect(tail.map(\.position.offset) == [Int64(resumeOffset), Int64(resumeOffset) + 10])
   }
 
+  @Test("an API page among JSON lines, its elements at column 0: each element is a record, counted as nested")
+  func wrapperPageAmongLines() throws {
+    let text = Array("{\"a\":1}\n{\n\"audit_logs\": [\n{\"id\": 1},\n{\"id\": 2}\n]\n}\n{\"b\":2}\n".utf8)
+    for chunk in [1, 5, 1000] {
+      var framer = JSONRecordFramer()
+      let framed = try frameRecords(text, with: &framer, chunkSizes: [chunk])
+      #expect(texts(framed) == [#"{"a":1}"#, #"{"id": 1}"#, #"{"id": 2}"#, #"{"b":2}"#], "chunk \(chunk)")
+      #expect(framed.map(\.position.number) == [1, 4, 5, 8])
+      #expect(framer.nestedRecordsInLines == 2)
+    }
+  }
+
   @Test("a pretty object inside CRLF JSON lines keeps exact lines and offsets")
   func prettyObjectInCRLFLines() throws {
     let text = Array("{\"a\":1}\r\n{\r\n  \"b\": 2\r\n}\r\n{\r\n \"c\": 3\r\n}\r\n".utf8)

@@ -17,7 +17,7 @@ struct ResumeTests {
     let paths = try writeResumeInputs(in: directory)
     let whole = try merge(paths.map(MergeInput.init(path:)), decoderOptions: decoderOptions).recorder
     #expect(whole.failures.isEmpty)
-    #expect(whole.events.count == 9_000 + 2_000 + 1_500 + 300 + 300)
+    #expect(whole.events.count == 9_000 + 2_000 + 1_500 + 30 * 4 + 300 + 300)
     #expect(whole.rejects.count == 30)
 
     for stride in [1, 997, 2_311] {
@@ -55,6 +55,37 @@ struct ResumeTests {
       #expect(difference == nil, "stopping every \(stride) events: first difference \(difference.map { "\(events[$0]) vs \(whole.events[$0])" } ?? "")")
       let rejects = calls.compactMap { if case .reject(let input, let line, _) = $0 { "\(input):\(line)" } else { nil } }
       #expect(rejects.sorted() == whole.rejects.map { "\($0.input):\($0.line)" }.sorted())
+    }
+  }
+
+  @Test("stopped with an element of an API page among JSON lines next, a run resumes by count, not at its line")
+  func resumeInsideAPageAmongLines() throws {
+    let directory = try TemporaryDirectory()
+    let before = sampleEvents("before", count: 10, start: sampleDay, step: 10_000)
+    let page = sampleEvents("page", count: 4, start: sampleDay + 100_000, step: 10_000)
+    let after = sampleEvents("after", count: 10, start: sampleDay + 140_000, step: 10_000)
+    let text = rtemLines(before).joined(separator: "\n") + "\n{\n\"records\": [\n"
+      + rtemLines(page).joined(separator: ",\n") + "\n]\n}\n" + rtemLines(after).joined(separator: "\n") + "\n"
+    let paths = [
+      try directory.write("lines.jsonl", Array(text.utf8)),
+      try directory.write("other.jsonl", rtemText(sampleEvents("other", count: 50, start: sampleDay + 5_000, step: 5_000))),
+    ]
+    let whole = try merge(paths).recorder
+    #expect(whole.events.count == 74)
+    #expect(whole.rejects.isEmpty)
+    for stop in 1..<whole.events.count {
+      var recorder = StoppingRecorder(stopAfter: stop)
+      #expect(throws: StoppingRecorder.Stop.self) {
+        try TimeOrderedMerge(inputs: paths.map(MergeInput.init(path:)), symbols: SymbolTable()).run(into: &recorder)
+      }
+      let inputs = zip(paths, recorder.positions).map { path, start in
+        var input = MergeInput(path: path)
+        input.start = start!
+        return input
+      }
+      let rest = try merge(inputs).recorder
+      #expect(recorder.recorder.events + rest.events == whole.events, "stopped after \(stop)")
+      #expect(rest.rejects.isEmpty, "stopped after \(stop)")
     }
   }
 
@@ -133,6 +164,12 @@ private func writeResumeInputs(in directory: TemporaryDirectory) throws -> [Stri
   for (index, line) in rtemLines(plainEvents).enumerated() {
     plain += Array(line.utf8) + [0x0A]
     if index % 50 == 25 { plain += Array("{\"EventDate\": broken\n".utf8) }
+    // An API page among the lines, its elements at column 0 (`json.dumps(indent=0)`): a run
+    // cannot start again at an element's line, only count its way past them.
+    if index % 50 == 10 {
+      let wrapped = sampleEvents("wrapped\(index)", count: 4, start: plainEvents[index].time + 1, step: 20_000)
+      plain += Array(("{\n\"records\": [\n" + rtemLines(wrapped).joined(separator: ",\n") + "\n]\n}\n").utf8)
+    }
   }
   let csvEvents = sampleEvents("csv", count: 300, start: sampleDay + 11_000, step: 400_000)
   let arrayEvents = sampleEvents("array", count: 300, start: sampleDay + 13_000, step: 400_000)
