@@ -10,6 +10,7 @@ extension Detector {
   public func markSymbols(into marks: inout SymbolMarks) {
     for index in keyIndex.values {
       keys[Int(index)].markSymbols(into: &marks)
+      for ring in rings { ring[Int(index)].markSymbols(into: &marks) }
     }
     for incident in incidents.open {
       for key in incident.members.union(incident.newcomers) { key.markSymbols(into: &marks) }
@@ -33,14 +34,17 @@ extension KeyState {
     key.markSymbols(into: &marks)
     marks.mark(usualClient)
     marks.mark(latestClient)
-    for horizon in horizons {
-      for bucket in horizon.ring?.buckets ?? [] {
-        for entry in bucket.breakdown.entries {
-          marks.mark(entry.value)
-          marks.mark(entry.companion)
-        }
-        for sample in bucket.samples.samples { marks.mark(sample.origin.input) }
+  }
+}
+
+extension WindowRing {
+  func markSymbols(into marks: inout SymbolMarks) {
+    for bucket in buckets {
+      for entry in bucket.breakdown.entries {
+        marks.mark(entry.value)
+        marks.mark(entry.companion)
       }
+      for sample in bucket.samples.samples { marks.mark(sample.origin.input) }
     }
   }
 }

@@ -19,10 +19,22 @@ public final class Detector {
   // end access per touch, a tenth of the detector's time): the detector is used by one
   // thread at a time and nothing it calls re-enters it.
   @exclusivity(unchecked) var keys: [KeyState] = []
+  /// Per horizon, by key slot: the key's state in the horizon, and its buckets (empty while
+  /// the key is idle there).
+  @exclusivity(unchecked) var horizonStates: [[HorizonState]]
+  @exclusivity(unchecked) var rings: [[WindowRing]]
   @exclusivity(unchecked) var keyIndex: [DetectorKey: Int32] = [:]
   var freeSlots: [Int32] = []
   /// Per horizon, the keys with buckets to judge.
   @exclusivity(unchecked) var active: [[Int32]]
+  /// Per horizon, listed keys whose window is empty with no newer bucket, by the hop at which
+  /// they go idle unless they read again first (which puts them back on `active`): judging
+  /// such a key at each hop until then did nothing but find its window empty, and with many
+  /// keys that read now and then it was most of the judging step. Entries of keys that read
+  /// again or were evicted are left in place and skipped (their `idleAt` differs).
+  var parked: [[Int64: [Int32]]]
+  /// Per horizon, the keys truly parked: with them, the horizon still has keys to judge.
+  var parkedCount: [Int]
   /// Per horizon, the next hop whose window is to be judged.
   @exclusivity(unchecked) var nextHop: [Int64]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
@@ -36,6 +48,9 @@ public final class Detector {
   var timeGuard = EventTimeGuard()
   /// Scratch space of the judging step, kept to avoid allocating per window.
   @exclusivity(unchecked) var candidates: [WindowCandidate] = []
+  /// The peers' concurrent rise at the judging step, per metric.
+  var recordShift = ConcurrentShift()
+  var readShift = ConcurrentShift()
   var flagged: [FlaggedWindow] = []
   @exclusivity(unchecked) public internal(set) var statistics = DetectorStatistics()
   /// Keys never flagged, or flagged past their own thresholds (not saved with the state).
@@ -52,6 +67,10 @@ public final class Detector {
     self.symbols = symbols
     let horizonCount = configuration.horizons.count
     active = Array(repeating: [], count: horizonCount)
+    parked = Array(repeating: [:], count: horizonCount)
+    parkedCount = Array(repeating: 0, count: horizonCount)
+    horizonStates = Array(repeating: [], count: horizonCount)
+    rings = Array(repeating: [], count: horizonCount)
     nextHop = Array(repeating: .min, count: horizonCount)
     peers = Array(
       repeating: Array(repeating: (PeerLevel.unknown, PeerLevel.unknown), count: horizonCount),
@@ -81,9 +100,13 @@ public final class Detector {
   /// Counts an event whose time is trusted into its keys' windows.
   func admit(_ event: AccessEvent) {
     // A count beyond a trillion records is a broken log, not a read: it is taken as a
-    // trillion, so sums over years of such events cannot overflow.
-    var event = event
-    event.records = min(max(event.records, 0), Self.largestRecordCount)
+    // trillion, so sums over years of such events cannot overflow. (A copy only then: the
+    // event is a few hundred bytes, and every event passes here.)
+    guard (0...Self.largestRecordCount).contains(event.records) else {
+      var clamped = event
+      clamped.records = min(max(event.records, 0), Self.largestRecordCount)
+      return admit(clamped)
+    }
     if event.time > statistics.newestEventTime! {
       statistics.newestEventTime = event.time
       advance(to: event.time - configuration.allowedLateness, now: event.time)
@@ -109,15 +132,15 @@ public final class Detector {
       keys[index].latestClient = event.client
       for (h, horizon) in configuration.horizons.enumerated() {
         let hop = event.time.floorDivided(by: horizon.hop)
-        guard hop > nextHop[h] - Int64(horizon.hopsPerWindow) else { continue }
-        if keys[index].horizons[h].ring == nil {
-          keys[index].horizons[h].ring = WindowRing(slots: ringSlots(horizon))
-        }
-        guard keys[index].horizons[h].ring!.holds(hop: hop) else { continue }
-        keys[index].horizons[h].ring!.add(event, hop: hop, spares: &spareBuckets)
+        guard hop > nextHop[h] - Int64(horizon.hopsPerWindow), rings[h][index].holds(hop: hop) else { continue }
+        rings[h][index].add(event, hop: hop, spares: &spareBuckets)
         windowed = true
-        if !keys[index].horizons[h].listed {
-          keys[index].horizons[h].listed = true
+        if !horizonStates[h][index].listed {
+          horizonStates[h][index].listed = true
+          active[h].append(Int32(index))
+        } else if horizonStates[h][index].idleAt != nil {
+          horizonStates[h][index].idleAt = nil
+          parkedCount[h] -= 1
           active[h].append(Int32(index))
         }
       }
@@ -175,7 +198,7 @@ public final class Detector {
 
   /// Enough slots for the window plus the lateness, so no bucket a pending window needs is
   /// reused.
-  private func ringSlots(_ horizon: Horizon) -> Int {
+  func ringSlots(_ horizon: Horizon) -> Int {
     horizon.hopsPerWindow + Int((configuration.allowedLateness + horizon.hop - 1) / horizon.hop) + 2
   }
 
@@ -186,7 +209,7 @@ public final class Detector {
       var next = -1
       var nextEnd = Int64.max
       for (h, horizon) in configuration.horizons.enumerated() {
-        if active[h].isEmpty {
+        if active[h].isEmpty && parkedCount[h] == 0 {
           nextHop[h] = max(nextHop[h], watermark.floorDivided(by: horizon.hop))
           continue
         }
@@ -214,11 +237,10 @@ public final class Detector {
       evictLeastRecentlySeen()
       noteEviction(by: event, newKey: key)
     }
-    let state = KeyState(
-      key: key, lastSeen: .min,
-      horizons: Array(repeating: HorizonState(), count: configuration.horizons.count))
+    let state = KeyState(key: key, lastSeen: .min)
     let index: Int32
     if let free = freeSlots.popLast() {
+      // A free slot's horizon states and rings were emptied when its key was evicted.
       index = free
       keys[Int(index)] = state
       allowlistEntries[Int(index)] = Self.unmatched
@@ -226,6 +248,10 @@ public final class Detector {
       index = Int32(keys.count)
       keys.append(state)
       allowlistEntries.append(Self.unmatched)
+      for (h, horizon) in configuration.horizons.enumerated() {
+        horizonStates[h].append(HorizonState())
+        rings[h].append(WindowRing(slots: ringSlots(horizon)))
+      }
     }
     keyIndex[key] = index
     statistics.trackedKeys = keyIndex.count
@@ -238,15 +264,18 @@ public final class Detector {
   /// key, and a flood must not make that the run's main work.
   private func evictLeastRecentlySeen() {
     let count = max(1, configuration.maxTrackedKeys / 20)
-    let oldest = keys.withUnsafeBufferPointer { keys in
-      keyIndex.values.map { index in
-        (keys[Int(index)].horizons.contains { $0.listed } ? 1 : 0, keys[Int(index)].lastSeen, index)
-      }
+    let oldest = keyIndex.values.map { index in
+      (horizonStates.contains { $0[Int(index)].listed } ? 1 : 0, keys[Int(index)].lastSeen, index)
     }.sorted { $0 < $1 }.prefix(count)
     var evicted: Set<Int32> = []
     for (_, _, index) in oldest {
       keyIndex[keys[Int(index)].key] = nil
-      keys[Int(index)].horizons = []
+      keys[Int(index)].isFree = true
+      for h in horizonStates.indices {
+        if horizonStates[h][Int(index)].idleAt != nil { parkedCount[h] -= 1 }
+        horizonStates[h][Int(index)] = HorizonState()
+        rings[h][Int(index)].clear(into: &spareBuckets)
+      }
       freeSlots.append(index)
       evicted.insert(index)
     }

@@ -58,7 +58,7 @@ extension Detector {
     }
     let free = try snapshot.validated()
     self.init(configuration: configuration, symbols: symbols)
-    keys = snapshot.keys
+    restoreKeys(snapshot.keys, free: free)
     allowlistEntries = Array(repeating: Self.unmatched, count: keys.count)
     freeSlots = snapshot.freeSlots
     // Rebuilt rather than saved: it is the keys' inverse, and a saved copy could disagree.
@@ -156,7 +156,7 @@ struct DetectorSnapshot: Codable {
   var symbolCount: Int
   var statistics: DetectorStatistics
   /// Evicted keys' slots included (they are in `freeSlots`), so slot numbers stay as they were.
-  var keys: [KeyState]
+  var keys: [SavedKey]
   var freeSlots: [Int32]
   var active: [[Int32]]
   var nextHop: [Int64]
@@ -170,9 +170,12 @@ struct DetectorSnapshot: Codable {
     configuration = detector.configuration
     symbolCount = detector.symbols.count
     statistics = detector.statistics
-    keys = detector.keys
+    keys = detector.savedKeys
     freeSlots = detector.freeSlots
-    active = detector.active
+    // Parked keys are saved on the active list, where a restored detector finds them.
+    active = detector.active.indices.map { h in
+      detector.active[h] + detector.horizonStates[h].indices.filter { detector.horizonStates[h][$0].idleAt != nil }.map(Int32.init)
+    }
     nextHop = detector.nextHop
     peers = detector.peers.map { $0.map { Peers(records: $0.records, reads: $0.reads) } }
     peersRefreshed = detector.peersRefreshed
@@ -230,7 +233,7 @@ struct DetectorSnapshot: Codable {
     for (index, state) in keys.enumerated() where !free.contains(Int32(index)) {
       guard state.horizons.count == horizons, Int(state.key.dimension) < dimensions, seen.insert(state.key).inserted
       else { throw .corrupt("key \(index) does not fit the configuration or repeats another") }
-      for h in 0..<horizons where state.horizons[h].listed {
+      for h in 0..<horizons where state.horizons[h].state.listed {
         guard state.horizons[h].ring != nil else { throw .corrupt("key \(index) is listed with no buckets") }
         listed[h] += 1
       }
@@ -239,7 +242,7 @@ struct DetectorSnapshot: Codable {
     for h in 0..<horizons {
       let members = Set(active[h])
       guard members.count == active[h].count, members.count == listed[h],
-        members.allSatisfy({ keys.indices.contains(Int($0)) && !free.contains($0) && keys[Int($0)].horizons[h].listed })
+        members.allSatisfy({ keys.indices.contains(Int($0)) && !free.contains($0) && keys[Int($0)].horizons[h].state.listed })
       else { throw .corrupt("the active keys of horizon \(configuration.horizons[h].name) disagree with the keys") }
     }
     return free

@@ -26,7 +26,7 @@ extension Detector {
   ) -> FlaggedWindow {
     let horizon = configuration.horizons[h]
     let state = keys[Int(candidate.key)]
-    let window = state.horizons[h].ring!.merged(endingAt: hop, hops: horizon.hopsPerWindow)
+    let window = rings[h][Int(candidate.key)].merged(endingAt: hop, hops: horizon.hopsPerWindow)
     let end = (hop + 1) * horizon.hop
     let breakdown = window.breakdown
     let samples = window.samples.samples
@@ -44,11 +44,11 @@ extension Detector {
       objects: breakdown.tallies(.object, symbols: symbols),
       sampleEventIDs: samples.compactMap { $0.eventID?.description },
       sampleSources: samples.map { "\(symbols.string($0.origin.input) ?? "-"):\($0.origin.line)" },
-      recentWindowRecords: state.horizons[h].recent, hop: horizon.hop)
+      recentWindowRecords: horizonStates[h][Int(candidate.key)].recent.elements, hop: horizon.hop)
     let related = relatedKeys(breakdown, tenant: state.key.tenant)
     let newcomers = related.filter { key in
       guard let index = keyIndex[key] else { return true }
-      return keys[Int(index)].horizons.allSatisfy { $0.records.days < configuration.peerWeightDays }
+      return horizonStates.allSatisfy { $0[Int(index)].records.days < configuration.peerWeightDays }
     }
     return FlaggedWindow(
       key: state.key, horizon: h, evidence: evidence, related: related, newcomers: newcomers,

@@ -1,8 +1,11 @@
 import ExfilWatchEvent
 
-/// Everything the detector keeps about one key: a baseline per horizon and metric, and, while
-/// the key is active, its recent buckets.
-struct KeyState: Codable {
+/// What the detector keeps about one key beside its state in each horizon (`HorizonState`,
+/// and a `WindowRing` while the key is active there), which lives in per-horizon arrays by
+/// the same slot: the judging step walks one horizon's keys every hop, and a key's horizons
+/// kept in an array of their own, with the buckets inside, made every step copy or check
+/// several levels of storage per key.
+struct KeyState {
   var key: DetectorKey
   /// The newest event time of the key, for evicting the least recently seen.
   var lastSeen: Int64
@@ -13,20 +16,18 @@ struct KeyState: Codable {
   var usualClient: Symbol = .none
   var latestClient: Symbol = .none
   var latestDay: Int64 = .min
-  var horizons: [HorizonState]
+  /// Whether the slot is free (its key evicted): its horizon states are empty.
+  var isFree = false
 }
 
-/// One key in one horizon.
+/// One key in one horizon, but for its buckets (the ring beside it).
 struct HorizonState: Codable {
   var records = Baseline()
   var reads = Baseline()
-  /// The key's buckets; nil while the key is idle in this horizon (it shrinks to its
-  /// baselines).
-  var ring: WindowRing?
   /// Whether the key is on the horizon's list of keys to judge.
   var listed = false
   /// Records of the key's last judged windows, one per hop, ending at `recentHop`.
-  var recent: [Int64] = []
+  var recent = RecentWindows()
   var recentHop: Int64 = .min
   /// The end of the first window of the key's current run of flagged windows.
   var flaggedSince: Int64?
@@ -35,6 +36,14 @@ struct HorizonState: Codable {
   var peakDay: Int64 = .min
   var peakRecords = -1.0
   var peakReads = -1.0
+  /// The hop at which the key goes idle unless it reads again, while it waits for that off
+  /// the horizon's active list (`Detector.parked`); nil otherwise. Not saved: a restored key
+  /// waits on the active list.
+  var idleAt: Int64?
+
+  private enum CodingKeys: String, CodingKey {
+    case records, reads, listed, recent, recentHop, flaggedSince, peakDay, peakRecords, peakReads
+  }
 
   /// Starts tracking `day`, first teaching the baselines the finished day's peaks.
   mutating func roll(to day: Int64) {
@@ -48,17 +57,42 @@ struct HorizonState: Codable {
     peakReads = -1
   }
 
-  static let recentLength = 12
+  /// Notes the judging of the key's window ending at `hop` (at time `end`): its level teaches
+  /// the day's peak unless it was flagged (or flagged for so long that it is the new normal),
+  /// and it joins the recent series.
+  mutating func noteJudged(
+    _ candidate: WindowCandidate, hop: Int64, end: Int64, flagged: Bool, relearnAfter: Int64,
+    peersShift: (records: Double, reads: Double)
+  ) {
+    // A run of flagged windows is unbroken only if the key was judged at the hop before:
+    // a dormant key's next bulk read starts a new run, it does not continue an old one.
+    let since = recentHop == hop - 1 ? flaggedSince : nil
+    let settled = flagged && since.map { end - $0 >= relearnAfter } == true
+    if !flagged || settled {
+      // The key's own level, net of its peers' rise: a holiday rush must not teach every
+      // agent that a rush is normal (and widen its spread for two weeks).
+      peakRecords = max(peakRecords, max(0, candidate.logRecords - peersShift.records))
+      peakReads = max(peakReads, max(0, candidate.logReads - peersShift.reads))
+    }
+    flaggedSince = flagged ? (since ?? end) : nil
+    record(records: candidate.records, hop: hop)
+  }
+
+  /// Leaves the horizon's active keys: the recent series is forgotten, the baselines stay.
+  mutating func goIdle() {
+    listed = false
+    idleAt = nil
+    recent.removeAll()
+    recentHop = .min
+  }
 
   /// Appends the window ending at `hop` to the recent series, with zeros for the hops the key
   /// was not judged in (its window was empty).
   mutating func record(records: Int64, hop: Int64) {
     if recentHop != .min {
-      let gap = min(Int(hop - recentHop) - 1, Self.recentLength)
-      if gap > 0 { recent.append(contentsOf: repeatElement(0, count: gap)) }
+      let gap = min(Int(hop - recentHop) - 1, RecentWindows.capacity)
+      for _ in 0..<max(gap, 0) { recent.append(0) }
     }
-    // Trimmed before the append, so the series stays within the storage it has.
-    if recent.count > Self.recentLength - 1 { recent.removeFirst(recent.count - (Self.recentLength - 1)) }
     recent.append(records)
     recentHop = hop
   }

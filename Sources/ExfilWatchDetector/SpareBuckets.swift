@@ -15,7 +15,12 @@ struct SpareBuckets {
     return bucket
   }
 
-  mutating func keep(_ bucket: WindowRing.Bucket) {
-    if buckets.count < Self.limit { buckets.append(bucket) }
+  /// Takes `bucket`'s storage, leaving an empty bucket in its place (moved, not copied: a
+  /// copy would retain and then release its breakdown and samples).
+  mutating func keep(_ bucket: inout WindowRing.Bucket) {
+    guard buckets.count < Self.limit else { return }
+    var taken = WindowRing.Bucket(hop: .min)
+    swap(&taken, &bucket)
+    buckets.append(taken)
   }
 }

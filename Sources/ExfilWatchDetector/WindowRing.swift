@@ -63,6 +63,11 @@ struct WindowRing {
     self.slots = slots
   }
 
+  /// Whether a bucket older than `hop` is held.
+  func holdsBuckets(before hop: Int64) -> Bool {
+    !buckets.isEmpty && buckets[0].hop < hop
+  }
+
   /// Whether `hop` can still be held (it is not older than the oldest slot).
   func holds(hop: Int64) -> Bool {
     newestHop == .min || hop > newestHop - Int64(slots)
@@ -87,10 +92,16 @@ struct WindowRing {
   mutating func dropBuckets(before hop: Int64, into spares: inout SpareBuckets) {
     var count = 0
     while count < buckets.count && buckets[count].hop < hop {
-      spares.keep(buckets[count])
+      spares.keep(&buckets[count])
       count += 1
     }
     if count > 0 { buckets.removeFirst(count) }
+  }
+
+  /// Forgets every bucket (handed to `spares`) and the newest hop: the ring of an idle key.
+  mutating func clear(into spares: inout SpareBuckets) {
+    dropBuckets(before: .max, into: &spares)
+    newestHop = .min
   }
 
   /// Records and reads of the window of `hops` hops ending with hop `end`.
