@@ -21,6 +21,6 @@ struct SpareBuckets {
     guard buckets.count < Self.limit else { return }
     var taken = WindowRing.Bucket(hop: .min)
     swap(&taken, &bucket)
-    buckets.append(taken)
+    buckets.append(consume taken)
   }
 }

@@ -28,12 +28,35 @@ struct WindowBreakdown: Codable {
   /// Per field, the entry the field's last value went to: a key's consecutive reads mostly
   /// share their actor, client and IP, so this spares scanning the entries.
   private var lastEntry = InlineArray<4, Int32>(repeating: -1)
+  /// Per field, its entries (its `other` entry included).
+  private var fieldCounts = InlineArray<4, UInt8>(repeating: 0)
+  /// Once there are `indexedFrom` entries: an open-addressing index of them by field and
+  /// value (entry index + 1; 0 is an empty slot). The bucket of the console every agent uses
+  /// holds dozens of actors and addresses, and scanning them for each read was a tenth of the
+  /// detector's time; the usual bucket has a value or two per field and no index.
+  private var index: [UInt8] = []
+  private static let indexedFrom = 16
+  /// Slots of the index: twice the most entries a breakdown can hold (`limit` values and an
+  /// `other` per field).
+  private static let indexSize = 256
 
   private enum CodingKeys: String, CodingKey { case entries }
+
+  init() {}
+
+  init(from decoder: any Decoder) throws {
+    self.init()
+    let entries = try decoder.container(keyedBy: CodingKeys.self).decode([Entry].self, forKey: .entries)
+    for entry in entries {
+      add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
+    }
+  }
 
   mutating func removeAll() {
     entries.removeAll(keepingCapacity: true)
     lastEntry = InlineArray(repeating: -1)
+    fieldCounts = InlineArray(repeating: 0)
+    index.removeAll(keepingCapacity: true)
   }
 
   mutating func add(_ event: AccessEvent) {
@@ -78,30 +101,63 @@ struct WindowBreakdown: Codable {
       entries[hint].reads += reads
       return
     }
-    var fieldCount = 0
-    var otherIndex = -1
-    for index in entries.indices where entries[index].field == field {
-      if entries[index].value == value {
-        entries[index].records += records
-        entries[index].reads += reads
-        lastEntry[field.rawValue] = Int32(index)
-        return
-      }
-      if entries[index].value == Self.other { otherIndex = index }
-      fieldCount += 1
+    if let found = find(field, value) {
+      entries[found].records += records
+      entries[found].reads += reads
+      lastEntry[field.rawValue] = Int32(found)
+      return
     }
-    if fieldCount < Self.limit {
+    if Int(fieldCounts[field.rawValue]) < Self.limit {
       // A value per field at least: one allocation for a key's usual reads, not three.
       if entries.isEmpty { entries.reserveCapacity(Field.allCases.count) }
       lastEntry[field.rawValue] = Int32(entries.count)
-      entries.append(Entry(field: field, value: value, companion: companion, records: records, reads: reads))
-    } else if otherIndex >= 0 {
-      entries[otherIndex].records += records
-      entries[otherIndex].reads += reads
+      append(Entry(field: field, value: value, companion: companion, records: records, reads: reads))
+    } else if let other = find(field, Self.other) {
+      entries[other].records += records
+      entries[other].reads += reads
     } else {
       // The field is full: the newcomer starts its `other` entry.
-      entries.append(Entry(field: field, value: Self.other, companion: .none, records: records, reads: reads))
+      append(Entry(field: field, value: Self.other, companion: .none, records: records, reads: reads))
     }
+  }
+
+  private mutating func append(_ entry: Entry) {
+    fieldCounts[entry.field.rawValue] += 1
+    entries.append(entry)
+    if entries.count == Self.indexedFrom {
+      index = Array(repeating: 0, count: Self.indexSize)
+      for position in entries.indices { insertIntoIndex(position) }
+    } else if entries.count > Self.indexedFrom {
+      insertIntoIndex(entries.count - 1)
+    }
+  }
+
+  @inline(__always)
+  private func find(_ field: Field, _ value: Symbol) -> Int? {
+    guard !index.isEmpty else {
+      for position in entries.indices where entries[position].value == value && entries[position].field == field {
+        return position
+      }
+      return nil
+    }
+    var slot = Self.slot(field, value)
+    while index[slot] != 0 {
+      let position = Int(index[slot]) - 1
+      if entries[position].field == field && entries[position].value == value { return position }
+      slot = (slot + 1) & (Self.indexSize - 1)
+    }
+    return nil
+  }
+
+  private mutating func insertIntoIndex(_ position: Int) {
+    var slot = Self.slot(entries[position].field, entries[position].value)
+    while index[slot] != 0 { slot = (slot + 1) & (Self.indexSize - 1) }
+    index[slot] = UInt8(position + 1)
+  }
+
+  private static func slot(_ field: Field, _ value: Symbol) -> Int {
+    let key = UInt64(value.rawValue) | UInt64(field.rawValue) << 32
+    return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 56) & (indexSize - 1)
   }
 
   /// The entries of one field, most records first, ties by most reads then by text.
