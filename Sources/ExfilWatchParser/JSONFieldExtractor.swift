@@ -6,8 +6,9 @@ import Glibc
 /// held in flat arrays; scanning the record visits each member once, finds the member's key in
 /// the trie by a hash of its bytes in one open-addressed table (verified byte for byte),
 /// descends only into objects and
-/// arrays that lead to a wanted field, and skips (while validating) everything else. Values are
-/// located, not copied; strings with escapes are decoded into the record's scratch buffer.
+/// arrays that lead to a wanted field, and skips everything else. The same pass validates the
+/// whole record (`JSONScanner`), so a record is read once. Values are located, not copied;
+/// strings with escapes are decoded into the record's scratch buffer.
 struct JSONFieldExtractor {
   private struct Node {
     /// This node's children in `entries`.
@@ -108,56 +109,86 @@ struct JSONFieldExtractor {
     Int(truncatingIfNeeded: (hash ^ UInt64(parent) &* 0xFF51_AFD7_ED55_8CCD) >> 40) & mask
   }
 
-  /// Fills `values[field]` for every field found in `record` (others are set to nil).
+  /// Fills `values[field]` for every field found in `record` (others are set to nil), in the
+  /// same pass that validates the record.
   ///
-  /// - Throws: `RejectReason.badJSON` when the record is not one valid JSON object or a wanted
-  ///   string has an invalid escape.
+  /// - Throws: `RejectReason.tooManyFields` when the record has more than `maxFields` members
+  ///   and elements in all, `RejectReason.badJSON` when it is not one valid JSON object or a
+  ///   wanted string has an invalid escape. Whichever of the first two the scan meets first
+  ///   wins; an invalid escape only counts once the whole record is known to be valid JSON.
   func extract(
-    from scanner: JSONScanner, root: JSONValue, scratch: DecodeScratch,
+    from record: UnsafeRawBufferPointer, maxFields: Int, scratch: DecodeScratch,
     into values: inout [FieldValue?]
   ) throws(RejectReason) {
     for index in values.indices { values[index] = nil }
-    guard root.kind == .object else { throw .badJSON }
+    var walk = Walk(scanner: JSONScanner(record, maxFields: maxFields), scratch: scratch)
+    let isObject: Bool
     do {
-      try visit(root, node: 0, scanner: scanner, scratch: scratch, values: &values)
+      walk.scanner.skipWhitespace()
+      isObject = walk.scanner.nextByte == UInt8(ascii: "{")
+      if isObject {
+        try visit(node: 0, &walk, values: &values)
+      } else {
+        _ = try walk.scanner.skipValue()
+      }
+      try walk.scanner.expectEnd()
     } catch {
-      throw .badJSON
+      throw error.tooManyFields ? .tooManyFields : .badJSON
     }
+    guard isObject && !walk.hasInvalidEscape else { throw .badJSON }
     for alias in aliases {
       values[alias.copy] = values[alias.source]
     }
   }
 
-  private func visit(
-    _ value: JSONValue, node: Int, scanner: JSONScanner, scratch: DecodeScratch,
-    values: inout [FieldValue?]
-  ) throws(JSONSyntaxError) {
+  /// One record's extraction in progress.
+  private struct Walk {
+    var scanner: JSONScanner
+    let scratch: DecodeScratch
+    /// A wanted string had an invalid escape: the record is bad, but only said so once the
+    /// scan is through (a later syntax error or too many fields must win, as they would in
+    /// a validation before the extraction).
+    var hasInvalidEscape = false
+  }
+
+  /// Walks the value at the scanner's position, which is at trie node `node`: into it when
+  /// some wanted field lies below, else skipping it.
+  private func visit(node: Int, _ walk: inout Walk, values: inout [FieldValue?]) throws(JSONSyntaxError) {
     let info = nodes[node]
-    if info.field >= 0 {
-      guard let field = fieldValue(value, scanner: scanner, scratch: scratch) else {
-        throw JSONSyntaxError(offset: value.start)
-      }
-      values[info.field] = field
-    }
-    guard !info.entries.isEmpty else { return }
-    var cursor = JSONScanner.Cursor(value)
-    switch value.kind {
-    case .object:
-      while let (key, member) = try scanner.nextMember(&cursor) {
-        if let child = child(of: node, key: scanner.bytes(of: key)) {
-          try visit(member, node: child, scanner: scanner, scratch: scratch, values: &values)
+    let start = walk.scanner.index
+    let value: JSONValue
+    switch info.entries.isEmpty ? nil : walk.scanner.nextByte {
+    case UInt8(ascii: "{"):
+      var object = try walk.scanner.enterContainer()
+      while let key = try walk.scanner.nextMember(&object) {
+        if let child = child(of: node, key: walk.scanner.bytes(of: key)) {
+          try visit(node: child, &walk, values: &values)
+        } else {
+          _ = try walk.scanner.skipValue()
         }
       }
-    case .array:
+      value = JSONValue(kind: .object, start: start, end: walk.scanner.index)
+    case UInt8(ascii: "["):
+      var array = try walk.scanner.enterContainer()
       var position = 0
-      while let element = try scanner.nextElement(&cursor) {
+      while try walk.scanner.nextElement(&array) {
         if let entry = entries[info.entries].first(where: { $0.arrayIndex == position }) {
-          try visit(element, node: entry.child, scanner: scanner, scratch: scratch, values: &values)
+          try visit(node: entry.child, &walk, values: &values)
+        } else {
+          _ = try walk.scanner.skipValue()
         }
         position += 1
       }
+      value = JSONValue(kind: .array, start: start, end: walk.scanner.index)
     default:
-      return
+      value = try walk.scanner.skipValue()
+    }
+    if info.field >= 0 {
+      if let field = fieldValue(value, scanner: walk.scanner, scratch: walk.scratch) {
+        values[info.field] = field
+      } else {
+        walk.hasInvalidEscape = true
+      }
     }
   }
 

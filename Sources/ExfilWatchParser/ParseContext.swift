@@ -38,14 +38,7 @@ final class ParseContext {
     if values.count != extractor.fieldCount {
       values = Array(repeating: nil, count: extractor.fieldCount)
     }
-    let scanner = JSONScanner(record)
-    let root: JSONValue
-    do {
-      root = try scanner.topLevelValue(maxFields: maxFields)
-    } catch {
-      throw error.tooManyFields ? .tooManyFields : .badJSON
-    }
-    try extractor.extract(from: scanner, root: root, scratch: scratch, into: &values)
+    try extractor.extract(from: record, maxFields: maxFields, scratch: scratch, into: &values)
   }
 
   /// The interned text of a field (`.none` when absent, null or empty).
