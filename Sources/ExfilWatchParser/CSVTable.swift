@@ -38,14 +38,14 @@ struct CSVTable {
 
   /// Puts the row's `columns` into `context.values` as string fields.
   func fill(_ context: ParseContext, columns: [Int?]) {
-    // Work on a local array, moved out of the context and back, so the loop makes no access to
-    // the class's storage (and no copy).
-    var values = context.values
-    context.values = []
-    values.removeAll(keepingCapacity: true)
-    for column in columns {
-      values.append(column.map { FieldValue(kind: .string, text: fields.field($0)) })
+    if context.values.count != columns.count {
+      context.values = Array(repeating: nil, count: columns.count)
     }
-    context.values = values
+    // Every slot is written in place: no append (and its capacity check) per field.
+    context.values.withUnsafeMutableBufferPointer { values in
+      for (slot, column) in columns.enumerated() {
+        values[slot] = column.map { FieldValue(kind: .string, text: fields.field($0)) }
+      }
+    }
   }
 }

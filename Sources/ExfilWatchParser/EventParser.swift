@@ -299,16 +299,12 @@ public final class EventParser {
     case .m365(let parser): return try parser.parse(record, context: context, origin: origin)
     case .servicenow(let parser): return try parser.parse(record, context: context, origin: origin)
     case .zendesk(let parser): return try parser.parse(record, context: context, origin: origin)
-    case .elf(var parser):
-      self.parser = nil  // moved out, so its CSV buffers are not shared and grow in place
-      defer { self.parser = .elf(parser) }
+    case .elf(let parser):
       if readsCSV {
         return try parser.parseCSV(record, context: context, origin: origin)
       }
       return try parser.parseJSON(record, context: context, origin: origin)
-    case .mapped(var parser):
-      self.parser = nil
-      defer { self.parser = .mapped(parser) }
+    case .mapped(let parser):
       if readsCSV {
         return try parser.parseCSV(record, context: context, origin: origin)
       }
