@@ -264,7 +264,7 @@ public final class EventParser {
       try reject(error, record, at: position, length: length, into: &handler)
       return
     }
-    context.operations?.count(&event)
+    context.countOperation(&event)
     counts.records += 1
     counts.events += 1
     if event.isRead { counts.reads += 1 }

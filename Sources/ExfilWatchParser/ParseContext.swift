@@ -41,6 +41,13 @@ final class ParseContext {
     try extractor.extract(from: record, maxFields: maxFields, scratch: scratch, into: &values)
   }
 
+  /// Counts `event`'s logical read, when reads are counted as they are parsed. A method here,
+  /// where `self` holds the tracker for the call: reached from the parser, the tracker was
+  /// retained and released around every record's call.
+  func countOperation(_ event: inout AccessEvent) {
+    operations?.count(&event)
+  }
+
   /// The interned text of a field (`.none` when absent, null or empty).
   func symbol(_ value: FieldValue?) -> Symbol {
     guard let text = value?.nonEmptyText else { return .none }
