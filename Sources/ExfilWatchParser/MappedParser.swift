@@ -13,11 +13,11 @@ final class MappedParser {
     uniqueKeysWithValues: Field.allCases.enumerated().map { ($0.element, $0.offset) })
   private let mapping: FieldMapping
   private let extractor: JSONFieldExtractor
-  @exclusivity(unchecked) private var table = CSVTable()
-  @exclusivity(unchecked) private var columns: [Int?] = []
+  @exclusivity(unchecked) private var table: CSVTable
 
   init(mapping: FieldMapping) {
     self.mapping = mapping
+    table = CSVTable(columnNames: Field.allCases.map { mapping.paths[$0] })
     extractor = JSONFieldExtractor(paths: Field.allCases.map { field in
       mapping.paths[field].map { $0.split(separator: ".").map(String.init) } ?? []
     })
@@ -34,11 +34,7 @@ final class MappedParser {
   func parseCSV(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent?
   {
-    guard try table.read(record, maxFields: context.maxFields) else {
-      columns = table.columns(named: Field.allCases.map { mapping.paths[$0] })
-      return nil
-    }
-    table.fill(context, columns: columns)
+    guard try table.read(record, into: context) else { return nil }
     return try event(context: context, origin: origin, format: .csv)
   }
 

@@ -57,19 +57,13 @@ final class SalesforceELFParser {
   private static let jsonExtractor = JSONFieldExtractor(
     paths: Field.allCases.map { [$0.column] }, ignoresCase: true)
 
-  @exclusivity(unchecked) private var table = CSVTable()
-  /// The CSV column of each field, once the header has been read.
-  @exclusivity(unchecked) private var columns: [Int?] = []
+  @exclusivity(unchecked) private var table = CSVTable(columnNames: Field.allCases.map(\.column))
 
   /// Parses a CSV row; the first row of an input is its header and gives no event.
   func parseCSV(
     _ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin
   ) throws(RejectReason) -> AccessEvent? {
-    guard try table.read(record, maxFields: context.maxFields) else {
-      columns = table.columns(named: Field.allCases.map(\.column))
-      return nil
-    }
-    table.fill(context, columns: columns)
+    guard try table.read(record, into: context) else { return nil }
     return try event(context: context, origin: origin)
   }
 
