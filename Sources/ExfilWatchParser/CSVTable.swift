@@ -1,25 +1,38 @@
 /// A CSV input read row by row: the first row is the header, which names the columns; every
 /// later row is checked against it (same number of fields, not the header again) and its
 /// wanted columns are handed to the format parser as field values.
+///
+/// The table knows the columns its format wants, so one mutating call reads a row and fills
+/// the values: the format parser never reads the table apart, which copied it (and retained
+/// its buffers) per row.
 struct CSVTable {
   private var fields = CSVFields()
-  /// The header's names, upper-cased.
-  private(set) var header: [String]?
+  /// The header's fields; empty until the header is read (a header has at least one field).
   private var headerBytes: [[UInt8]] = []
+  /// The names of the columns wanted, one per field (nil: a field no column gives).
+  private let wantedNames: [String?]
+  /// The column of each wanted name (compared ignoring case), once the header is read.
+  private var columns: [Int?] = []
 
-  /// Splits `record`; returns false for the header row and blank lines, which give no event.
+  init(columnNames: [String?]) {
+    wantedNames = columnNames
+  }
+
+  /// Splits `record` and, for a row of data, puts the wanted columns into `context.values` as
+  /// string fields; returns false for the header row and blank lines, which give no event.
   ///
   /// - Throws: `.invalidUTF8`, `.badCSV`, `.tooManyFields` (more than `maxFields` columns; a
   ///   header with that many is refused too, and the next row is taken as the header),
   ///   `.repeatedHeader` (a row equal to the header) or `.wrongColumnCount`.
-  mutating func read(_ record: UnsafeRawBufferPointer, maxFields: Int) throws(RejectReason) -> Bool {
+  mutating func read(_ record: UnsafeRawBufferPointer, into context: ParseContext) throws(RejectReason) -> Bool {
     guard !record.isEmpty else { return false }
     guard isValidUTF8(record) else { throw .invalidUTF8 }
     guard fields.split(record) else { throw .badCSV }
-    guard fields.count <= maxFields else { throw .tooManyFields }
-    guard header != nil else {
+    guard fields.count <= context.maxFields else { throw .tooManyFields }
+    guard !headerBytes.isEmpty else {
       headerBytes = (0..<fields.count).map { Array(fields.field($0)) }
-      header = headerBytes.map { String(decoding: $0, as: UTF8.self).uppercased() }
+      let names = headerBytes.map { String(decoding: $0, as: UTF8.self).uppercased() }
+      columns = wantedNames.map { name in name.flatMap { names.firstIndex(of: $0.uppercased()) } }
       return false
     }
     if fields.count == headerBytes.count
@@ -28,24 +41,20 @@ struct CSVTable {
       throw .repeatedHeader
     }
     guard fields.count == headerBytes.count else { throw .wrongColumnCount }
+    fill(context)
     return true
   }
 
-  /// The columns named `names` (compared ignoring case), in order; nil where absent.
-  func columns(named names: [String?]) -> [Int?] {
-    names.map { name in name.flatMap { header?.firstIndex(of: $0.uppercased()) } }
-  }
-
-  /// Puts the row's `columns` into `context.values` as string fields.
-  func fill(_ context: ParseContext, columns: [Int?]) {
-    // Work on a local array, moved out of the context and back, so the loop makes no access to
-    // the class's storage (and no copy).
-    var values = context.values
-    context.values = []
-    values.removeAll(keepingCapacity: true)
-    for column in columns {
-      values.append(column.map { FieldValue(kind: .string, text: fields.field($0)) })
+  /// Puts the row's wanted columns into `context.values` as string fields.
+  private func fill(_ context: ParseContext) {
+    if context.values.count != columns.count {
+      context.values = Array(repeating: nil, count: columns.count)
     }
-    context.values = values
+    // Every slot is written in place: no append (and its capacity check) per field.
+    context.values.withUnsafeMutableBufferPointer { values in
+      for (slot, column) in columns.enumerated() {
+        values[slot] = column.map { FieldValue(kind: .string, text: fields.field($0)) }
+      }
+    }
   }
 }

@@ -229,43 +229,62 @@ public final class EventParser {
   }
 
   /// Parses one framed record.
+  ///
+  /// The event is built in place and handed on without passing through a `Result` or a second
+  /// optional: an `AccessEvent` is some 190 bytes (its id is inline), and each such wrapper
+  /// cost a copy and a generic destroy per record.
   fileprivate func parseRecord<Handler: EventHandler>(
     _ record: UnsafeRawBufferPointer?, at position: LinePosition, length: Int,
     into handler: inout Handler
   ) throws {
-    let origin = EventOrigin(input: context.input, line: position.number, offset: position.offset)
-    var result: Result<AccessEvent?, RejectReason> = .failure(.overlong)
-    if var record {
-      if !sawRecord {
-        sawRecord = true
-        if record.starts(with: [0xEF, 0xBB, 0xBF]) {  // a byte order mark before the first record
-          record = UnsafeRawBufferPointer(rebasing: record[3...])
-        }
-      }
-      if parser == nil { parser = try chooseParser(firstRecord: record) }
-      // With --format auto, records before the first that can be recognised are bad JSON.
-      result = parser == nil
-        ? .failure(.badJSON)
-        : Result { () throws(RejectReason) in try parse(record, origin: origin) }
-    }
-    switch result {
-    case .success(nil):
-      // A CSV header: kept so that a later run can read the columns' names.
-      if readsCSV, csvHeader == nil, let record { csvHeader = Array(record) }
+    guard let record else {
+      try reject(.overlong, UnsafeRawBufferPointer(start: nil, count: 0), at: position, length: length, into: &handler)
       return
-    case .success(var event?):
-      context.operations?.count(&event)
-      counts.records += 1
-      counts.events += 1
-      if event.isRead { counts.reads += 1 }
-      try handler.handleEvent(event)
-    case .failure(let reason):
-      counts.records += 1
-      counts.rejects[reason, default: 0] += 1
-      try handler.handleReject(RejectedRecord(
-        reason: reason, line: position.number, offset: position.offset,
-        bytes: record ?? UnsafeRawBufferPointer(start: nil, count: 0), length: length))
     }
+    var content = record
+    if !sawRecord {
+      sawRecord = true
+      if record.starts(with: [0xEF, 0xBB, 0xBF]) {  // a byte order mark before the first record
+        content = UnsafeRawBufferPointer(rebasing: record[3...])
+      }
+    }
+    if parser == nil { parser = try chooseParser(firstRecord: content) }
+    let origin = EventOrigin(input: context.input, line: position.number, offset: position.offset)
+    var event: AccessEvent
+    do throws(RejectReason) {
+      // With --format auto, records before the first that can be recognised are bad JSON.
+      guard parser != nil else { throw .badJSON }
+      guard let parsed = try parse(content, origin: origin) else {
+        // A CSV header: kept (as framed) so that a later run can read the columns' names.
+        if readsCSV, csvHeader == nil { csvHeader = Array(record) }
+        return
+      }
+      event = parsed
+    } catch {
+      try reject(error, record, at: position, length: length, into: &handler)
+      return
+    }
+    context.countOperation(&event)
+    counts.records += 1
+    counts.events += 1
+    if event.isRead { counts.reads += 1 }
+    try handler.handleEvent(event)
+    try judgeFormat()
+  }
+
+  private func reject<Handler: EventHandler>(
+    _ reason: RejectReason, _ record: UnsafeRawBufferPointer, at position: LinePosition, length: Int,
+    into handler: inout Handler
+  ) throws {
+    counts.records += 1
+    counts.rejects[reason, default: 0] += 1
+    try handler.handleReject(RejectedRecord(
+      reason: reason, line: position.number, offset: position.offset, bytes: record, length: length))
+    try judgeFormat()
+  }
+
+  /// Stops an input whose first records are mostly rejected: it is plainly in another format.
+  private func judgeFormat() throws {
     if judgesFormat && counts.records == Self.wrongFormatSample && counts.rejected * 2 > Self.wrongFormatSample {
       throw ParseError.wrongFormat(
         input: inputName, format: counts.format, rejected: counts.rejected, of: counts.records,
@@ -280,16 +299,12 @@ public final class EventParser {
     case .m365(let parser): return try parser.parse(record, context: context, origin: origin)
     case .servicenow(let parser): return try parser.parse(record, context: context, origin: origin)
     case .zendesk(let parser): return try parser.parse(record, context: context, origin: origin)
-    case .elf(var parser):
-      self.parser = nil  // moved out, so its CSV buffers are not shared and grow in place
-      defer { self.parser = .elf(parser) }
+    case .elf(let parser):
       if readsCSV {
         return try parser.parseCSV(record, context: context, origin: origin)
       }
       return try parser.parseJSON(record, context: context, origin: origin)
-    case .mapped(var parser):
-      self.parser = nil
-      defer { self.parser = .mapped(parser) }
+    case .mapped(let parser):
       if readsCSV {
         return try parser.parseCSV(record, context: context, origin: origin)
       }

@@ -4,10 +4,11 @@ import Glibc
 ///
 /// The paths (`["actor", "alternateId"]`, `["target", "0", "type"]`) are compiled into a trie
 /// held in flat arrays; scanning the record visits each member once, finds the member's key in
-/// the trie by a hash of its bytes in one open-addressed table (verified byte for byte),
-/// descends only into objects and
-/// arrays that lead to a wanted field, and skips (while validating) everything else. Values are
-/// located, not copied; strings with escapes are decoded into the record's scratch buffer.
+/// the trie by a hash of its bytes in one open-addressed table (a match confirmed by comparing
+/// the key's words, `JSONKeyWords`), descends only into objects and arrays that lead to a wanted
+/// field, and skips everything else. The same pass validates the whole record (`JSONScanner`),
+/// so a record is read once. Values are located, not copied; strings with escapes are decoded
+/// into the record's scratch buffer.
 struct JSONFieldExtractor {
   private struct Node {
     /// This node's children in `entries`.
@@ -19,9 +20,9 @@ struct JSONFieldExtractor {
   private struct Entry {
     /// The node whose child this entry is.
     var parent: Int
-    var hash: UInt64
+    var key: JSONKeyWords
+    /// Where the key's bytes are in `keyBytes` (compared for keys over 16 bytes).
     var keyStart: Int
-    var keyLength: Int
     /// The array position this entry matches, or -1 for an object key.
     var arrayIndex: Int
     var child: Int
@@ -79,10 +80,9 @@ struct JSONFieldExtractor {
       for (component, child) in builder.children {
         let bytes = Array(component.utf8)
         let arrayIndex = component.allSatisfy({ $0.isASCII && $0.isNumber }) ? Int(component) ?? -1 : -1
-        let hash = bytes.withUnsafeBytes { Self.hash($0, ignoresCase: ignoresCase) }
+        let key = bytes.withUnsafeBytes { JSONKeyWords($0, ignoresCase: ignoresCase) }
         entries.append(Entry(
-          parent: next, hash: hash, keyStart: keyBytes.count, keyLength: bytes.count, arrayIndex: arrayIndex,
-          child: queue.count))
+          parent: next, key: key, keyStart: keyBytes.count, arrayIndex: arrayIndex, child: queue.count))
         keyBytes.append(contentsOf: bytes)
         queue.append(child)
         nodes.append(Node(field: child.field))
@@ -97,7 +97,7 @@ struct JSONFieldExtractor {
     // Every entry, digits too: `attrs.0` may name an object's member "0" as well as an
     // array's first element.
     for (index, entry) in entries.enumerated() {
-      var slot = Self.slot(hash: entry.hash, parent: entry.parent, mask: tableMask)
+      var slot = Self.slot(hash: entry.key.hash, parent: entry.parent, mask: tableMask)
       while table[slot] >= 0 { slot = (slot + 1) & tableMask }
       table[slot] = Int32(index)
     }
@@ -108,97 +108,112 @@ struct JSONFieldExtractor {
     Int(truncatingIfNeeded: (hash ^ UInt64(parent) &* 0xFF51_AFD7_ED55_8CCD) >> 40) & mask
   }
 
-  /// Fills `values[field]` for every field found in `record` (others are set to nil).
+  /// Fills `values[field]` for every field found in `record` (others are set to nil), in the
+  /// same pass that validates the record.
   ///
-  /// - Throws: `RejectReason.badJSON` when the record is not one valid JSON object or a wanted
-  ///   string has an invalid escape.
+  /// - Throws: `RejectReason.tooManyFields` when the record has more than `maxFields` members
+  ///   and elements in all, `RejectReason.badJSON` when it is not one valid JSON object or a
+  ///   wanted string has an invalid escape. Whichever of the first two the scan meets first
+  ///   wins; an invalid escape only counts once the whole record is known to be valid JSON.
   func extract(
-    from scanner: JSONScanner, root: JSONValue, scratch: DecodeScratch,
+    from record: UnsafeRawBufferPointer, maxFields: Int, scratch: DecodeScratch,
     into values: inout [FieldValue?]
   ) throws(RejectReason) {
     for index in values.indices { values[index] = nil }
-    guard root.kind == .object else { throw .badJSON }
+    var walk = Walk(scanner: JSONScanner(record, maxFields: maxFields), scratch: scratch)
+    let isObject: Bool
     do {
-      try visit(root, node: 0, scanner: scanner, scratch: scratch, values: &values)
+      walk.scanner.skipWhitespace()
+      isObject = walk.scanner.nextByte == UInt8(ascii: "{")
+      if isObject {
+        try visit(node: 0, &walk, values: &values)
+      } else {
+        _ = try walk.scanner.skipValue()
+      }
+      try walk.scanner.expectEnd()
     } catch {
-      throw .badJSON
+      throw error.tooManyFields ? .tooManyFields : .badJSON
     }
+    guard isObject && !walk.hasInvalidEscape else { throw .badJSON }
     for alias in aliases {
       values[alias.copy] = values[alias.source]
     }
   }
 
-  private func visit(
-    _ value: JSONValue, node: Int, scanner: JSONScanner, scratch: DecodeScratch,
-    values: inout [FieldValue?]
-  ) throws(JSONSyntaxError) {
+  /// One record's extraction in progress.
+  private struct Walk {
+    var scanner: JSONScanner
+    let scratch: DecodeScratch
+    /// A wanted string had an invalid escape: the record is bad, but only said so once the
+    /// scan is through (a later syntax error or too many fields must win, as they would in
+    /// a validation before the extraction).
+    var hasInvalidEscape = false
+  }
+
+  /// Walks the value at the scanner's position, which is at trie node `node`: into it when
+  /// some wanted field lies below, else skipping it.
+  private func visit(node: Int, _ walk: inout Walk, values: inout [FieldValue?]) throws(JSONSyntaxError) {
     let info = nodes[node]
-    if info.field >= 0 {
-      guard let field = fieldValue(value, scanner: scanner, scratch: scratch) else {
-        throw JSONSyntaxError(offset: value.start)
-      }
-      values[info.field] = field
-    }
-    guard !info.entries.isEmpty else { return }
-    var cursor = JSONScanner.Cursor(value)
-    switch value.kind {
-    case .object:
-      while let (key, member) = try scanner.nextMember(&cursor) {
-        if let child = child(of: node, key: scanner.bytes(of: key)) {
-          try visit(member, node: child, scanner: scanner, scratch: scratch, values: &values)
+    let start = walk.scanner.index
+    let value: JSONValue
+    switch info.entries.isEmpty ? nil : walk.scanner.nextByte {
+    case UInt8(ascii: "{"):
+      var object = try walk.scanner.enterContainer()
+      while let key = try walk.scanner.nextMember(&object) {
+        if let child = child(of: node, key: walk.scanner.bytes(of: key)) {
+          try visit(node: child, &walk, values: &values)
+        } else {
+          _ = try walk.scanner.skipValue()
         }
       }
-    case .array:
+      value = JSONValue(kind: .object, start: start, end: walk.scanner.index)
+    case UInt8(ascii: "["):
+      var array = try walk.scanner.enterContainer()
       var position = 0
-      while let element = try scanner.nextElement(&cursor) {
+      while try walk.scanner.nextElement(&array) {
         if let entry = entries[info.entries].first(where: { $0.arrayIndex == position }) {
-          try visit(element, node: entry.child, scanner: scanner, scratch: scratch, values: &values)
+          try visit(node: entry.child, &walk, values: &values)
+        } else {
+          _ = try walk.scanner.skipValue()
         }
         position += 1
       }
+      value = JSONValue(kind: .array, start: start, end: walk.scanner.index)
     default:
-      return
+      value = try walk.scanner.skipValue()
+    }
+    if info.field >= 0 {
+      if let field = fieldValue(value, scanner: walk.scanner, scratch: walk.scratch) {
+        values[info.field] = field
+      } else {
+        walk.hasInvalidEscape = true
+      }
     }
   }
 
   @inline(__always)
   private func child(of node: Int, key: UnsafeRawBufferPointer) -> Int? {
-    let hash = Self.hash(key, ignoresCase: ignoresCase)
-    var slot = Self.slot(hash: hash, parent: node, mask: tableMask)
+    let words = JSONKeyWords(key, ignoresCase: ignoresCase)
+    var slot = Self.slot(hash: words.hash, parent: node, mask: tableMask)
     while true {
       let index = Int(table[slot])
       guard index >= 0 else { return nil }
       let entry = entries[index]
-      if entry.hash == hash && entry.parent == node && entry.keyLength == key.count {
-        let matches = keyBytes.withUnsafeBytes { all in
-          let wanted = UnsafeRawBufferPointer(rebasing: all[entry.keyStart..<entry.keyStart + entry.keyLength])
-          return ignoresCase
-            ? zip(wanted, key).allSatisfy { $0 == asciiLowercase($1) }
-            : memcmp(wanted.baseAddress!, key.baseAddress!, key.count) == 0
-        }
-        if matches { return entry.child }
+      if entry.key == words && entry.parent == node && (key.count <= 16 || longKey(of: entry, matches: key)) {
+        return entry.child
       }
       slot = (slot + 1) & tableMask
     }
   }
 
-  /// A hash of a key from its length and its first and last eight bytes: cheap for the short
-  /// keys of audit records, and only a filter (matches are compared byte for byte).
-  @inline(__always)
-  private static func hash(_ key: UnsafeRawBufferPointer, ignoresCase: Bool) -> UInt64 {
-    var head: UInt64 = 0
-    var tail: UInt64 = 0
-    if key.count >= 8 {
-      head = key.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
-      tail = key.loadUnaligned(fromByteOffset: key.count - 8, as: UInt64.self)
-    } else {
-      for (offset, byte) in key.enumerated() { head |= UInt64(byte) << (8 * UInt64(offset)) }
+  /// Whether a key over 16 bytes, whose words match `entry`'s, matches it byte for byte.
+  private func longKey(of entry: Entry, matches key: UnsafeRawBufferPointer) -> Bool {
+    keyBytes.withUnsafeBytes { all in
+      let wanted = UnsafeRawBufferPointer(rebasing: all[entry.keyStart..<entry.keyStart + key.count])
+      return ignoresCase
+        ? zip(wanted, key).allSatisfy { $0 == asciiLowercase($1) }
+        : memcmp(wanted.baseAddress!, key.baseAddress!, key.count) == 0
     }
-    if ignoresCase {
-      head |= 0x2020_2020_2020_2020
-      tail |= 0x2020_2020_2020_2020
-    }
-    return (head &* 0x9E37_79B9_7F4A_7C15) ^ (tail &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(key.count)
   }
 
   private func fieldValue(

@@ -1,5 +1,3 @@
-import Glibc
-
 /// A JSON value located in a record, not yet decoded.
 struct JSONValue {
   enum Kind: UInt8 {
@@ -24,86 +22,103 @@ struct JSONSyntaxError: Error {
 
 /// A validating, allocation-free scanner over one JSON record.
 ///
-/// It walks the record once, locating values without decoding them: strings are skipped with
-/// a word-at-a-time search for the next quote or backslash, so the long strings that dominate
-/// audit records (SOQL text, user agents, embedded JSON) cost little. Nesting deeper than `maxDepth` is refused, so hostile input cannot exhaust the stack.
+/// It reads the record once, front to back, locating values without decoding them: strings are
+/// skipped with a word-at-a-time search for the next quote or backslash, so the long strings
+/// that dominate audit records (SOQL text, user agents, embedded JSON) cost little. A caller
+/// walks the containers it cares about member by member (`enterContainer`, `nextMember`,
+/// `nextElement`) and skips the rest whole (`skipValue`); either way every byte is validated
+/// in that same pass, so the record is never read twice. Nesting deeper than `maxDepth` is
+/// refused, so hostile input cannot exhaust the stack; more than `maxFields` members and
+/// elements in all are refused too (a record of a million empty members is no audit record,
+/// and costs the extractor a lookup each).
 struct JSONScanner {
   let base: UnsafePointer<UInt8>
   let count: Int
   static let maxDepth = 64
+  /// The next byte to read.
+  private(set) var index = 0
+  /// Members and elements the record may still have.
+  private var fieldsLeft: Int
+  /// Containers entered and not yet left.
+  private var depth = 0
 
-  init(_ record: UnsafeRawBufferPointer) {
+  init(_ record: UnsafeRawBufferPointer, maxFields: Int = .max) {
     base = record.baseAddress?.assumingMemoryBound(to: UInt8.self)
       ?? UnsafePointer(bitPattern: 1)!
     count = record.count
+    fieldsLeft = maxFields
   }
 
-  /// The record's single top-level value; anything but whitespace after it is an error, and so
-  /// are more than `maxFields` members and elements in all (a record of a million empty
-  /// members is no audit record, and costs the extractor a lookup each).
-  func topLevelValue(maxFields: Int = .max) throws(JSONSyntaxError) -> JSONValue {
-    var index = 0
-    var fieldsLeft = maxFields
-    skipWhitespace(&index)
-    let value = try scanValue(&index, depth: 0, fieldsLeft: &fieldsLeft)
-    skipWhitespace(&index)
+  /// A container being walked item by item.
+  struct Container {
+    fileprivate let close: UInt8
+    fileprivate var atStart = true
+  }
+
+  /// The byte at `index` (after `skipWhitespace`, the first of the next value), or nil at the
+  /// record's end.
+  var nextByte: UInt8? { index < count ? base[index] : nil }
+
+  /// Checks that only whitespace follows the top-level value.
+  mutating func expectEnd() throws(JSONSyntaxError) {
+    skipWhitespace()
     guard index == count else { throw JSONSyntaxError(offset: index) }
-    return value
   }
 
-  /// A position inside an object or array being iterated.
-  struct Cursor {
-    var index: Int
-    var atStart = true
-
-    /// A cursor at the opening bracket of `container`.
-    init(_ container: JSONValue) {
-      index = container.start
-    }
+  /// Starts walking the object or array whose opening bracket is at `index`.
+  mutating func enterContainer() throws(JSONSyntaxError) -> Container {
+    guard depth < Self.maxDepth else { throw JSONSyntaxError(offset: index) }
+    depth += 1
+    return Container(close: base[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
   }
 
-  /// The next member of the object `cursor` walks (key as a string value), or nil at its end.
-  func nextMember(_ cursor: inout Cursor) throws(JSONSyntaxError) -> (key: JSONValue, value: JSONValue)? {
-    var index = cursor.index
-    guard try advance(&index, cursor: &cursor, close: UInt8(ascii: "}")) else { return nil }
+  /// The key of the object's next member, leaving `index` at the member's value (which the
+  /// caller must walk or skip); nil after the object's end.
+  mutating func nextMember(_ object: inout Container) throws(JSONSyntaxError) -> JSONValue? {
+    guard try nextItem(&object) else { return nil }
     guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
-    let key = try scanString(&index)
-    skipWhitespace(&index)
+    let key = try scanString()
+    skipWhitespace()
     guard index < count, base[index] == UInt8(ascii: ":") else { throw JSONSyntaxError(offset: index) }
     index += 1
-    skipWhitespace(&index)
-    var validated = Int.max  // counted when the record was validated
-    let value = try scanValue(&index, depth: 1, fieldsLeft: &validated)
-    cursor.index = index
-    return (key, value)
+    skipWhitespace()
+    return key
   }
 
-  /// The next element of the array `cursor` walks, or nil at its end.
-  func nextElement(_ cursor: inout Cursor) throws(JSONSyntaxError) -> JSONValue? {
-    var index = cursor.index
-    guard try advance(&index, cursor: &cursor, close: UInt8(ascii: "]")) else { return nil }
-    var validated = Int.max  // counted when the record was validated
-    let value = try scanValue(&index, depth: 1, fieldsLeft: &validated)
-    cursor.index = index
-    return value
+  /// Whether the array has another element, leaving `index` at it (which the caller must walk
+  /// or skip); false after the array's end.
+  mutating func nextElement(_ array: inout Container) throws(JSONSyntaxError) -> Bool {
+    try nextItem(&array)
   }
 
-  /// Moves past the opening bracket or the comma before the next item; false at the close.
-  private func advance(_ index: inout Int, cursor: inout Cursor, close: UInt8) throws(JSONSyntaxError) -> Bool {
-    if cursor.atStart {
-      cursor.atStart = false
+  /// Moves past the opening bracket or the comma before the next item and counts the item;
+  /// false (past the closing bracket) at the container's end.
+  @inline(__always)
+  private mutating func nextItem(_ container: inout Container) throws(JSONSyntaxError) -> Bool {
+    if container.atStart {
+      container.atStart = false
       index += 1
-      skipWhitespace(&index)
+      skipWhitespace()
       guard index < count else { throw JSONSyntaxError(offset: index) }
-      return base[index] != close
+      if base[index] == container.close { return leave() }
+    } else {
+      skipWhitespace()
+      guard index < count else { throw JSONSyntaxError(offset: index) }
+      if base[index] == container.close { return leave() }
+      guard base[index] == UInt8(ascii: ",") else { throw JSONSyntaxError(offset: index) }
+      index += 1
     }
-    skipWhitespace(&index)
-    guard index < count else { throw JSONSyntaxError(offset: index) }
-    if base[index] == close { return false }
-    guard base[index] == UInt8(ascii: ",") else { throw JSONSyntaxError(offset: index) }
-    index += 1
-    skipWhitespace(&index)
+    fieldsLeft -= 1
+    guard fieldsLeft >= 0 else { throw JSONSyntaxError(offset: index, tooManyFields: true) }
+    skipWhitespace()
     return true
+  }
+
+  @inline(__always)
+  private mutating func leave() -> Bool {
+    index += 1
+    depth -= 1
+    return false
   }
 
   /// The raw bytes of a value (for a string, between its quotes, still escaped).
@@ -112,7 +127,7 @@ struct JSONScanner {
   }
 
   @inline(__always)
-  func skipWhitespace(_ index: inout Int) {
+  mutating func skipWhitespace() {
     while index < count {
       switch base[index] {
       case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -121,71 +136,33 @@ struct JSONScanner {
     }
   }
 
-  private func scanValue(_ index: inout Int, depth: Int, fieldsLeft: inout Int) throws(JSONSyntaxError) -> JSONValue {
+  /// Validates the value at `index` and moves past it.
+  mutating func skipValue() throws(JSONSyntaxError) -> JSONValue {
     guard index < count else { throw JSONSyntaxError(offset: index) }
     let start = index
     switch base[index] {
     case UInt8(ascii: "\""):
-      return try scanString(&index)
+      return try scanString()
     case UInt8(ascii: "{"):
-      guard depth < Self.maxDepth else { throw JSONSyntaxError(offset: index) }
-      try skipContainer(&index, close: UInt8(ascii: "}"), depth: depth, isObject: true, fieldsLeft: &fieldsLeft)
+      var object = try enterContainer()
+      while try nextMember(&object) != nil { _ = try skipValue() }
       return JSONValue(kind: .object, start: start, end: index)
     case UInt8(ascii: "["):
-      guard depth < Self.maxDepth else { throw JSONSyntaxError(offset: index) }
-      try skipContainer(&index, close: UInt8(ascii: "]"), depth: depth, isObject: false, fieldsLeft: &fieldsLeft)
+      var array = try enterContainer()
+      while try nextElement(&array) { _ = try skipValue() }
       return JSONValue(kind: .array, start: start, end: index)
     case UInt8(ascii: "t"):
-      try expectLiteral(&index, "true")
+      try expectLiteral("true")
       return JSONValue(kind: .bool, start: start, end: index)
     case UInt8(ascii: "f"):
-      try expectLiteral(&index, "false")
+      try expectLiteral("false")
       return JSONValue(kind: .bool, start: start, end: index)
     case UInt8(ascii: "n"):
-      try expectLiteral(&index, "null")
+      try expectLiteral("null")
       return JSONValue(kind: .null, start: start, end: index)
     default:
-      try scanNumber(&index)
+      try scanNumber()
       return JSONValue(kind: .number, start: start, end: index)
-    }
-  }
-
-  private func skipContainer(
-    _ index: inout Int, close: UInt8, depth: Int, isObject: Bool, fieldsLeft: inout Int
-  ) throws(JSONSyntaxError) {
-    index += 1
-    skipWhitespace(&index)
-    guard index < count else { throw JSONSyntaxError(offset: index) }
-    if base[index] == close {
-      index += 1
-      return
-    }
-    while true {
-      fieldsLeft -= 1
-      guard fieldsLeft >= 0 else { throw JSONSyntaxError(offset: index, tooManyFields: true) }
-      skipWhitespace(&index)
-      if isObject {
-        guard index < count, base[index] == UInt8(ascii: "\"") else {
-          throw JSONSyntaxError(offset: index)
-        }
-        _ = try scanString(&index)
-        skipWhitespace(&index)
-        guard index < count, base[index] == UInt8(ascii: ":") else {
-          throw JSONSyntaxError(offset: index)
-        }
-        index += 1
-        skipWhitespace(&index)
-      }
-      _ = try scanValue(&index, depth: depth + 1, fieldsLeft: &fieldsLeft)
-      skipWhitespace(&index)
-      guard index < count else { throw JSONSyntaxError(offset: index) }
-      if base[index] == UInt8(ascii: ",") {
-        index += 1
-        continue
-      }
-      guard base[index] == close else { throw JSONSyntaxError(offset: index) }
-      index += 1
-      return
     }
   }
 
@@ -194,7 +171,7 @@ struct JSONScanner {
   /// Eight bytes are tested at a time for a quote or a backslash (the bit trick that finds a
   /// zero byte, applied to the word xor'ed with each), so the long strings of audit records are
   /// crossed at a few bytes per cycle without a library call per string.
-  private func scanString(_ index: inout Int) throws(JSONSyntaxError) -> JSONValue {
+  private mutating func scanString() throws(JSONSyntaxError) -> JSONValue {
     let start = index + 1
     var position = start
     var hasEscapes = false
@@ -231,20 +208,24 @@ struct JSONScanner {
     return ((quotes &- low) & ~quotes & high) | ((backslashes &- low) & ~backslashes & high)
   }
 
-  private func expectLiteral(_ index: inout Int, _ literal: StaticString) throws(JSONSyntaxError) {
+  /// Moves past `literal` (`true`, `false`, `null`), compared byte by byte in line: a
+  /// `memcmp` call cost more than the comparison.
+  @inline(__always)
+  private mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
     let length = literal.utf8CodeUnitCount
-    guard index + length <= count,
-      memcmp(base + index, literal.utf8Start, length) == 0
-    else { throw JSONSyntaxError(offset: index) }
+    guard index + length <= count else { throw JSONSyntaxError(offset: index) }
+    for offset in 0..<length where base[index + offset] != literal.utf8Start[offset] {
+      throw JSONSyntaxError(offset: index)
+    }
     index += length
   }
 
   /// Validates the JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-  private func scanNumber(_ index: inout Int) throws(JSONSyntaxError) {
+  private mutating func scanNumber() throws(JSONSyntaxError) {
     let start = index
     if index < count && base[index] == UInt8(ascii: "-") { index += 1 }
     let integerStart = index
-    skipDigits(&index)
+    skipDigits()
     let integerDigits = index - integerStart
     guard integerDigits > 0, integerDigits == 1 || base[integerStart] != UInt8(ascii: "0") else {
       throw JSONSyntaxError(offset: start)
@@ -252,7 +233,7 @@ struct JSONScanner {
     if index < count && base[index] == UInt8(ascii: ".") {
       index += 1
       let fractionStart = index
-      skipDigits(&index)
+      skipDigits()
       guard index > fractionStart else { throw JSONSyntaxError(offset: index) }
     }
     if index < count && (base[index] | 0x20) == UInt8(ascii: "e") {
@@ -261,13 +242,13 @@ struct JSONScanner {
         index += 1
       }
       let exponentStart = index
-      skipDigits(&index)
+      skipDigits()
       guard index > exponentStart else { throw JSONSyntaxError(offset: index) }
     }
   }
 
   @inline(__always)
-  private func skipDigits(_ index: inout Int) {
+  private mutating func skipDigits() {
     while index < count && base[index] &- UInt8(ascii: "0") < 10 { index += 1 }
   }
 }

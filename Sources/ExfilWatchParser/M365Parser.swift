@@ -80,19 +80,27 @@ struct M365Parser {
   /// The number of `Folders[].FolderItems[]`, or nil when there are none.
   private static func folderItemCount(_ folders: FieldValue?) throws(RejectReason) -> Int64? {
     guard let folders, folders.kind == .array else { return nil }
-    let scanner = JSONScanner(folders.text)
+    // The array was validated with its record: walking it can fail only in theory.
+    var scanner = JSONScanner(folders.text)
     var items: Int64 = 0
     do {
-      var foldersCursor = JSONScanner.Cursor(try scanner.topLevelValue())
-      while let folder = try scanner.nextElement(&foldersCursor) {
-        guard folder.kind == .object else { continue }
-        var members = JSONScanner.Cursor(folder)
-        while let (key, value) = try scanner.nextMember(&members) {
-          guard value.kind == .array, scanner.bytes(of: key).elementsEqual("FolderItems".utf8) else {
+      var folderList = try scanner.enterContainer()
+      while try scanner.nextElement(&folderList) {
+        guard scanner.nextByte == UInt8(ascii: "{") else {
+          _ = try scanner.skipValue()
+          continue
+        }
+        var members = try scanner.enterContainer()
+        while let key = try scanner.nextMember(&members) {
+          guard scanner.nextByte == UInt8(ascii: "["), scanner.bytes(of: key).elementsEqual("FolderItems".utf8) else {
+            _ = try scanner.skipValue()
             continue
           }
-          var itemsCursor = JSONScanner.Cursor(value)
-          while try scanner.nextElement(&itemsCursor) != nil { items += 1 }
+          var folderItems = try scanner.enterContainer()
+          while try scanner.nextElement(&folderItems) {
+            _ = try scanner.skipValue()
+            items += 1
+          }
         }
       }
     } catch {

@@ -2,17 +2,22 @@ import ExfilWatchEvent
 
 /// `jsonl` and `csv`: records of any platform, read through a `FieldMapping`. Every record is a
 /// read unless the mapping names an `action` field whose value says otherwise.
-struct MappedParser {
+///
+/// A class: the CSV state it keeps (the header's columns, the split buffers) is then updated in
+/// place record after record, not moved out of the parser's enum and back. That state is
+/// exempt from dynamic exclusivity checks (used for every record, by one thread, never
+/// re-entered).
+final class MappedParser {
   private typealias Field = FieldMapping.Field
   private static let fieldIndex = Dictionary(
     uniqueKeysWithValues: Field.allCases.enumerated().map { ($0.element, $0.offset) })
   private let mapping: FieldMapping
   private let extractor: JSONFieldExtractor
-  private var table = CSVTable()
-  private var columns: [Int?] = []
+  @exclusivity(unchecked) private var table: CSVTable
 
   init(mapping: FieldMapping) {
     self.mapping = mapping
+    table = CSVTable(columnNames: Field.allCases.map { mapping.paths[$0] })
     extractor = JSONFieldExtractor(paths: Field.allCases.map { field in
       mapping.paths[field].map { $0.split(separator: ".").map(String.init) } ?? []
     })
@@ -26,14 +31,10 @@ struct MappedParser {
   }
 
   /// Parses a CSV row; the first row of an input is its header and gives no event.
-  mutating func parseCSV(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
+  func parseCSV(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent?
   {
-    guard try table.read(record, maxFields: context.maxFields) else {
-      columns = table.columns(named: Field.allCases.map { mapping.paths[$0] })
-      return nil
-    }
-    table.fill(context, columns: columns)
+    guard try table.read(record, into: context) else { return nil }
     return try event(context: context, origin: origin, format: .csv)
   }
 

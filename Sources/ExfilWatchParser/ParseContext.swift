@@ -38,14 +38,14 @@ final class ParseContext {
     if values.count != extractor.fieldCount {
       values = Array(repeating: nil, count: extractor.fieldCount)
     }
-    let scanner = JSONScanner(record)
-    let root: JSONValue
-    do {
-      root = try scanner.topLevelValue(maxFields: maxFields)
-    } catch {
-      throw error.tooManyFields ? .tooManyFields : .badJSON
-    }
-    try extractor.extract(from: scanner, root: root, scratch: scratch, into: &values)
+    try extractor.extract(from: record, maxFields: maxFields, scratch: scratch, into: &values)
+  }
+
+  /// Counts `event`'s logical read, when reads are counted as they are parsed. A method here,
+  /// where `self` holds the tracker for the call: reached from the parser, the tracker was
+  /// retained and released around every record's call.
+  func countOperation(_ event: inout AccessEvent) {
+    operations?.count(&event)
   }
 
   /// The interned text of a field (`.none` when absent, null or empty).

@@ -3,7 +3,12 @@ import ExfilWatchEvent
 /// `sf-elf`: Salesforce Event Log Files, as CSV with a header row or as JSON objects with the
 /// same (lower-case) keys from SIEM exports. Columns are found by name, never by position: the
 /// schema changes between releases. See Formats.md for the mapping and what is counted.
-struct SalesforceELFParser {
+///
+/// A class: the CSV state it keeps (the header's columns, the split buffers) is then updated in
+/// place record after record, not moved out of the parser's enum and back. That state is
+/// exempt from dynamic exclusivity checks (used for every record, by one thread, never
+/// re-entered).
+final class SalesforceELFParser {
   private enum Field: Int, CaseIterable {
     case eventType, timestampDerived, timestamp, userName, userIDDerived, userID, clientIP
     case sessionKey, requestID, organizationID, entityName, entityType, responseSize
@@ -52,19 +57,13 @@ struct SalesforceELFParser {
   private static let jsonExtractor = JSONFieldExtractor(
     paths: Field.allCases.map { [$0.column] }, ignoresCase: true)
 
-  private var table = CSVTable()
-  /// The CSV column of each field, once the header has been read.
-  private var columns: [Int?] = []
+  @exclusivity(unchecked) private var table = CSVTable(columnNames: Field.allCases.map(\.column))
 
   /// Parses a CSV row; the first row of an input is its header and gives no event.
-  mutating func parseCSV(
+  func parseCSV(
     _ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin
   ) throws(RejectReason) -> AccessEvent? {
-    guard try table.read(record, maxFields: context.maxFields) else {
-      columns = table.columns(named: Field.allCases.map(\.column))
-      return nil
-    }
-    table.fill(context, columns: columns)
+    guard try table.read(record, into: context) else { return nil }
     return try event(context: context, origin: origin)
   }
 

@@ -1,0 +1,53 @@
+/// A JSON key as its length and two words: its first eight bytes and its last eight (they
+/// overlap for keys of 9 to 15 bytes; a key under eight bytes is one word, zero-padded).
+///
+/// The words and the length determine a key of up to 16 bytes, which is nearly every key of an
+/// audit record, so `JSONFieldExtractor` matches such keys by comparing two words: no byte loop
+/// and no `memcmp` call per member. Longer keys are compared byte for byte as well.
+struct JSONKeyWords: Equatable {
+  var head: UInt64
+  var tail: UInt64
+  var count: Int
+
+  /// The words of `key`, with ASCII letters lowercased when `ignoresCase`.
+  @inline(__always)
+  init(_ key: UnsafeRawBufferPointer, ignoresCase: Bool) {
+    count = key.count
+    tail = 0
+    if count >= 8 {
+      head = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+      tail = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    } else if count >= 4 {
+      // Two four-byte loads, each shifted to its place; or-ing their overlap changes nothing.
+      let first = UInt32(littleEndian: key.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+      let last = UInt32(littleEndian: key.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+      head = UInt64(first) | UInt64(last) << (8 * UInt64(count - 4))
+    } else if count > 0 {
+      // The first, middle and last bytes are all the bytes of a key of one to three.
+      let middle = count >> 1
+      head = UInt64(key[0]) | UInt64(key[middle]) << (8 * UInt64(middle))
+        | UInt64(key[count - 1]) << (8 * UInt64(count - 1))
+    } else {
+      head = 0
+    }
+    if ignoresCase {
+      head = Self.asciiLowercase(head)
+      tail = Self.asciiLowercase(tail)
+    }
+  }
+
+  /// A hash of the key for the extractor's table: only a filter (matches are compared).
+  var hash: UInt64 {
+    (head &* 0x9E37_79B9_7F4A_7C15) ^ (tail &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(count)
+  }
+
+  /// `word` with each byte that is an ASCII capital letter lowercased, the others unchanged.
+  @inline(__always)
+  static func asciiLowercase(_ word: UInt64) -> UInt64 {
+    let low7 = word & 0x7F7F_7F7F_7F7F_7F7F
+    let atLeastA = low7 &+ 0x3F3F_3F3F_3F3F_3F3F  // high bit set where low7 >= "A"
+    let pastZ = low7 &+ 0x2525_2525_2525_2525  // high bit set where low7 > "Z"
+    let capitals = atLeastA & ~pastZ & ~word & 0x8080_8080_8080_8080  // and the byte is ASCII
+    return word | capitals >> 2
+  }
+}
