@@ -18,8 +18,10 @@ struct Baseline {
 
   // Internal, not private, only so that DetectorState can save and restore them.
   var peaks = InlineArray<14, Float>(repeating: 0)
-  var stored = 0
-  var next = 0
+  // Bytes, not Ints: a key keeps six baselines, and a million keys' idle baselines are most
+  // of the detector's memory.
+  var stored: UInt8 = 0
+  var next: UInt8 = 0
   /// The median, and the MAD scaled to a standard deviation (×1.4826) and squared.
   var mean = 0.0
   var variance = 0.0
@@ -29,13 +31,13 @@ struct Baseline {
   var days = 0.0
 
   mutating func learn(_ value: Double) {
-    peaks[next] = Float(value)
-    next = (next + 1) % Self.memoryDays
-    stored = min(stored + 1, Self.memoryDays)
+    peaks[Int(next)] = Float(value)
+    next = (next + 1) % UInt8(Self.memoryDays)
+    stored = min(stored + 1, UInt8(Self.memoryDays))
     days += 1
     var values: [Double] = []
-    values.reserveCapacity(stored)
-    for index in 0..<stored { values.append(Double(peaks[index])) }
+    values.reserveCapacity(Int(stored))
+    for index in 0..<Int(stored) { values.append(Double(peaks[index])) }
     mean = median(values)
     busiest = values.max()!
     let deviation = 1.4826 * median(values.map { abs($0 - mean) })

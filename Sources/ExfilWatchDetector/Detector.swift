@@ -69,8 +69,19 @@ public final class Detector {
     active = Array(repeating: [], count: horizonCount)
     parked = Array(repeating: [:], count: horizonCount)
     parkedCount = Array(repeating: 0, count: horizonCount)
+    // The per-key arrays get the room for the keys the cap allows (up to a bound) at once:
+    // pages are only taken as slots fill them in order, and an array grown by doubling
+    // briefly holds its old and new storage, hundreds of MB at a million keys. (Not the key
+    // index: keys land all over a hash table's storage, so room set aside is room used.)
+    let room = min(configuration.maxTrackedKeys, Self.keySlotsReserved)
+    keys.reserveCapacity(room)
+    allowlistEntries.reserveCapacity(room)
     horizonStates = Array(repeating: [], count: horizonCount)
     rings = Array(repeating: [], count: horizonCount)
+    for h in 0..<horizonCount {
+      horizonStates[h].reserveCapacity(room)
+      rings[h].reserveCapacity(room)
+    }
     nextHop = Array(repeating: .min, count: horizonCount)
     peers = Array(
       repeating: Array(repeating: (PeerLevel.unknown, PeerLevel.unknown), count: horizonCount),
@@ -138,8 +149,8 @@ public final class Detector {
         if !horizonStates[h][index].listed {
           horizonStates[h][index].listed = true
           active[h].append(Int32(index))
-        } else if horizonStates[h][index].idleAt != nil {
-          horizonStates[h][index].idleAt = nil
+        } else if horizonStates[h][index].isParked {
+          horizonStates[h][index].idleAt = .min
           parkedCount[h] -= 1
           active[h].append(Int32(index))
         }
@@ -170,6 +181,9 @@ public final class Detector {
     statistics.newestEventTime = time
     advance(to: time - configuration.allowedLateness, now: time)
   }
+
+  /// Key slots whose storage is set aside when the detector is made.
+  static let keySlotsReserved = 1 << 20
 
   /// The largest record count one event is taken to hold.
   public static let largestRecordCount: Int64 = 1 << 40
@@ -272,7 +286,7 @@ public final class Detector {
       keyIndex[keys[Int(index)].key] = nil
       keys[Int(index)].isFree = true
       for h in horizonStates.indices {
-        if horizonStates[h][Int(index)].idleAt != nil { parkedCount[h] -= 1 }
+        if horizonStates[h][Int(index)].isParked { parkedCount[h] -= 1 }
         horizonStates[h][Int(index)] = HorizonState()
         rings[h][Int(index)].clear(into: &spareBuckets)
       }

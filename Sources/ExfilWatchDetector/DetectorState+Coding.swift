@@ -11,8 +11,8 @@ extension Baseline: Codable {
   /// Only the peaks stored: the slots past them have never been written and hold zero.
   func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode((0..<stored).map { peaks[$0] }, forKey: .peaks)
-    try container.encode(next, forKey: .next)
+    try container.encode((0..<Int(stored)).map { peaks[$0] }, forKey: .peaks)
+    try container.encode(Int(next), forKey: .next)
     try container.encode(mean, forKey: .mean)
     try container.encode(variance, forKey: .variance)
     try container.encode(busiest, forKey: .busiest)
@@ -28,8 +28,8 @@ extension Baseline: Codable {
         forKey: .peaks, in: container, debugDescription: "\(peaks.count) daily peaks, the next at \(next)")
     }
     for index in peaks.indices { self.peaks[index] = peaks[index] }
-    self.stored = peaks.count
-    self.next = next
+    self.stored = UInt8(peaks.count)
+    self.next = UInt8(next)
     mean = try container.decode(Double.self, forKey: .mean)
     variance = try container.decode(Double.self, forKey: .variance)
     busiest = try container.decode(Double.self, forKey: .busiest)

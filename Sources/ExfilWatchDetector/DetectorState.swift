@@ -174,7 +174,7 @@ struct DetectorSnapshot: Codable {
     freeSlots = detector.freeSlots
     // Parked keys are saved on the active list, where a restored detector finds them.
     active = detector.active.indices.map { h in
-      detector.active[h] + detector.horizonStates[h].indices.filter { detector.horizonStates[h][$0].idleAt != nil }.map(Int32.init)
+      detector.active[h] + detector.horizonStates[h].indices.filter { detector.horizonStates[h][$0].isParked }.map(Int32.init)
     }
     nextHop = detector.nextHop
     peers = detector.peers.map { $0.map { Peers(records: $0.records, reads: $0.reads) } }

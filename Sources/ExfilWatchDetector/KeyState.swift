@@ -20,26 +20,29 @@ struct KeyState {
   var isFree = false
 }
 
-/// One key in one horizon, but for its buckets (the ring beside it).
+/// One key in one horizon, but for its buckets (the ring beside it). The fields are in the
+/// order that wastes least space between them: every tracked key has one per horizon.
 struct HorizonState: Codable {
   var records = Baseline()
   var reads = Baseline()
-  /// Whether the key is on the horizon's list of keys to judge.
-  var listed = false
-  /// Records of the key's last judged windows, one per hop, ending at `recentHop`.
-  var recent = RecentWindows()
   var recentHop: Int64 = .min
-  /// The end of the first window of the key's current run of flagged windows.
-  var flaggedSince: Int64?
   /// The UTC day (days since 1970) whose busiest unflagged window is being tracked, and that
   /// window's log1p(records) and log1p(reads); -1 before any.
   var peakDay: Int64 = .min
   var peakRecords = -1.0
   var peakReads = -1.0
   /// The hop at which the key goes idle unless it reads again, while it waits for that off
-  /// the horizon's active list (`Detector.parked`); nil otherwise. Not saved: a restored key
-  /// waits on the active list.
-  var idleAt: Int64?
+  /// the horizon's active list (`Detector.parked`); `Int64.min` otherwise (not an optional,
+  /// which would take a word more). Not saved: a restored key waits on the active list.
+  var idleAt: Int64 = .min
+  /// Records of the key's last judged windows, one per hop, ending at `recentHop`.
+  var recent = RecentWindows()
+  /// Whether the key is on the horizon's list of keys to judge.
+  var listed = false
+  /// The end of the first window of the key's current run of flagged windows.
+  var flaggedSince: Int64?
+
+  var isParked: Bool { idleAt != .min }
 
   private enum CodingKeys: String, CodingKey {
     case records, reads, listed, recent, recentHop, flaggedSince, peakDay, peakRecords, peakReads
@@ -81,7 +84,7 @@ struct HorizonState: Codable {
   /// Leaves the horizon's active keys: the recent series is forgotten, the baselines stay.
   mutating func goIdle() {
     listed = false
-    idleAt = nil
+    idleAt = .min
     recent.removeAll()
     recentHop = .min
   }

@@ -1,32 +1,32 @@
-/// The records of a key's last `capacity` judged windows, oldest first, kept in the key's
-/// state itself: every active key records a window at every hop, and an array there cost an
-/// allocation per key and a shift of the series per hop. Saved as a plain list.
+/// The records of a key's last `capacity` judged windows, oldest first. Every active key
+/// records a window at every hop: once full, the series is a ring (the oldest overwritten in
+/// place, not shifted out). An idle key holds no storage. Saved as a plain list.
 struct RecentWindows: Codable {
   static let capacity = 12
-  private var values = InlineArray<12, Int64>(repeating: 0)
-  /// Where the oldest value is, and how many are held.
-  private var start = 0
-  private(set) var count = 0
+  private var values: [Int64] = []
+  /// Where the oldest value is once `values` is full.
+  private var start: UInt8 = 0
 
   init() {}
 
   /// Adds the newest value, forgetting the oldest when full.
   mutating func append(_ value: Int64) {
-    if count < Self.capacity {
-      values[(start + count) % Self.capacity] = value
-      count += 1
+    if values.count < Self.capacity {
+      if values.isEmpty { values.reserveCapacity(Self.capacity) }
+      values.append(value)
     } else {
-      values[start] = value
-      start = (start + 1) % Self.capacity
+      values[Int(start)] = value
+      start = (start + 1) % UInt8(Self.capacity)
     }
   }
 
+  /// Forgets the series and its storage.
   mutating func removeAll() {
+    values = []
     start = 0
-    count = 0
   }
 
-  var elements: [Int64] { (0..<count).map { values[(start + $0) % Self.capacity] } }
+  var elements: [Int64] { values.indices.map { values[(Int(start) + $0) % values.count] } }
 
   init(from decoder: any Decoder) throws {
     self.init()

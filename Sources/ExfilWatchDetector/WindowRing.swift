@@ -98,9 +98,11 @@ struct WindowRing {
     if count > 0 { buckets.removeFirst(count) }
   }
 
-  /// Forgets every bucket (handed to `spares`) and the newest hop: the ring of an idle key.
+  /// Forgets every bucket (handed to `spares`) and the newest hop: the ring of an idle key,
+  /// which keeps no storage (most keys of a large org are idle in a short horizon).
   mutating func clear(into spares: inout SpareBuckets) {
     dropBuckets(before: .max, into: &spares)
+    buckets = []
     newestHop = .min
   }
 
