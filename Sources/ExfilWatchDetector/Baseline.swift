@@ -94,3 +94,8 @@ struct PeerLevel: Equatable, Codable {
       busiest: median(baselines.map(\.busiest)))
   }
 }
+
+/// The middle value (the mean of the middle two for an even count).
+func median(_ values: [Double]) -> Double {
+  medianOfSorted(values.sorted())
+}

@@ -75,8 +75,3 @@ func medianOfSorted<Values: Collection>(_ sorted: Values) -> Double where Values
   guard sorted.count % 2 == 0 else { return sorted[middle] }
   return (sorted[sorted.index(middle, offsetBy: -1)] + sorted[middle]) / 2
 }
-
-/// The middle value (the mean of the middle two for an even count).
-func median(_ values: [Double]) -> Double {
-  medianOfSorted(values.sorted())
-}

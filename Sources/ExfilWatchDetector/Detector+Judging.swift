@@ -76,12 +76,17 @@ extension Detector {
     }
     guard !flagged.isEmpty else { return }
     statistics.windowsFlagged += flagged.count
-    flagged.sort { ($0.evidence.dimension, $0.evidence.key) < ($1.evidence.dimension, $1.evidence.key) }
+    // A total order (two tenants' `alice` tie on the rest), so the findings do not depend on
+    // the order keys joined or left the active list.
+    flagged.sort {
+      ($0.evidence.dimension, $0.evidence.key, $0.tenant ?? "") < ($1.evidence.dimension, $1.evidence.key, $1.tenant ?? "")
+    }
     incidents.fold(flagged, into: &pendingFindings)
   }
 
   /// Fills `candidates` with the keys whose window is not empty; keys idle for longer than
-  /// their window and recent series leave the list and drop their buckets.
+  /// their window and recent series leave the list and drop their buckets, and keys whose
+  /// window has just emptied are parked until then (`parked`).
   private func collectCandidates(horizon h: Int, hop: Int64) {
     candidates.removeAll(keepingCapacity: true)
     let horizon = configuration.horizons[h]
@@ -106,8 +111,7 @@ extension Detector {
           if totals.reads == 0 {
             let newestHop = rings[index].newestHop
             if newestHop <= hop - idleAfter {
-              rings[index].clear(into: &spareBuckets)
-              states[index].goIdle()
+              states[index].goIdle(ring: &rings[index], spares: &spareBuckets)
             } else if newestHop < firstHop {
               // Nothing in the window or ahead of it (its buckets were just dropped): it
               // waits for its idle hop off the list.
@@ -147,8 +151,7 @@ extension Detector {
   private func idleParked(horizon h: Int, hop: Int64) {
     guard let due = parked[h].removeValue(forKey: hop) else { return }
     for index in due.map(Int.init) where horizonStates[h][index].idleAt == hop {
-      rings[h][index].clear(into: &spareBuckets)
-      horizonStates[h][index].goIdle()
+      horizonStates[h][index].goIdle(ring: &rings[h][index], spares: &spareBuckets)
       parkedCount[h] -= 1
     }
   }

@@ -31,7 +31,8 @@ public final class Detector {
   /// they go idle unless they read again first (which puts them back on `active`): judging
   /// such a key at each hop until then did nothing but find its window empty, and with many
   /// keys that read now and then it was most of the judging step. Entries of keys that read
-  /// again or were evicted are left in place and skipped (their `idleAt` differs).
+  /// again or were evicted are left in place and skipped (their `idleAt` differs), or dropped
+  /// when the horizon has no key left.
   var parked: [[Int64: [Int32]]]
   /// Per horizon, the keys truly parked: with them, the horizon still has keys to judge.
   var parkedCount: [Int]
@@ -69,25 +70,15 @@ public final class Detector {
     active = Array(repeating: [], count: horizonCount)
     parked = Array(repeating: [:], count: horizonCount)
     parkedCount = Array(repeating: 0, count: horizonCount)
-    // The per-key arrays get the room for the keys the cap allows (up to a bound) at once:
-    // pages are only taken as slots fill them in order, and an array grown by doubling
-    // briefly holds its old and new storage, hundreds of MB at a million keys. (Not the key
-    // index: keys land all over a hash table's storage, so room set aside is room used.)
-    let room = min(configuration.maxTrackedKeys, Self.keySlotsReserved)
-    keys.reserveCapacity(room)
-    allowlistEntries.reserveCapacity(room)
     horizonStates = Array(repeating: [], count: horizonCount)
     rings = Array(repeating: [], count: horizonCount)
-    for h in 0..<horizonCount {
-      horizonStates[h].reserveCapacity(room)
-      rings[h].reserveCapacity(room)
-    }
     nextHop = Array(repeating: .min, count: horizonCount)
     peers = Array(
       repeating: Array(repeating: (PeerLevel.unknown, PeerLevel.unknown), count: horizonCount),
       count: configuration.dimensions.count)
     peersRefreshed = Array(repeating: .min, count: horizonCount)
     incidents = IncidentTracker(configuration: configuration)
+    reserveKeySlots()
   }
 
   /// The watermark: windows ending at or before it are judged.
@@ -112,7 +103,7 @@ public final class Detector {
   func admit(_ event: AccessEvent) {
     // A count beyond a trillion records is a broken log, not a read: it is taken as a
     // trillion, so sums over years of such events cannot overflow. (A copy only then: the
-    // event is a few hundred bytes, and every event passes here.)
+    // event is some 190 bytes, and every event passes here.)
     guard (0...Self.largestRecordCount).contains(event.records) else {
       var clamped = event
       clamped.records = min(max(event.records, 0), Self.largestRecordCount)
@@ -185,6 +176,20 @@ public final class Detector {
   /// Key slots whose storage is set aside when the detector is made.
   static let keySlotsReserved = 1 << 20
 
+  /// Gives the per-key arrays the room for the keys the cap allows (up to a bound) at once:
+  /// an array grown by doubling briefly holds its old and new storage, hundreds of MB at a
+  /// million keys, where room set aside is address space whose pages are only taken as slots
+  /// fill them in order (about 0.9 GB of it at the default cap of a million keys). Not the
+  /// key index: keys land all over a hash table's storage, so room set aside there is used.
+  func reserveKeySlots() {
+    let room = min(configuration.maxTrackedKeys, Self.keySlotsReserved)
+    keys.reserveCapacity(room)
+    for h in horizonStates.indices {
+      horizonStates[h].reserveCapacity(room)
+      rings[h].reserveCapacity(room)
+    }
+  }
+
   /// The largest record count one event is taken to hold.
   public static let largestRecordCount: Int64 = 1 << 40
 
@@ -224,6 +229,7 @@ public final class Detector {
       var nextEnd = Int64.max
       for (h, horizon) in configuration.horizons.enumerated() {
         if active[h].isEmpty && parkedCount[h] == 0 {
+          parked[h].removeAll()  // only entries of keys that left (their hops may be skipped)
           nextHop[h] = max(nextHop[h], watermark.floorDivided(by: horizon.hop))
           continue
         }

@@ -68,5 +68,6 @@ extension Detector {
       horizonStates[h] = saved.indices.map { free.contains(Int32($0)) ? HorizonState() : saved[$0].horizons[h].state }
       rings[h] = saved.indices.map { free.contains(Int32($0)) ? empty : saved[$0].horizons[h].ring ?? empty }
     }
+    reserveKeySlots()
   }
 }

@@ -1,8 +1,8 @@
 import ExfilWatchEvent
 
-/// What the detector keeps about one key beside its state in each horizon (`HorizonState`,
-/// and a `WindowRing` while the key is active there), which lives in per-horizon arrays by
-/// the same slot: the judging step walks one horizon's keys every hop, and a key's horizons
+/// What the detector keeps about one key beside its state and buckets in each horizon
+/// (`HorizonState` and `WindowRing`, empty while the key is idle there), which live in
+/// per-horizon arrays by the same slot: the judging step walks one horizon's keys every hop, and a key's horizons
 /// kept in an array of their own, with the buckets inside, made every step copy or check
 /// several levels of storage per key.
 struct KeyState {
@@ -81,8 +81,10 @@ struct HorizonState: Codable {
     record(records: candidate.records, hop: hop)
   }
 
-  /// Leaves the horizon's active keys: the recent series is forgotten, the baselines stay.
-  mutating func goIdle() {
+  /// Leaves the horizon's active keys: the buckets go to `spares`, the recent series is
+  /// forgotten, the baselines stay.
+  mutating func goIdle(ring: inout WindowRing, spares: inout SpareBuckets) {
+    ring.clear(into: &spares)
     listed = false
     idleAt = .min
     recent.removeAll()

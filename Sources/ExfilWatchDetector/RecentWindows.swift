@@ -1,6 +1,7 @@
-/// The records of a key's last `capacity` judged windows, oldest first. Every active key
-/// records a window at every hop: once full, the series is a ring (the oldest overwritten in
-/// place, not shifted out). An idle key holds no storage. Saved as a plain list.
+/// The records of a key's last `capacity` hops' windows, oldest first (zeros for hops its
+/// window was empty). A key with reads records a window at every hop: once full, the series
+/// is a ring (the oldest overwritten in place, not shifted out). An idle key holds no storage.
+/// Saved as a plain list.
 struct RecentWindows: Codable {
   static let capacity = 12
   private var values: [Int64] = []

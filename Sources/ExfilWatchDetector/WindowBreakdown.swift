@@ -36,8 +36,8 @@ struct WindowBreakdown: Codable {
   /// detector's time; the usual bucket has a value or two per field and no index.
   private var index: [UInt8] = []
   private static let indexedFrom = 16
-  /// Slots of the index: twice the most entries a breakdown can hold (`limit` values and an
-  /// `other` per field).
+  /// Slots of the index: at least twice the most entries a breakdown can hold (`limit` values
+  /// and an `other` per field, 132), so it is at most about half full.
   private static let indexSize = 256
 
   private enum CodingKeys: String, CodingKey { case entries }

@@ -4,7 +4,10 @@
 ///
 /// The table knows the columns its format wants, so one mutating call reads a row and fills
 /// the values: the format parser never reads the table apart, which copied it (and retained
-/// its buffers) per row.
+/// its buffers) per row. The CSV parsers that hold a table are classes, so that it is updated
+/// in place record after record, not moved out of the parser's enum and back; it is exempt
+/// from dynamic exclusivity checks there (used for every record, by one thread, never
+/// re-entered).
 struct CSVTable {
   private var fields = CSVFields()
   /// The header's fields; empty until the header is read (a header has at least one field).

@@ -3,10 +3,7 @@ import ExfilWatchEvent
 /// `jsonl` and `csv`: records of any platform, read through a `FieldMapping`. Every record is a
 /// read unless the mapping names an `action` field whose value says otherwise.
 ///
-/// A class: the CSV state it keeps (the header's columns, the split buffers) is then updated in
-/// place record after record, not moved out of the parser's enum and back. That state is
-/// exempt from dynamic exclusivity checks (used for every record, by one thread, never
-/// re-entered).
+/// A class, for its `CSVTable` (see there).
 final class MappedParser {
   private typealias Field = FieldMapping.Field
   private static let fieldIndex = Dictionary(

@@ -4,10 +4,7 @@ import ExfilWatchEvent
 /// same (lower-case) keys from SIEM exports. Columns are found by name, never by position: the
 /// schema changes between releases. See Formats.md for the mapping and what is counted.
 ///
-/// A class: the CSV state it keeps (the header's columns, the split buffers) is then updated in
-/// place record after record, not moved out of the parser's enum and back. That state is
-/// exempt from dynamic exclusivity checks (used for every record, by one thread, never
-/// re-entered).
+/// A class, for its `CSVTable` (see there).
 final class SalesforceELFParser {
   private enum Field: Int, CaseIterable {
     case eventType, timestampDerived, timestamp, userName, userIDDerived, userID, clientIP
