@@ -40,7 +40,7 @@ extension KeyState {
 extension WindowRing {
   func markSymbols(into marks: inout SymbolMarks) {
     for bucket in buckets {
-      for entry in bucket.breakdown.entries {
+      for entry in bucket.breakdown.allEntries {
         marks.mark(entry.value)
         marks.mark(entry.companion)
       }

@@ -37,6 +37,41 @@ extension Baseline: Codable {
   }
 }
 
+extension WindowRing.Bucket: Codable {
+  private enum CodingKeys: String, CodingKey {
+    case hop, records, reads, firstTime, lastTime, breakdown, samples, format
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(hop, forKey: .hop)
+    try container.encode(records, forKey: .records)
+    try container.encode(reads, forKey: .reads)
+    try container.encode(firstTime, forKey: .firstTime)
+    try container.encode(lastTime, forKey: .lastTime)
+    try container.encode(breakdown, forKey: .breakdown)
+    try container.encode(samples, forKey: .samples)
+    try container.encodeIfPresent(format, forKey: .format)
+  }
+
+  /// The totals are saved beside the breakdown (which holds them) as before; they must agree.
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(hop: try container.decode(Int64.self, forKey: .hop))
+    firstTime = try container.decode(Int64.self, forKey: .firstTime)
+    lastTime = try container.decode(Int64.self, forKey: .lastTime)
+    breakdown = try container.decode(WindowBreakdown.self, forKey: .breakdown)
+    samples = try container.decode(EventSamples.self, forKey: .samples)
+    format = try container.decodeIfPresent(LogFormat.self, forKey: .format)
+    let totals = (try container.decode(Int64.self, forKey: .records), try container.decode(Int64.self, forKey: .reads))
+    guard totals == (records, reads) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .records, in: container,
+        debugDescription: "bucket of hop \(hop): totals \(totals) but its breakdown sums to \((records, reads))")
+    }
+  }
+}
+
 extension WindowRing: Codable {
   private enum CodingKeys: String, CodingKey {
     case slots, newestHop, buckets

@@ -1,9 +1,14 @@
 import ExfilWatchEvent
 
-/// Who and what a stretch of a key's reads came from: records and reads per actor, client,
-/// source IP and object. Each field keeps exact sums for its first `limit` values and folds
-/// the rest into one `other` entry, so the totals still add up to the reads counted; a
+/// Who and what a stretch of a key's reads came from: records and reads in all and per actor,
+/// client, source IP and object. Each field keeps exact sums for its first `limit` values and
+/// folds the rest into one `other` entry, so the totals still add up to the reads counted; a
 /// finding shows the `shown` biggest, chosen by records, not by arrival.
+///
+/// Most buckets hold one actor, client, IP and object (a key is one of them, and its reads in
+/// a hop mostly share the rest): while they do, the breakdown is those values, whose sums are
+/// the totals, with no storage of its own. Each bucket's list of entries had been a third of
+/// the detector's memory and a cache miss per read.
 struct WindowBreakdown: Codable {
   /// The fields a finding's evidence breaks a window down by.
   enum Field: Int, CaseIterable, Codable {
@@ -24,48 +29,107 @@ struct WindowBreakdown: Codable {
   static let limit = 32
   static let shown = 6
 
-  private(set) var entries: [Entry] = []
-  /// Per field, the entry the field's last value went to: a key's consecutive reads mostly
-  /// share their actor, client and IP, so this spares scanning the entries.
-  private var lastEntry = InlineArray<4, Int32>(repeating: -1)
+  /// Records and reads counted.
+  private(set) var records: Int64 = 0
+  private(set) var reads: Int64 = 0
+  /// While `entries` is empty and there are reads: each field's one value (by `Field`), then
+  /// the actor's companion.
+  private var soleValues = InlineArray<5, Symbol>(repeating: .none)
+  /// Per field, the entry the field's last value went to (`noEntry` before one): a key's
+  /// consecutive reads mostly share their actor, client and IP, so this spares scanning the
+  /// entries.
+  private var lastEntry = InlineArray<4, UInt8>(repeating: Self.noEntry)
   /// Per field, its entries (its `other` entry included).
   private var fieldCounts = InlineArray<4, UInt8>(repeating: 0)
+  /// Once a field has had a second value: every field's values with their sums.
+  private var entries: [Entry] = []
   /// Once there are `indexedFrom` entries: an open-addressing index of them by field and
   /// value (entry index + 1; 0 is an empty slot). The bucket of the console every agent uses
   /// holds dozens of actors and addresses, and scanning them for each read was a tenth of the
-  /// detector's time; the usual bucket has a value or two per field and no index.
+  /// detector's time.
   private var index: [UInt8] = []
   private static let indexedFrom = 16
   /// Slots of the index: at least twice the most entries a breakdown can hold (`limit` values
   /// and an `other` per field, 132), so it is at most about half full.
   private static let indexSize = 256
+  private static let noEntry = UInt8.max
 
   private enum CodingKeys: String, CodingKey { case entries }
 
   init() {}
 
+  /// Restores what `encode` wrote: a breakdown with one value per field as those values.
   init(from decoder: any Decoder) throws {
     self.init()
-    let entries = try decoder.container(keyedBy: CodingKeys.self).decode([Entry].self, forKey: .entries)
-    for entry in entries {
+    let saved = try decoder.container(keyedBy: CodingKeys.self).decode([Entry].self, forKey: .entries)
+    for entry in saved {
       add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
+      // Every read counts once in each field: the actor's entries hold the totals.
+      if entry.field == .actor {
+        records += entry.records
+        reads += entry.reads
+      }
+    }
+    let sole = fieldCounts[0] == 1 && fieldCounts[1] == 1 && fieldCounts[2] == 1 && fieldCounts[3] == 1
+    guard sole, entries.count == Field.allCases.count, !entries.contains(where: { $0.value == Self.other }) else {
+      return
+    }
+    for entry in entries { soleValues[entry.field.rawValue] = entry.value }
+    soleValues[4] = entries[Int(lastEntry[0])].companion
+    entries.removeAll()
+    lastEntry = InlineArray(repeating: Self.noEntry)
+    fieldCounts = InlineArray(repeating: 0)
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(allEntries, forKey: .entries)
+  }
+
+  /// Every field's entries, in the order their values first came.
+  var allEntries: [Entry] {
+    guard entries.isEmpty && reads > 0 else { return entries }
+    return Field.allCases.map { field in
+      Entry(
+        field: field, value: soleValues[field.rawValue], companion: field == .actor ? soleValues[4] : .none,
+        records: records, reads: reads)
     }
   }
 
   mutating func removeAll() {
+    records = 0
+    reads = 0
+    guard !entries.isEmpty else { return }
     entries.removeAll(keepingCapacity: true)
-    lastEntry = InlineArray(repeating: -1)
+    lastEntry = InlineArray(repeating: Self.noEntry)
     fieldCounts = InlineArray(repeating: 0)
     index.removeAll(keepingCapacity: true)
   }
 
   mutating func add(_ event: AccessEvent) {
     let actor = event.actor.isNone ? event.actorID : event.actor
+    defer {
+      records += event.records
+      reads += 1
+    }
+    if entries.isEmpty {
+      if reads == 0 {
+        soleValues = [actor, event.client, event.sourceIP, event.object, event.actorID]
+        return
+      }
+      if soleValues[0] == actor && soleValues[1] == event.client && soleValues[2] == event.sourceIP
+        && soleValues[3] == event.object
+      {
+        return
+      }
+      spread()
+    }
     // Most reads repeat the last value of every field: counted in place, with one check that
     // the entries are not shared instead of one per field.
     let repeated = entries.withUnsafeMutableBufferPointer { entries in
       let hints = (Int(lastEntry[0]), Int(lastEntry[1]), Int(lastEntry[2]), Int(lastEntry[3]))
-      guard hints.0 >= 0, hints.1 >= 0, hints.2 >= 0, hints.3 >= 0,
+      // (Each field has its entry once `entries` is used, unless restored state lacks one.)
+      guard hints.0 < entries.count, hints.1 < entries.count, hints.2 < entries.count, hints.3 < entries.count,
         entries[hints.0].value == actor, entries[hints.1].value == event.client,
         entries[hints.2].value == event.sourceIP, entries[hints.3].value == event.object
       else { return false }
@@ -80,23 +144,39 @@ struct WindowBreakdown: Codable {
       return true
     }
     if repeated { return }
-    add(.actor, actor, companion: event.actorID,
-        records: event.records, reads: 1)
+    add(.actor, actor, companion: event.actorID, records: event.records, reads: 1)
     add(.client, event.client, companion: .none, records: event.records, reads: 1)
     add(.sourceIP, event.sourceIP, companion: .none, records: event.records, reads: 1)
     add(.object, event.object, companion: .none, records: event.records, reads: 1)
   }
 
-  mutating func merge(_ other: WindowBreakdown) {
-    for entry in other.entries {
+  /// Turns the sole values into entries, as a field is about to get its second value.
+  private mutating func spread() {
+    let sole = allEntries
+    entries.reserveCapacity(2 * Field.allCases.count)
+    for entry in sole {
       add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
     }
+  }
+
+  mutating func merge(_ other: WindowBreakdown) {
+    guard other.reads > 0 else { return }
+    if reads == 0 && other.entries.isEmpty {
+      self = other
+      return
+    }
+    if entries.isEmpty && reads > 0 { spread() }
+    for entry in other.allEntries {
+      add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
+    }
+    records += other.records
+    reads += other.reads
   }
 
   @inline(__always)
   private mutating func add(_ field: Field, _ value: Symbol, companion: Symbol, records: Int64, reads: Int64) {
     let hint = Int(lastEntry[field.rawValue])
-    if hint >= 0 && entries[hint].value == value {
+    if hint != Int(Self.noEntry) && entries[hint].value == value {
       entries[hint].records += records
       entries[hint].reads += reads
       return
@@ -104,13 +184,11 @@ struct WindowBreakdown: Codable {
     if let found = find(field, value) {
       entries[found].records += records
       entries[found].reads += reads
-      lastEntry[field.rawValue] = Int32(found)
+      lastEntry[field.rawValue] = UInt8(found)
       return
     }
     if Int(fieldCounts[field.rawValue]) < Self.limit {
-      // A value per field at least: one allocation for a key's usual reads, not three.
-      if entries.isEmpty { entries.reserveCapacity(Field.allCases.count) }
-      lastEntry[field.rawValue] = Int32(entries.count)
+      lastEntry[field.rawValue] = UInt8(entries.count)
       append(Entry(field: field, value: value, companion: companion, records: records, reads: reads))
     } else if let other = find(field, Self.other) {
       entries[other].records += records
@@ -164,6 +242,7 @@ struct WindowBreakdown: Codable {
   /// The `shown` biggest values, then one `(other)` entry for the rest (and for what was
   /// folded while counting).
   func tallies(_ field: Field, symbols: SymbolTable) -> [Tally] {
+    let entries = allEntries
     let named = entries.filter { $0.field == field && $0.value != Self.other }.map { entry in
       let uid = entry.companion.isNone || entry.companion == entry.value ? nil : symbols.string(entry.companion)
       return Tally(
@@ -188,6 +267,7 @@ struct WindowBreakdown: Codable {
   /// The value holding at least half the records (or, with no records, half the reads) of a
   /// field: the actor, client or IP a window mostly came from.
   func dominant(_ field: Field) -> Symbol? {
+    if entries.isEmpty { return reads > 0 && !soleValues[field.rawValue].isNone ? soleValues[field.rawValue] : nil }
     var records: Int64 = 0
     var reads: Int64 = 0
     for entry in entries where entry.field == field {

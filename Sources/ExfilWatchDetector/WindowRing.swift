@@ -9,13 +9,12 @@ import ExfilWatchEvent
 /// hop kept every slot (and the evidence of reads long judged) alive for as long as the key
 /// was active, about 10 KB a key.
 struct WindowRing {
-  struct Bucket: Codable {
+  struct Bucket {
     /// The hop number (event time / hop) the bucket holds.
     var hop: Int64
-    var records: Int64 = 0
-    var reads: Int64 = 0
     var firstTime: Int64 = .max
     var lastTime: Int64 = .min
+    /// The reads' sums, in all and by field.
     var breakdown = WindowBreakdown()
     var samples = EventSamples()
     /// The log format of the reads (the first one's where a key's reads come from several),
@@ -26,11 +25,12 @@ struct WindowRing {
       self.hop = hop
     }
 
+    var records: Int64 { breakdown.records }
+    var reads: Int64 { breakdown.reads }
+
     /// Counts `event` (one access to the bucket, not one per field: each access to a bucket
     /// in the ring checks that the ring's storage is not shared).
     mutating func add(_ event: AccessEvent) {
-      records += event.records
-      reads += 1
       firstTime = min(firstTime, event.time)
       lastTime = max(lastTime, event.time)
       breakdown.add(event)
@@ -38,11 +38,18 @@ struct WindowRing {
       if format == nil { format = event.format }
     }
 
+    /// Adds `other`'s reads, for a window's evidence.
+    mutating func merge(_ other: Bucket) {
+      firstTime = min(firstTime, other.firstTime)
+      lastTime = max(lastTime, other.lastTime)
+      breakdown.merge(other.breakdown)
+      samples.merge(other.samples)
+      if format == nil { format = other.format }
+    }
+
     /// Empties the bucket for `hop`, keeping its storage (see `SpareBuckets`).
     mutating func reuse(for hop: Int64) {
       self.hop = hop
-      records = 0
-      reads = 0
       firstTime = .max
       lastTime = .min
       breakdown.removeAll()
@@ -123,15 +130,7 @@ struct WindowRing {
   func merged(endingAt end: Int64, hops: Int) -> Bucket {
     var window = Bucket(hop: end)
     for bucket in buckets where bucket.hop > end - Int64(hops) && bucket.hop <= end {
-      window.records += bucket.records
-      window.reads += bucket.reads
-      window.firstTime = min(window.firstTime, bucket.firstTime)
-      window.lastTime = max(window.lastTime, bucket.lastTime)
-      window.breakdown.merge(bucket.breakdown)
-      window.samples.merge(bucket.samples)
-      if window.format == nil {
-        window.format = bucket.format
-      }
+      window.merge(bucket)
     }
     return window
   }
@@ -139,7 +138,11 @@ struct WindowRing {
 
 /// The earliest few reads of a stretch of time, by (time, event id): the same ones whatever
 /// order the reads arrived in.
-struct EventSamples: Codable {
+///
+/// The earliest is held in place and the others on the heap: most buckets of a key that reads
+/// now and then hold one read, and a list of `limit` samples for each had been a third of the
+/// detector's memory.
+struct EventSamples {
   struct Sample: Codable {
     var time: Int64
     var eventID: EventID?
@@ -147,32 +150,52 @@ struct EventSamples: Codable {
   }
 
   static let limit = 3
-  private(set) var samples: [Sample] = []
+  private var earliest: Sample?
+  /// The samples after `earliest`, in order.
+  private var later: [Sample] = []
+  /// The time of the last sample once there are `limit` of them, `Int64.max` before: a read
+  /// after it cannot be a sample.
+  private var cutoff = Int64.max
+
+  /// In order.
+  var samples: [Sample] { earliest.map { [$0] + later } ?? [] }
 
   mutating func add(_ event: AccessEvent) {
     // Most reads come after the samples already kept: decided by time alone, before a sample
     // (and its event id) is made.
-    if samples.count == Self.limit, event.time > samples[Self.limit - 1].time { return }
+    if event.time > cutoff { return }
     insert(Sample(time: event.time, eventID: event.eventID, origin: event.origin))
   }
 
-  mutating func removeAll() { samples.removeAll(keepingCapacity: true) }
+  mutating func removeAll() {
+    earliest = nil
+    later.removeAll(keepingCapacity: true)
+    cutoff = .max
+  }
 
   mutating func merge(_ other: EventSamples) {
     for sample in other.samples { insert(sample) }
   }
 
   private mutating func insert(_ sample: Sample) {
-    if samples.count == Self.limit {
-      guard Self.precedes(sample, samples[Self.limit - 1]) else { return }
-      // The latest goes first, so the samples never need more than `limit` places: a key
-      // keeps a few of these per bucket, and the spare place was a seventh of its memory.
-      samples.removeLast()
-    } else if samples.isEmpty {
-      samples.reserveCapacity(Self.limit)
+    guard let first = earliest else {
+      earliest = sample
+      return
     }
-    let index = samples.firstIndex { Self.precedes(sample, $0) } ?? samples.count
-    samples.insert(sample, at: index)
+    if later.isEmpty { later.reserveCapacity(Self.limit - 1) }
+    if Self.precedes(sample, first) {
+      earliest = sample
+      later.insert(first, at: 0)
+      if later.count == Self.limit { later.removeLast() }
+    } else {
+      if later.count == Self.limit - 1 {
+        guard Self.precedes(sample, later[Self.limit - 2]) else { return }
+        later.removeLast()
+      }
+      let index = later.firstIndex { Self.precedes(sample, $0) } ?? later.count
+      later.insert(sample, at: index)
+    }
+    if later.count == Self.limit - 1 { cutoff = later[Self.limit - 2].time }
   }
 
   private static func precedes(_ a: Sample, _ b: Sample) -> Bool {
@@ -180,6 +203,22 @@ struct EventSamples: Codable {
     guard let first = a.eventID else { return false }
     guard let second = b.eventID else { return true }
     return first.withBytes { x in second.withBytes { y in x.lexicographicallyPrecedes(y) } }
+  }
+}
+
+extension EventSamples: Codable {
+  private enum CodingKeys: String, CodingKey { case samples }
+
+  init(from decoder: any Decoder) throws {
+    self.init()
+    for sample in try decoder.container(keyedBy: CodingKeys.self).decode([Sample].self, forKey: .samples) {
+      insert(sample)
+    }
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(samples, forKey: .samples)
   }
 }
 
