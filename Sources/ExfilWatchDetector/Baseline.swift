@@ -97,5 +97,56 @@ struct PeerLevel: Equatable, Codable {
 
 /// The middle value (the mean of the middle two for an even count).
 func median(_ values: [Double]) -> Double {
-  medianOfSorted(values.sorted())
+  var values = values
+  return selectMedian(&values)
+}
+
+/// The median of `values` (not empty), which it reorders: found by selection, in time linear
+/// in the count, where sorting took a tenth of the judging step at every hop. The same value
+/// as the middle of the sorted values.
+func selectMedian(_ values: inout [Double]) -> Double {
+  let count = values.count
+  return values.withUnsafeMutableBufferPointer { values in
+    let upper = selectSmallest(count / 2, in: values)
+    guard count % 2 == 0 else { return upper }
+    // The values before the upper middle are the smaller half, in no order.
+    var lower = values[0]
+    for index in 1..<count / 2 where values[index] > lower { lower = values[index] }
+    return (lower + upper) / 2
+  }
+}
+
+/// The `k`th smallest (from 0) of `values`, which it reorders so that none before `k` is
+/// larger and none after it smaller (Hoare's selection, pivot the median of three).
+private func selectSmallest(_ k: Int, in values: UnsafeMutableBufferPointer<Double>) -> Double {
+  var low = 0
+  var high = values.count - 1
+  while low < high {
+    let middle = low + (high - low) / 2
+    if values[middle] < values[low] { values.swapAt(middle, low) }
+    if values[high] < values[low] { values.swapAt(high, low) }
+    if values[high] < values[middle] { values.swapAt(high, middle) }
+    let pivot = values[middle]
+    var i = low
+    var j = high
+    while i <= j {
+      while values[i] < pivot { i += 1 }
+      while pivot < values[j] { j -= 1 }
+      if i <= j {
+        values.swapAt(i, j)
+        i += 1
+        j -= 1
+      }
+    }
+    // Now low...j holds no value above the pivot, i...high none below, and between them the
+    // pivot's equals.
+    if k <= j {
+      high = j
+    } else if k >= i {
+      low = i
+    } else {
+      return values[k]
+    }
+  }
+  return values[k]
 }

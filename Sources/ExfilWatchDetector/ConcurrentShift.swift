@@ -7,71 +7,81 @@ import ExfilWatchEvent
 ///
 /// One value per metric lives in the detector and is recomputed at each judging step in the
 /// storage of the last: at a few hundred keys per step, once a minute, fresh dictionaries and
-/// arrays of rises were a tenth of the detector's time.
+/// arrays of rises were a tenth of the detector's time. Medians are selected, not sorted, and
+/// each candidate's shift is worked out here once, not looked up by group per candidate.
 struct ConcurrentShift {
   /// Peers needed before their concurrent change is taken as a shared surge.
   static let minimumPeers = 5
 
-  /// By the app the group's keys usually read through.
-  private var groups: [Symbol: Double] = [:]
-  private var dimensions: [Double?] = []
-  /// The rise of the dimension with the most established keys.
-  private var widest = 0.0
-  /// Scratch: the rises by group, and by dimension.
-  private var grouped: [(group: Symbol, rise: Double)] = []
+  /// By candidate (the order `compute` was given): the shifts its window is judged with.
+  private(set) var records: [Double] = []
+  private(set) var reads: [Double] = []
+  /// Scratch: the rises by candidate; the established ones' by dimension; those of one group;
+  /// and the candidates with a group as (group << 32 | candidate), sorted to bring each group
+  /// together.
+  private var recordRises: [Double] = []
+  private var readRises: [Double] = []
   private var byDimension: [[Double]] = []
+  private var dimensionShifts: [Double?] = []
+  private var groupRises: [Double] = []
+  private var byGroup: [UInt64] = []
 
-  /// Recomputes the shifts of `metric` from this step's candidates.
-  mutating func compute(
-    _ candidates: [WindowCandidate], metric: WindowEvidence.Metric, dimensionCount: Int
+  /// Recomputes `records` and `reads` for this step's candidates.
+  mutating func compute(_ candidates: [WindowCandidate], dimensionCount: Int) {
+    recordRises.removeAll(keepingCapacity: true)
+    readRises.removeAll(keepingCapacity: true)
+    byGroup.removeAll(keepingCapacity: true)
+    for (position, candidate) in candidates.enumerated() {
+      recordRises.append(candidate.peakRecordsToday - candidate.recordsExpected.mean)
+      readRises.append(candidate.peakReadsToday - candidate.readsExpected.mean)
+      if !candidate.group.isNone { byGroup.append(UInt64(candidate.group.rawValue) << 32 | UInt64(position)) }
+    }
+    byGroup.sort()
+    // Filled in their own storage, taken out of `self` meanwhile.
+    var shifts: [Double] = []
+    swap(&shifts, &records)
+    fill(&shifts, rises: recordRises, candidates, dimensionCount: dimensionCount)
+    swap(&shifts, &records)
+    swap(&shifts, &reads)
+    fill(&shifts, rises: readRises, candidates, dimensionCount: dimensionCount)
+    swap(&shifts, &reads)
+  }
+
+  /// Each candidate's shift for one metric: its own peer group's rise where the group has
+  /// enough established keys to tell, else its dimension's; a dimension with too few keys to
+  /// tell (one console app, one office IP) takes the widest dimension's: the rush that lifts
+  /// every agent lifts their app too.
+  private mutating func fill(
+    _ shifts: inout [Double], rises: [Double], _ candidates: [WindowCandidate], dimensionCount: Int
   ) {
     if byDimension.count != dimensionCount { byDimension = Array(repeating: [], count: dimensionCount) }
     for dimension in byDimension.indices { byDimension[dimension].removeAll(keepingCapacity: true) }
-    grouped.removeAll(keepingCapacity: true)
-    for candidate in candidates where candidate.established {
-      let rise = metric == .records
-        ? candidate.peakRecordsToday - candidate.recordsExpected.mean
-        : candidate.peakReadsToday - candidate.readsExpected.mean
-      byDimension[candidate.dimension].append(rise)
-      if !candidate.group.isNone { grouped.append((candidate.group, rise)) }
-    }
-    dimensions.removeAll(keepingCapacity: true)
-    for dimension in byDimension.indices {
-      byDimension[dimension].sort()
-      dimensions.append(Self.shift(sorted: byDimension[dimension][...]))
+    for (position, candidate) in candidates.enumerated() where candidate.established {
+      byDimension[candidate.dimension].append(rises[position])
     }
     let widestDimension = byDimension.indices.max { byDimension[$0].count < byDimension[$1].count }!
-    widest = dimensions[widestDimension] ?? 0
-    groups.removeAll(keepingCapacity: true)
-    grouped.sort { ($0.group, $0.rise) < ($1.group, $1.rise) }
+    dimensionShifts.removeAll(keepingCapacity: true)
+    for dimension in byDimension.indices {
+      let enough = byDimension[dimension].count >= Self.minimumPeers
+      dimensionShifts.append(enough ? max(0, selectMedian(&byDimension[dimension])) : nil)
+    }
+    let widest = dimensionShifts[widestDimension] ?? 0
+    shifts.removeAll(keepingCapacity: true)
+    for candidate in candidates { shifts.append(dimensionShifts[candidate.dimension] ?? widest) }
     var start = 0
-    while start < grouped.count {
-      let group = grouped[start].group
+    while start < byGroup.count {
+      let group = byGroup[start] >> 32
       var end = start + 1
-      while end < grouped.count && grouped[end].group == group { end += 1 }
-      if end - start >= Self.minimumPeers {
-        groups[group] = max(0, medianOfSorted(grouped[start..<end].lazy.map(\.rise)))
+      while end < byGroup.count && byGroup[end] >> 32 == group { end += 1 }
+      groupRises.removeAll(keepingCapacity: true)
+      for member in byGroup[start..<end] where candidates[Int(member & 0xFFFF_FFFF)].established {
+        groupRises.append(rises[Int(member & 0xFFFF_FFFF)])
+      }
+      if groupRises.count >= Self.minimumPeers {
+        let shift = max(0, selectMedian(&groupRises))
+        for member in byGroup[start..<end] { shifts[Int(member & 0xFFFF_FFFF)] = shift }
       }
       start = end
     }
   }
-
-  /// A key's own peer group's rise where the group is big enough to tell, else its
-  /// dimension's; a dimension with too few keys to tell (one console app, one office IP)
-  /// takes the widest dimension's: the rush that lifts every agent lifts their app too.
-  func shift(for candidate: WindowCandidate) -> Double {
-    (groups.isEmpty ? nil : groups[candidate.group]) ?? dimensions[candidate.dimension] ?? widest
-  }
-
-  private static func shift(sorted rises: ArraySlice<Double>) -> Double? {
-    rises.count >= minimumPeers ? max(0, medianOfSorted(rises)) : nil
-  }
-}
-
-/// The middle value of values in ascending order (the mean of the middle two for an even
-/// count).
-func medianOfSorted<Values: Collection>(_ sorted: Values) -> Double where Values.Element == Double {
-  let middle = sorted.index(sorted.startIndex, offsetBy: sorted.count / 2)
-  guard sorted.count % 2 == 0 else { return sorted[middle] }
-  return (sorted[sorted.index(middle, offsetBy: -1)] + sorted[middle]) / 2
 }

@@ -45,17 +45,15 @@ extension Detector {
     guard !candidates.isEmpty else { return }
     statistics.windowsJudged += candidates.count
 
-    let dimensionCount = configuration.dimensions.count
-    recordShift.compute(candidates, metric: .records, dimensionCount: dimensionCount)
-    readShift.compute(candidates, metric: .reads, dimensionCount: dimensionCount)
+    peersShift.compute(candidates, dimensionCount: configuration.dimensions.count)
     // Windows judged at the end of input may end past the newest event: the warm-up is over
     // only if the events reach its end.
     let warm = end >= statistics.warmUpEnd! && statistics.newestEventTime! >= statistics.warmUpEnd!
     flagged.removeAll(keepingCapacity: true)
-    for candidate in candidates {
+    for (position, candidate) in candidates.enumerated() {
       let (thresholds, allowed) = self.thresholds(horizon.thresholds, forKey: Int(candidate.key))
-      let peersRecords = recordShift.shift(for: candidate)
-      let peersReads = readShift.shift(for: candidate)
+      let peersRecords = peersShift.records[position]
+      let peersReads = peersShift.reads[position]
       let records = MetricJudgement(
         value: candidate.records, logValue: candidate.logRecords, expected: candidate.recordsExpected,
         shift: peersRecords, floor: thresholds.recordFloor, thresholds: thresholds)

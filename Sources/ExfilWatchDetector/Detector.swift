@@ -49,9 +49,8 @@ public final class Detector {
   var timeGuard = EventTimeGuard()
   /// Scratch space of the judging step, kept to avoid allocating per window.
   @exclusivity(unchecked) var candidates: [WindowCandidate] = []
-  /// The peers' concurrent rise at the judging step, per metric.
-  var recordShift = ConcurrentShift()
-  var readShift = ConcurrentShift()
+  /// The peers' concurrent rise at the judging step.
+  var peersShift = ConcurrentShift()
   var flagged: [FlaggedWindow] = []
   @exclusivity(unchecked) public internal(set) var statistics = DetectorStatistics()
   /// Keys never flagged, or flagged past their own thresholds (not saved with the state).
