@@ -23,7 +23,7 @@ public final class Detector {
   /// the key is idle there).
   @exclusivity(unchecked) var horizonStates: [[HorizonState]]
   @exclusivity(unchecked) var rings: [[WindowRing]]
-  @exclusivity(unchecked) var keyIndex: [DetectorKey: Int32] = [:]
+  @exclusivity(unchecked) var keyIndex = KeySlotIndex()
   var freeSlots: [Int32] = []
   /// Per horizon, the keys with buckets to judge.
   @exclusivity(unchecked) var active: [[Int32]]

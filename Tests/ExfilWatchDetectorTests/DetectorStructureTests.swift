@@ -1,0 +1,62 @@
+import ExfilWatchEvent
+import ExfilWatchTestSupport
+import Testing
+
+@testable import ExfilWatchDetector
+
+/// The detector's own containers against the standard library's: the key index against a
+/// `Dictionary`, the selected median against the middle of the sorted values.
+@Suite struct DetectorStructureTests {
+  /// Random inserts, updates and removals, most keys crowded into few values so probe runs
+  /// are long and wrap around the table's end; after each step every key is looked up.
+  @Test(arguments: [1, 2, 3] as [UInt64])
+  func keyIndexAgreesWithADictionary(seed: UInt64) {
+    var random = SeededGenerator(seed: seed)
+    var index = KeySlotIndex()
+    var expected: [DetectorKey: Int32] = [:]
+    func randomKey() -> DetectorKey {
+      var key = DetectorKey(
+        dimension: UInt8.random(in: 0...2, using: &random), tenant: Symbol(rawValue: UInt32.random(in: 0...1, using: &random)),
+        first: Symbol(rawValue: UInt32.random(in: 0...300, using: &random)))
+      if Bool.random(using: &random) { key.second = Symbol(rawValue: UInt32.random(in: 0...3, using: &random)) }
+      return key
+    }
+    for step in 0..<20_000 {
+      let key = randomKey()
+      // Insertions outnumber removals at first, then removals catch up: the table grows and
+      // then empties.
+      if Int.random(in: 0..<100, using: &random) < (step < 10_000 ? 70 : 30) {
+        let slot = Int32(step)
+        index[key] = slot
+        expected[key] = slot
+      } else {
+        index[key] = nil
+        expected[key] = nil
+      }
+      #expect(index.count == expected.count)
+      if step % 97 == 0 {
+        for (key, slot) in expected { #expect(index[key] == slot) }
+        #expect(index.values.sorted() == expected.values.sorted())
+      }
+      let probe = randomKey()
+      #expect(index[probe] == expected[probe])
+    }
+    for _ in 0..<2_000 {
+      let key = randomKey()
+      #expect(index[key] == expected[key])
+    }
+  }
+
+  @Test func medianIsTheMiddleOfTheSortedValues() {
+    var random = SeededGenerator(seed: 7)
+    for count in 1...60 {
+      for _ in 0..<20 {
+        // Few distinct values, so ties fall on the middle often.
+        let values = (0..<count).map { _ in Double(Int.random(in: -5...5, using: &random)) / 4 }
+        let sorted = values.sorted()
+        let middle = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
+        #expect(median(values) == middle, "\(values)")
+      }
+    }
+  }
+}
