@@ -21,6 +21,9 @@ struct ConcurrentShift {
   /// together.
   private var recordRises: [Double] = []
   private var readRises: [Double] = []
+  /// By candidate: its dimension, and whether it is established (else its rise is no peer's).
+  private var dimensionOf: [Int32] = []
+  private var isEstablished: [Bool] = []
   private var byDimension: [[Double]] = []
   private var dimensionShifts: [Double?] = []
   private var groupRises: [Double] = []
@@ -31,19 +34,25 @@ struct ConcurrentShift {
     recordRises.removeAll(keepingCapacity: true)
     readRises.removeAll(keepingCapacity: true)
     byGroup.removeAll(keepingCapacity: true)
-    for (position, candidate) in candidates.enumerated() {
-      recordRises.append(candidate.peakRecordsToday - candidate.recordsExpected.mean)
-      readRises.append(candidate.peakReadsToday - candidate.readsExpected.mean)
-      if !candidate.group.isNone { byGroup.append(UInt64(candidate.group.rawValue) << 32 | UInt64(position)) }
+    dimensionOf.removeAll(keepingCapacity: true)
+    isEstablished.removeAll(keepingCapacity: true)
+    // By index: iterating the candidates would copy each (some 150 bytes) per use.
+    for position in candidates.indices {
+      recordRises.append(candidates[position].peakRecordsToday - candidates[position].recordsExpected.mean)
+      readRises.append(candidates[position].peakReadsToday - candidates[position].readsExpected.mean)
+      dimensionOf.append(Int32(candidates[position].dimension))
+      isEstablished.append(candidates[position].established)
+      let group = candidates[position].group
+      if !group.isNone { byGroup.append(UInt64(group.rawValue) << 32 | UInt64(position)) }
     }
     byGroup.sort()
     // Filled in their own storage, taken out of `self` meanwhile.
     var shifts: [Double] = []
     swap(&shifts, &records)
-    fill(&shifts, rises: recordRises, candidates, dimensionCount: dimensionCount)
+    fill(&shifts, rises: recordRises, dimensionCount: dimensionCount)
     swap(&shifts, &records)
     swap(&shifts, &reads)
-    fill(&shifts, rises: readRises, candidates, dimensionCount: dimensionCount)
+    fill(&shifts, rises: readRises, dimensionCount: dimensionCount)
     swap(&shifts, &reads)
   }
 
@@ -52,12 +61,12 @@ struct ConcurrentShift {
   /// tell (one console app, one office IP) takes the widest dimension's: the rush that lifts
   /// every agent lifts their app too.
   private mutating func fill(
-    _ shifts: inout [Double], rises: [Double], _ candidates: [WindowCandidate], dimensionCount: Int
+    _ shifts: inout [Double], rises: [Double], dimensionCount: Int
   ) {
     if byDimension.count != dimensionCount { byDimension = Array(repeating: [], count: dimensionCount) }
     for dimension in byDimension.indices { byDimension[dimension].removeAll(keepingCapacity: true) }
-    for (position, candidate) in candidates.enumerated() where candidate.established {
-      byDimension[candidate.dimension].append(rises[position])
+    for position in rises.indices where isEstablished[position] {
+      byDimension[Int(dimensionOf[position])].append(rises[position])
     }
     let widestDimension = byDimension.indices.max { byDimension[$0].count < byDimension[$1].count }!
     dimensionShifts.removeAll(keepingCapacity: true)
@@ -67,14 +76,14 @@ struct ConcurrentShift {
     }
     let widest = dimensionShifts[widestDimension] ?? 0
     shifts.removeAll(keepingCapacity: true)
-    for candidate in candidates { shifts.append(dimensionShifts[candidate.dimension] ?? widest) }
+    for dimension in dimensionOf { shifts.append(dimensionShifts[Int(dimension)] ?? widest) }
     var start = 0
     while start < byGroup.count {
       let group = byGroup[start] >> 32
       var end = start + 1
       while end < byGroup.count && byGroup[end] >> 32 == group { end += 1 }
       groupRises.removeAll(keepingCapacity: true)
-      for member in byGroup[start..<end] where candidates[Int(member & 0xFFFF_FFFF)].established {
+      for member in byGroup[start..<end] where isEstablished[Int(member & 0xFFFF_FFFF)] {
         groupRises.append(rises[Int(member & 0xFFFF_FFFF)])
       }
       if groupRises.count >= Self.minimumPeers {
