@@ -14,9 +14,8 @@ struct DetectionRun: MergedEventHandler {
   var state: RunState?
   /// What each input of the merge is, by input index, for the state file's positions.
   var sources: [SourceIdentity?] = []
-  /// Seconds between commits of the state while reading.
-  var checkpointInterval: Double = 10
-  private var lastCheckpoint = MonotonicClock.now()
+  /// When the state is next committed while reading.
+  var checkpoints = CheckpointSchedule(interval: 10, now: MonotonicClock.now())
   private var rejects: RejectReporter
   /// Inputs found by walking a directory (not named on the command line).
   let walked: Set<String>
@@ -103,7 +102,7 @@ struct DetectionRun: MergedEventHandler {
   private(set) var rejectsReported = 0
 
   var wantsCheckpoint: Bool {
-    state != nil && MonotonicClock.now() - lastCheckpoint >= checkpointInterval
+    state != nil && checkpoints.isDue(now: MonotonicClock.now())
   }
 
   /// Commits the state: the inputs' positions, the detector after the events handled so far,
@@ -112,7 +111,8 @@ struct DetectionRun: MergedEventHandler {
   /// run must read their events again.
   mutating func handleCheckpoint(_ positions: [InputPosition?]) throws {
     guard let state else { return }
-    lastCheckpoint = MonotonicClock.now()
+    let start = MonotonicClock.now()
+    defer { checkpoints.committed(start: start, end: MonotonicClock.now()) }
     commitHeld = delivery.holdsUnwritten
     guard !commitHeld else {
       if !commitHeldReported {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ExfilWatchConfiguration
 import ExfilWatchDetector
 import ExfilWatchEvent
+import ExfilWatchPipeline
 import ExfilWatchSinks
 
 /// What `replay`, `scan` and `tail` share about where results and state go: the sinks, the
@@ -31,7 +32,8 @@ struct RunOutputOptions: ParsableArguments {
   var resetState = false
 
   @Option(help: ArgumentHelp(
-    "How often the state is committed while reading (and at the end).", valueName: "duration"))
+    "How often the state is committed while reading (and at the end); after a slow commit, at least four times its duration later.",
+    valueName: "duration"))
   var checkpointInterval = DurationArgument(milliseconds: 10_000)
 
   @Option(help: ArgumentHelp(
@@ -94,7 +96,8 @@ struct RunOutputOptions: ParsableArguments {
           sinks: sinks.map { ($0.name, $0.specification) }, state: runState, maxSpool: maxSpool),
         rejectsFile: try rejectsFile(), walked: walked, timeRange: timeRange)
       run.state = runState
-      run.checkpointInterval = Double(checkpointInterval.milliseconds) / 1000
+      run.checkpoints = CheckpointSchedule(
+        interval: Double(checkpointInterval.milliseconds) / 1000, now: MonotonicClock.now())
       return run
     } catch {
       Log.error("\(error)")
