@@ -102,9 +102,7 @@ extension Detector {
           let index = Int(active[h][position])
           // Buckets older than this window are in no window still to be judged, and take no
           // more reads (process refuses them): dropped, so an idle key keeps no evidence.
-          if rings[index].holdsBuckets(before: firstHop) {
-            rings[index].dropBuckets(before: firstHop, into: &spareBuckets)
-          }
+          rings[index].dropBuckets(before: firstHop, into: &spareBuckets)
           let totals = rings[index].totals(endingAt: hop, hops: hops)
           if totals.reads == 0 {
             let newestHop = rings[index].newestHop

@@ -228,7 +228,8 @@ public final class Detector {
       var nextEnd = Int64.max
       for (h, horizon) in configuration.horizons.enumerated() {
         if active[h].isEmpty && parkedCount[h] == 0 {
-          parked[h].removeAll()  // only entries of keys that left (their hops may be skipped)
+          // Only entries of keys that left are there (their hops may be skipped).
+          if !parked[h].isEmpty { parked[h].removeAll() }
           nextHop[h] = max(nextHop[h], watermark.floorDivided(by: horizon.hop))
           continue
         }
