@@ -40,18 +40,16 @@ struct SavedHorizon: Codable {
 }
 
 extension Detector {
-  /// Every slot as saved, free ones included (so slot numbers stay as they were).
-  var savedKeys: [SavedKey] {
-    keys.indices.map { index in
-      let state = keys[index]
-      let horizons = state.isFree ? [] : horizonStates.indices.map { h in
-        SavedHorizon(
-          state: horizonStates[h][index], ring: horizonStates[h][index].listed ? rings[h][index] : nil)
-      }
-      return SavedKey(
-        key: state.key, lastSeen: state.lastSeen, usualClient: state.usualClient, latestClient: state.latestClient,
-        latestDay: state.latestDay, horizons: horizons)
+  /// The slot `index` as saved (free ones too, so slot numbers stay as they were).
+  func savedKey(at index: Int) -> SavedKey {
+    let state = keys[index]
+    let horizons = state.isFree ? [] : horizonStates.indices.map { h in
+      SavedHorizon(
+        state: horizonStates[h][index], ring: horizonStates[h][index].listed ? rings[h][index] : nil)
     }
+    return SavedKey(
+      key: state.key, lastSeen: state.lastSeen, usualClient: state.usualClient, latestClient: state.latestClient,
+      latestDay: state.latestDay, horizons: horizons)
   }
 
   /// Lays out `saved` (checked by `DetectorSnapshot.validated()`) in the detector's arrays;

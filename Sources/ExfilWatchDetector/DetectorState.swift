@@ -19,17 +19,25 @@ extension Detector {
   /// Findings not yet taken are saved too, and the restored detector hands them out.
   ///
   /// The bytes are `EXWD`, the format version and a checksum of the payload (UInt16 and
-  /// UInt64, little-endian), then the payload as JSON: at 100,000 keys Foundation's JSON coders
-  /// took about half the time of its binary property-list coders (for 1.7 times the bytes).
+  /// UInt64, little-endian), then the payload: the state but its keys as one JSON object,
+  /// then each key slot as JSON on a line of its own. At 100,000 keys Foundation's JSON coders
+  /// took about half the time of its binary property-list coders (for 1.7 times the bytes);
+  /// one JSON value for the whole state (format version 2, still read) made the coders hold
+  /// a tree of every value at once, some 7 GB at 100,000 busy keys.
   /// The configuration is in the payload, so a run under another configuration is refused
   /// rather than judged against baselines that were learnt for other windows.
   public func encodedState() throws -> [UInt8] {
-    let payload = try DetectorStateFormat.encoder().encode(DetectorSnapshot(self))
+    let encoder = DetectorStateFormat.encoder()
     var bytes = DetectorStateFormat.magic
-    bytes.reserveCapacity(DetectorStateFormat.headerSize + payload.count)
     bytes.appendLittleEndian(DetectorStateFormat.version)
-    bytes.appendLittleEndian(payload.withUnsafeBytes(ByteChecksum.of))
-    bytes.append(contentsOf: payload)
+    bytes.appendLittleEndian(UInt64(0))  // the checksum, once the payload is there
+    bytes.append(contentsOf: try encoder.encode(DetectorSnapshot(self, keys: [])))
+    for index in keys.indices {
+      bytes.append(DetectorStateFormat.keySeparator)
+      bytes.append(contentsOf: try encoder.encode(savedKey(at: index)))
+    }
+    let checksum = bytes[DetectorStateFormat.headerSize...].withUnsafeBytes(ByteChecksum.of)
+    bytes.withUnsafeMutableBytes { $0.storeBytes(of: checksum.littleEndian, toByteOffset: DetectorStateFormat.magic.count + 2, as: UInt64.self) }
     return bytes
   }
 
@@ -120,7 +128,12 @@ enum DetectorStateFormat {
   static let magic: [UInt8] = Array("EXWD".utf8)
   /// Raised whenever the payload's shape changes (a field of any saved type added, removed or
   /// renamed): an older state is then refused with a clear error instead of half-decoded.
-  static let version: UInt16 = 2
+  static let version: UInt16 = 3
+  /// The version before, the same values as one JSON object, which is still read.
+  static let wholeJSONVersion: UInt16 = 2
+  /// Ends the state's object and each key's: JSON text has no raw line feed (in a string it
+  /// is escaped).
+  static let keySeparator = UInt8(ascii: "\n")
   /// Magic, version and checksum.
   static let headerSize = 4 + 2 + 8
 
@@ -166,11 +179,12 @@ struct DetectorSnapshot: Codable {
   var pendingFindings: [Finding]
   var timeGuard: EventTimeGuard
 
-  init(_ detector: Detector) {
+  /// The detector's state with `keys` for its key slots (`encodedState` writes them apart).
+  init(_ detector: Detector, keys: [SavedKey]) {
     configuration = detector.configuration
     symbolCount = detector.symbols.count
     statistics = detector.statistics
-    keys = detector.savedKeys
+    self.keys = keys
     freeSlots = detector.freeSlots
     // Parked keys are saved on the active list, where a restored detector finds them.
     active = detector.active.indices.map { h in
@@ -196,15 +210,26 @@ struct DetectorSnapshot: Codable {
         UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: magic.count + 2, as: UInt64.self))
       )
     }
-    guard version == DetectorStateFormat.version else {
+    guard version == DetectorStateFormat.version || version == DetectorStateFormat.wholeJSONVersion else {
       throw .unsupportedVersion(found: version, supported: DetectorStateFormat.version)
     }
-    let payload = Data(bytes[DetectorStateFormat.headerSize...])
+    let payload = bytes[DetectorStateFormat.headerSize...]
     guard payload.withUnsafeBytes(ByteChecksum.of) == checksum else {
       throw .corrupt("checksum mismatch (the bytes were altered or cut short)")
     }
+    let decoder = DetectorStateFormat.decoder()
     do {
-      self = try DetectorStateFormat.decoder().decode(DetectorSnapshot.self, from: payload)
+      guard version == DetectorStateFormat.version else {
+        self = try decoder.decode(DetectorSnapshot.self, from: Data(payload))
+        return
+      }
+      var lines = payload.split(separator: DetectorStateFormat.keySeparator, omittingEmptySubsequences: false)[...]
+      self = try decoder.decode(DetectorSnapshot.self, from: Data(lines.removeFirst()))
+      guard keys.isEmpty else { throw DetectorStateError.corrupt("key slots inside the state's object") }
+      keys.reserveCapacity(lines.count)
+      for line in lines { keys.append(try decoder.decode(SavedKey.self, from: Data(line))) }
+    } catch let error as DetectorStateError {
+      throw error
     } catch {
       throw .corrupt("\(error)")
     }

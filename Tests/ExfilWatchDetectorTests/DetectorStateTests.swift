@@ -258,6 +258,22 @@ import Testing
     }
   }
 
+  /// A state saved by format version 2 (the same values as one JSON object) still restores,
+  /// to the same detector.
+  @Test func aVersion2StateStillRestores() throws {
+    let (factory, events) = Self.scenario(seed: 2)
+    let detector = Detector(symbols: factory.symbols)
+    for event in events.prefix(events.count / 2) { detector.process(event) }
+    let state = try detector.encodedState()
+    let body = Array(try JSONSerialization.data(withJSONObject: try Self.wholeObject(state)))
+    var version2 = Array("EXWD".utf8) + [2, 0]
+    withUnsafeBytes(of: body.withUnsafeBytes(ByteChecksum.of).littleEndian) { version2 += $0 }
+    version2 += body
+    let restored = try Detector(configuration: detector.configuration, symbols: factory.symbols, encodedState: version2)
+    #expect(try Self.canonical(try restored.encodedState()) == Self.canonical(state))
+    #expect(state[4] == 3, "the state written is version 3")
+  }
+
   /// Bytes whose checksum is right but whose content is not a state the detector could have
   /// written: refused by the decoder or by the consistency checks, never trusted.
   @Test func wellFormedButInconsistentStateIsAnError() throws {
@@ -365,8 +381,16 @@ import Testing
       }
       return sorted
     }
-    let payload = try JSONSerialization.jsonObject(with: Data(state.dropFirst(14)))
-    return try serialized(sortingSets(payload))
+    return try serialized(sortingSets(wholeObject(state)))
+  }
+
+  /// The payload of a state as one JSON object, its key slots (each on a line of its own after
+  /// the object) put back under `keys`: as format version 2 held it.
+  static func wholeObject(_ state: [UInt8]) throws -> [String: Any] {
+    var lines = state.dropFirst(14).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
+    var object = try #require(try JSONSerialization.jsonObject(with: Data(lines.removeFirst())) as? [String: Any])
+    object["keys"] = try lines.map { try JSONSerialization.jsonObject(with: Data($0)) }
+    return object
   }
 
   /// `event` with its strings interned in `table`, as the run that reads it would intern them.
