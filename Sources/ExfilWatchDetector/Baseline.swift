@@ -105,6 +105,7 @@ func median(_ values: [Double]) -> Double {
 /// in the count, where sorting took a tenth of the judging step at every hop. The same value
 /// as the middle of the sorted values.
 func selectMedian(_ values: inout [Double]) -> Double {
+  precondition(!values.isEmpty, "the median of no values")
   let count = values.count
   return values.withUnsafeMutableBufferPointer { values in
     let upper = selectSmallest(count / 2, in: values)

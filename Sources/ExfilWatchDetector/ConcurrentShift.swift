@@ -1,14 +1,15 @@
 import ExfilWatchEvent
 
 /// How far the active established keys' busiest windows today stand above their usual daily
-/// peaks, for one metric at one judging step: the median rise (never below zero) per peer
-/// group and per dimension. A rise shared by most of a key's peers (a holiday rush, an outage
-/// backlog, every analyst's month-end export) is the peers' change, not each key's anomaly.
+/// peaks at one judging step, for records and for reads: the median rise (never below zero)
+/// per peer group and per dimension, and from those each candidate's shift. A rise shared by
+/// most of a key's peers (a holiday rush, an outage backlog, every analyst's month-end export)
+/// is the peers' change, not each key's anomaly.
 ///
-/// One value per metric lives in the detector and is recomputed at each judging step in the
-/// storage of the last: at a few hundred keys per step, once a minute, fresh dictionaries and
-/// arrays of rises were a tenth of the detector's time. Medians are selected, not sorted, and
-/// each candidate's shift is worked out here once, not looked up by group per candidate.
+/// One value lives in the detector and is recomputed at each judging step in the storage of
+/// the last: at a few hundred keys per step, once a minute, fresh dictionaries and arrays of
+/// rises were a tenth of the detector's time. Medians are selected, not sorted, and each
+/// candidate's shift is worked out here once, not looked up by group per candidate.
 struct ConcurrentShift {
   /// Peers needed before their concurrent change is taken as a shared surge.
   static let minimumPeers = 5
@@ -16,9 +17,10 @@ struct ConcurrentShift {
   /// By candidate (the order `compute` was given): the shifts its window is judged with.
   private(set) var records: [Double] = []
   private(set) var reads: [Double] = []
-  /// Scratch: the rises by candidate; the established ones' by dimension; those of one group;
-  /// and the candidates with a group as (group << 32 | candidate), sorted to bring each group
-  /// together.
+  // Scratch: the rises by candidate, with each candidate's dimension and whether it is
+  // established; the established ones' rises by dimension and their medians; those of one
+  // group; and the candidates with a group as (group << 32 | candidate), sorted to bring each
+  // group together.
   private var recordRises: [Double] = []
   private var readRises: [Double] = []
   /// By candidate: its dimension, and whether it is established (else its rise is no peer's).

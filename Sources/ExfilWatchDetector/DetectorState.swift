@@ -37,7 +37,8 @@ extension Detector {
       bytes.append(contentsOf: try encoder.encode(savedKey(at: index)))
     }
     let checksum = bytes[DetectorStateFormat.headerSize...].withUnsafeBytes(ByteChecksum.of)
-    bytes.withUnsafeMutableBytes { $0.storeBytes(of: checksum.littleEndian, toByteOffset: DetectorStateFormat.magic.count + 2, as: UInt64.self) }
+    let checksumOffset = DetectorStateFormat.magic.count + 2
+    bytes.withUnsafeMutableBytes { $0.storeBytes(of: checksum.littleEndian, toByteOffset: checksumOffset, as: UInt64.self) }
     return bytes
   }
 
@@ -111,7 +112,7 @@ public enum DetectorStateError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .notDetectorState: "the bytes are not saved detector state"
     case .unsupportedVersion(let found, let supported):
-      "the saved detector state has format version \(found); this version of exfilwatch reads version \(supported)"
+      "the saved detector state has format version \(found); this version of exfilwatch reads versions 2 to \(supported)"
     case .configurationMismatch(let differences):
       "the saved detector state was learnt under another detector configuration (differs in: "
         + differences.joined(separator: "; ") + "); its baselines and windows do not apply to this one"
@@ -155,8 +156,9 @@ enum DetectorStateFormat {
   }
 }
 
-/// The detector's state as one value. Not saved: the key index (rebuilt from the keys) and
-/// the judging step's scratch buffers.
+/// The detector's state as one value (written without its keys, which `encodedState` puts
+/// after it one per line). Not saved: the key index (rebuilt from the keys) and the judging
+/// step's scratch buffers.
 struct DetectorSnapshot: Codable {
   /// A dimension's peers for one horizon (a tuple in the detector, which Codable cannot take).
   struct Peers: Codable {

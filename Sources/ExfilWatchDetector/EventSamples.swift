@@ -4,8 +4,8 @@ import ExfilWatchEvent
 /// order the reads arrived in.
 ///
 /// The earliest is held in place and the others on the heap: most buckets of a key that reads
-/// now and then hold one read, and a list of `limit` samples for each had been a third of the
-/// detector's memory.
+/// now and then hold one read, and a list of `limit` samples for each had been nearly a third
+/// of the detector's heap.
 struct EventSamples {
   struct Sample: Codable {
     var time: Int64

@@ -5,8 +5,8 @@ import ExfilWatchEvent
 ///
 /// Every event looks up one key per dimension. A `Dictionary` hashes each of a key's five
 /// fields through a seeded SipHash, which was a twentieth of the detector's time. The fields
-/// are symbols, numbered in order of first sight by the run's symbol table, so input cannot
-/// choose their hashes.
+/// are symbols, numbered by the run's symbol table in order of first sight, not hashes of
+/// their text: input decides the order of new values, not where they land.
 struct KeySlotIndex {
   private struct Entry {
     var key: DetectorKey

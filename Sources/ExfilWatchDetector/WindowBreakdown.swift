@@ -7,8 +7,8 @@ import ExfilWatchEvent
 ///
 /// Most buckets hold one actor, client, IP and object (a key is one of them, and its reads in
 /// a hop mostly share the rest): while they do, the breakdown is those values, whose sums are
-/// the totals, with no storage of its own. Each bucket's list of entries had been a third of
-/// the detector's memory and a cache miss per read.
+/// the totals, with no storage of its own. Each bucket's list of entries had been over a
+/// quarter of the detector's heap and a cache miss per read.
 struct WindowBreakdown: Codable {
   /// The fields a finding's evidence breaks a window down by.
   enum Field: Int, CaseIterable, Codable {
@@ -41,7 +41,8 @@ struct WindowBreakdown: Codable {
   private var lastEntry = InlineArray<4, UInt8>(repeating: Self.noEntry)
   /// Per field, its entries (its `other` entry included).
   private var fieldCounts = InlineArray<4, UInt8>(repeating: 0)
-  /// Once a field has had a second value: every field's values with their sums.
+  /// Once a field has had a second value, or after a merge or a restore of several: every
+  /// field's values with their sums.
   private var entries: [Entry] = []
   /// Once there are `indexedFrom` entries: an open-addressing index of them by field and
   /// value (entry index + 1; 0 is an empty slot). The bucket of the console every agent uses
@@ -61,15 +62,23 @@ struct WindowBreakdown: Codable {
   /// Restores what `encode` wrote: a breakdown with one value per field as those values.
   init(from decoder: any Decoder) throws {
     self.init()
-    let saved = try decoder.container(keyedBy: CodingKeys.self).decode([Entry].self, forKey: .entries)
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let saved = try container.decode([Entry].self, forKey: .entries)
+    // Every read counts once in each field: the actor's entries hold the totals. Per field
+    // sums past Int64 (damaged state) would trap as entries add up.
+    var sums = Array(repeating: (records: Int64(0), reads: Int64(0)), count: Field.allCases.count)
+    for entry in saved {
+      let records = sums[entry.field.rawValue].records.addingReportingOverflow(entry.records)
+      let reads = sums[entry.field.rawValue].reads.addingReportingOverflow(entry.reads)
+      guard !records.overflow, !reads.overflow, entry.records >= 0, entry.reads >= 0 else {
+        throw DecodingError.dataCorruptedError(forKey: .entries, in: container, debugDescription: "sums past Int64")
+      }
+      sums[entry.field.rawValue] = (records.partialValue, reads.partialValue)
+    }
     for entry in saved {
       add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
-      // Every read counts once in each field: the actor's entries hold the totals.
-      if entry.field == .actor {
-        records += entry.records
-        reads += entry.reads
-      }
     }
+    (records, reads) = sums[Field.actor.rawValue]
     let sole = fieldCounts[0] == 1 && fieldCounts[1] == 1 && fieldCounts[2] == 1 && fieldCounts[3] == 1
     guard sole, entries.count == Field.allCases.count, !entries.contains(where: { $0.value == Self.other }) else {
       return

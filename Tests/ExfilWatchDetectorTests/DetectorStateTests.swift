@@ -258,22 +258,6 @@ import Testing
     }
   }
 
-  /// A state saved by format version 2 (the same values as one JSON object) still restores,
-  /// to the same detector.
-  @Test func aVersion2StateStillRestores() throws {
-    let (factory, events) = Self.scenario(seed: 2)
-    let detector = Detector(symbols: factory.symbols)
-    for event in events.prefix(events.count / 2) { detector.process(event) }
-    let state = try detector.encodedState()
-    let body = Array(try JSONSerialization.data(withJSONObject: try Self.wholeObject(state)))
-    var version2 = Array("EXWD".utf8) + [2, 0]
-    withUnsafeBytes(of: body.withUnsafeBytes(ByteChecksum.of).littleEndian) { version2 += $0 }
-    version2 += body
-    let restored = try Detector(configuration: detector.configuration, symbols: factory.symbols, encodedState: version2)
-    #expect(try Self.canonical(try restored.encodedState()) == Self.canonical(state))
-    #expect(state[4] == 3, "the state written is version 3")
-  }
-
   /// Bytes whose checksum is right but whose content is not a state the detector could have
   /// written: refused by the decoder or by the consistency checks, never trusted.
   @Test func wellFormedButInconsistentStateIsAnError() throws {

@@ -7,8 +7,8 @@ import Testing
 /// The detector's own containers against the standard library's: the key index against a
 /// `Dictionary`, the selected median against the middle of the sorted values.
 @Suite struct DetectorStructureTests {
-  /// Random inserts, updates and removals, most keys crowded into few values so probe runs
-  /// are long and wrap around the table's end; after each step every key is looked up.
+  /// Random inserts, updates and removals of keys from a small space, so the same keys come
+  /// and go and the table grows and empties; lookups after each step.
   @Test(arguments: [1, 2, 3] as [UInt64])
   func keyIndexAgreesWithADictionary(seed: UInt64) {
     var random = SeededGenerator(seed: seed)
