@@ -362,8 +362,11 @@ public final class EventParser {
 }
 
 /// Connects a framer's records to the parser and the caller's handler.
+///
+/// It holds its parser strongly: it lives only for one `feed` or `finish` call, so there is no
+/// cycle to break, and an `unowned` reference was checked and retained for every record.
 private struct RecordDispatcher<Handler: EventHandler>: LineHandler {
-  unowned let owner: EventParser
+  let owner: EventParser
   var handler: Handler
 
   mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) throws {
