@@ -54,11 +54,13 @@ struct SalesforceRTEMParser {
     case api, bulkAPIResult, report, listView, login, other
   }
 
-  private static let eventTypes: [(name: [UInt8], type: EventType)] = [
-    (Array("ApiEvent".utf8), .api), (Array("BulkApiResultEvent".utf8), .bulkAPIResult),
-    (Array("ReportEvent".utf8), .report), (Array("ListViewEvent".utf8), .listView),
-    (Array("LoginEvent".utf8), .login),
+  /// Names compared as raw bytes: compared through `String.UTF8View`, telling the event type
+  /// took nearly 3% of parsing an API event.
+  private static let eventTypes: [(name: StaticString, type: EventType)] = [
+    ("ApiEvent", .api), ("BulkApiResultEvent", .bulkAPIResult), ("ReportEvent", .report),
+    ("ListViewEvent", .listView), ("LoginEvent", .login),
   ]
+  private static let channelSuffixes: [StaticString] = ["Stream", "Store"]
 
   func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent
@@ -135,14 +137,14 @@ struct SalesforceRTEMParser {
     declared: FieldValue?, channel: FieldValue?, field: (Field) -> FieldValue?
   ) -> EventType {
     if var name = declared?.nonEmptyText ?? channel?.nonEmptyText {
-      let prefix = "/event/".utf8
+      let prefix = StaticString("/event/").bytes
       if name.starts(with: prefix) { name = UnsafeRawBufferPointer(rebasing: name[prefix.count...]) }
-      for suffix in ["Stream".utf8, "Store".utf8] where name.count > suffix.count
+      for suffix in Self.channelSuffixes.lazy.map(\.bytes) where name.count > suffix.count
         && name[(name.count - suffix.count)...].elementsEqual(suffix)
       {
         name = UnsafeRawBufferPointer(rebasing: name[..<(name.count - suffix.count)])
       }
-      return Self.eventTypes.first { name.elementsEqual($0.name) }?.type ?? .other
+      return Self.eventTypes.first { name.elementsEqual($0.name.bytes) }?.type ?? .other
     }
     func has(_ candidate: Field) -> Bool { field(candidate).isPresent }
     if has(.executionIdentifier) && has(.reportID) { return .report }
