@@ -292,6 +292,9 @@ public final class EventParser {
     }
   }
 
+  /// In line in `parseRecord`: called, it copied each format's event (some 180 bytes) into the
+  /// optional it returns, for every record (memmove went from 8.7% to 6.5% of parsing sf-elf).
+  @inline(__always)
   private func parse(_ record: UnsafeRawBufferPointer, origin: EventOrigin) throws(RejectReason) -> AccessEvent? {
     switch parser! {
     case .rtem(let parser): return try parser.parse(record, context: context, origin: origin)
