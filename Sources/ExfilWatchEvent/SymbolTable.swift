@@ -20,10 +20,10 @@ public struct Symbol: Hashable, Comparable, Sendable {
 /// Interns byte strings: each distinct value is stored once and named by a `Symbol`.
 ///
 /// Lookup hashes the bytes in place (no `String` is built for a value already seen), probes an
-/// open-addressing table and compares with `memcmp`, so interning a field costs about as much as
-/// reading it. The symbols' bytes are kept in one growing arena. New values take the lowest
-/// number a sweep freed, else the next one, so the same input read the same way gives the same
-/// numbers; nothing ExfilWatch outputs depends on them.
+/// open-addressing table and compares the bytes in line, so interning a field costs about as
+/// much as reading it. The symbols' bytes are kept in one growing arena. New values take the
+/// lowest number a sweep freed, else the next one, so the same input read the same way gives
+/// the same numbers; nothing ExfilWatch outputs depends on them.
 ///
 /// A run that reads for months sees ever new values (sessions, addresses, a flood of made-up
 /// names) while it holds only its tracked keys' few: `sweep(keeping:)` frees the symbols
@@ -228,11 +228,26 @@ public final class SymbolTable: @unchecked Sendable {
     }
   }
 
+  /// Compared in line, eight bytes at a time, not by `memcmp`: around that opaque call the
+  /// arena's buffer was retained and released, a pair per lookup that cost more than the
+  /// comparison of values a few dozen bytes long.
   private func equals(_ symbol: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
     let span = spans[symbol]
     guard span.count == bytes.count else { return false }
     return arena.withUnsafeBytes { all in
-      memcmp(all.baseAddress! + span.start, bytes.baseAddress!, span.count) == 0
+      let stored = UnsafeRawBufferPointer(rebasing: all[span.start..<span.start + span.count])
+      var offset = 0
+      while offset + 8 <= stored.count {
+        guard stored.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        else { return false }
+        offset += 8
+      }
+      while offset < stored.count {
+        guard stored[offset] == bytes[offset] else { return false }
+        offset += 1
+      }
+      return true
     }
   }
 

@@ -292,6 +292,9 @@ public final class EventParser {
     }
   }
 
+  /// In line in `parseRecord`: called, it copied each format's event (some 180 bytes) into the
+  /// optional it returns, for every record (memmove went from 8.7% to 6.5% of parsing sf-elf).
+  @inline(__always)
   private func parse(_ record: UnsafeRawBufferPointer, origin: EventOrigin) throws(RejectReason) -> AccessEvent? {
     switch parser! {
     case .rtem(let parser): return try parser.parse(record, context: context, origin: origin)
@@ -362,8 +365,11 @@ public final class EventParser {
 }
 
 /// Connects a framer's records to the parser and the caller's handler.
+///
+/// It holds its parser strongly: it lives only for one `feed` or `finish` call, so there is no
+/// cycle to break, and an `unowned` reference was checked and retained for every record.
 private struct RecordDispatcher<Handler: EventHandler>: LineHandler {
-  unowned let owner: EventParser
+  let owner: EventParser
   var handler: Handler
 
   mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) throws {

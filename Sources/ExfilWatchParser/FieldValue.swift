@@ -25,24 +25,29 @@ struct FieldValue {
   /// Whether the text equals `literal` exactly.
   func equals(_ literal: StaticString) -> Bool {
     text.count == literal.utf8CodeUnitCount
-      && text.elementsEqual(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+      && text.elementsEqual(literal.bytes)
   }
 
   /// Whether the text equals `literal`, ignoring ASCII case.
   func equalsIgnoringCase(_ literal: StaticString) -> Bool {
     guard text.count == literal.utf8CodeUnitCount else { return false }
-    let other = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    let other = literal.bytes
     return zip(text, other).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
   }
 
   /// Whether the text contains `literal`.
   func contains(_ literal: StaticString) -> Bool {
-    let needle = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    let needle = literal.bytes
     guard needle.count <= text.count else { return false }
     return (0...(text.count - needle.count)).contains { start in
       UnsafeRawBufferPointer(rebasing: text[start..<start + needle.count]).elementsEqual(needle)
     }
   }
+}
+
+extension StaticString {
+  /// The literal's UTF-8 bytes (static, so valid for as long as the program runs).
+  var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: utf8Start, count: utf8CodeUnitCount) }
 }
 
 @inline(__always)
@@ -144,13 +149,13 @@ func eventTime(_ value: FieldValue?) throws(RejectReason) -> Int64 {
 extension FieldValue {
   /// Whether the text starts with `literal`.
   func hasPrefix(_ literal: StaticString) -> Bool {
-    let needle = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    let needle = literal.bytes
     return text.count >= needle.count && text.prefix(needle.count).elementsEqual(needle)
   }
 
   /// Whether the text ends with `literal`.
   func hasSuffix(_ literal: StaticString) -> Bool {
-    let needle = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    let needle = literal.bytes
     return text.count >= needle.count && text.suffix(needle.count).elementsEqual(needle)
   }
 }

@@ -54,33 +54,37 @@ struct SalesforceRTEMParser {
     case api, bulkAPIResult, report, listView, login, other
   }
 
-  private static let eventTypes: [(name: [UInt8], type: EventType)] = [
-    (Array("ApiEvent".utf8), .api), (Array("BulkApiResultEvent".utf8), .bulkAPIResult),
-    (Array("ReportEvent".utf8), .report), (Array("ListViewEvent".utf8), .listView),
-    (Array("LoginEvent".utf8), .login),
+  /// Names compared as raw bytes: compared through `String.UTF8View`, telling the event type
+  /// took nearly 3% of parsing an API event.
+  private static let eventTypes: [(name: StaticString, type: EventType)] = [
+    ("ApiEvent", .api), ("BulkApiResultEvent", .bulkAPIResult), ("ReportEvent", .report),
+    ("ListViewEvent", .listView), ("LoginEvent", .login),
   ]
+  private static let channelSuffixes: [StaticString] = ["Stream", "Store"]
 
   func parse(_ record: UnsafeRawBufferPointer, context: ParseContext, origin: EventOrigin)
     throws(RejectReason) -> AccessEvent
   {
     try context.extract(record, with: Self.extractor)
-    let values = context.values
+    // The values are read from the context each time: a local copy of the array (or a slice
+    // of it) was retained and released for every record, 3% of parsing an event.
+    //
     // The deepest envelope that holds any payload field is the event.
     let fieldCount = Self.fieldCount
     var base = 0
     for envelope in (1..<Self.envelopes.count).reversed() {
       let start = envelope * fieldCount
-      if values[start..<start + fieldCount].contains(where: { $0 != nil }) {
+      if (start..<start + fieldCount).contains(where: { context.values[$0] != nil }) {
         base = start
         break
       }
     }
-    func field(_ field: Field) -> FieldValue? { values[base + field.rawValue] }
+    func field(_ field: Field) -> FieldValue? { context.values[base + field.rawValue] }
 
     let time = try eventTime(field(.eventDate))
     let type = eventType(
-      declared: field(.attributesType) ?? values[0 + Field.attributesType.rawValue],
-      channel: values[Self.channelField], field: field)
+      declared: field(.attributesType) ?? context.values[0 + Field.attributesType.rawValue],
+      channel: context.values[Self.channelField], field: field)
     var event = AccessEvent(
       time: time,
       actor: context.symbol(field(.username)),
@@ -135,14 +139,14 @@ struct SalesforceRTEMParser {
     declared: FieldValue?, channel: FieldValue?, field: (Field) -> FieldValue?
   ) -> EventType {
     if var name = declared?.nonEmptyText ?? channel?.nonEmptyText {
-      let prefix = "/event/".utf8
+      let prefix = StaticString("/event/").bytes
       if name.starts(with: prefix) { name = UnsafeRawBufferPointer(rebasing: name[prefix.count...]) }
-      for suffix in ["Stream".utf8, "Store".utf8] where name.count > suffix.count
+      for suffix in Self.channelSuffixes.lazy.map(\.bytes) where name.count > suffix.count
         && name[(name.count - suffix.count)...].elementsEqual(suffix)
       {
         name = UnsafeRawBufferPointer(rebasing: name[..<(name.count - suffix.count)])
       }
-      return Self.eventTypes.first { name.elementsEqual($0.name) }?.type ?? .other
+      return Self.eventTypes.first { name.elementsEqual($0.name.bytes) }?.type ?? .other
     }
     func has(_ candidate: Field) -> Bool { field(candidate).isPresent }
     if has(.executionIdentifier) && has(.reportID) { return .report }
