@@ -4,7 +4,8 @@
 #   Benchmarks/memory.sh
 #
 # Keys: sf-rtem inputs with 1,000, 100,000 and 1,000,000 distinct actors (distinct-actors.py:
-# 20, 20 and 2 reads each, 4,096 IPs, 8 apps) and one simulated sf-elf day of 100,000 agents;
+# 20, 20 and 2 reads each, 4,096 IPs, 8 apps) and the first day of a two-day sf-elf simulation
+# of 100,000 agents (the attack scenario needs two days);
 # prints peak RSS, keys tracked and the bytes per key beyond the 1,000-actor run's RSS.
 # Size: the compare.sh sf-rtem dataset (run compare.sh first), its first 3 days and all 30:
 # the peak RSS should not grow with the input.
@@ -21,7 +22,7 @@ make_actors() {
 make_agents_day() {
   local directory="$work/mem-100k"
   if [ ! -f "$directory/API-2025-06-01.csv.zst" ]; then
-    "$exfilwatch" simulate --scenario connected-app-exfil --format sf-elf --days 1 --agents 100000 \
+    "$exfilwatch" simulate --scenario connected-app-exfil --format sf-elf --days 2 --agents 100000 \
       --seed 1 --out "$directory" > /dev/null
   fi
   echo "$directory/API-2025-06-01.csv.zst"
