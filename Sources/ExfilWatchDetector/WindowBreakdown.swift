@@ -159,13 +159,15 @@ struct WindowBreakdown: Codable {
     add(.object, event.object, companion: .none, records: event.records, reads: 1)
   }
 
-  /// Turns the sole values into entries, as a field is about to get its second value.
+  /// Turns the sole values into entries, as a field is about to get its second value (one
+  /// by one: a list of them made first was an allocation per spread bucket).
   private mutating func spread() {
-    let sole = allEntries
+    let values = soleValues
     entries.reserveCapacity(2 * Field.allCases.count)
-    for entry in sole {
-      add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
-    }
+    add(.actor, values[Field.actor.rawValue], companion: values[4], records: records, reads: reads)
+    add(.client, values[Field.client.rawValue], companion: .none, records: records, reads: reads)
+    add(.sourceIP, values[Field.sourceIP.rawValue], companion: .none, records: records, reads: reads)
+    add(.object, values[Field.object.rawValue], companion: .none, records: records, reads: reads)
   }
 
   mutating func merge(_ other: WindowBreakdown) {
