@@ -188,9 +188,13 @@ struct DetectorSnapshot: Codable {
     statistics = detector.statistics
     self.keys = keys
     freeSlots = detector.freeSlots
-    // Parked keys are saved on the active list, where a restored detector finds them.
+    // Parked keys are saved on the active list, where a restored detector finds them. Sorted:
+    // the list's order follows the keys' history of parking and leaving, which a restored run
+    // does not share, and nothing judged depends on it; so a run restored anywhere saves the
+    // same state as one that never stopped.
     active = detector.active.indices.map { h in
-      detector.active[h] + detector.horizonStates[h].indices.filter { detector.horizonStates[h][$0].isParked }.map(Int32.init)
+      let parked = detector.horizonStates[h].indices.filter { detector.horizonStates[h][$0].isParked }
+      return (detector.active[h] + parked.map(Int32.init)).sorted()
     }
     nextHop = detector.nextHop
     peers = detector.peers.map { $0.map { Peers(records: $0.records, reads: $0.reads) } }
