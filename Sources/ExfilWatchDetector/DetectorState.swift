@@ -31,7 +31,7 @@ extension Detector {
     var bytes = DetectorStateFormat.magic
     bytes.appendLittleEndian(DetectorStateFormat.version)
     bytes.appendLittleEndian(UInt64(0))  // the checksum, once the payload is there
-    bytes.append(contentsOf: try encoder.encode(DetectorSnapshot(self, keys: [])))
+    bytes.append(contentsOf: try encoder.encode(DetectorSnapshot(self)))
     for index in keys.indices {
       bytes.append(DetectorStateFormat.keySeparator)
       bytes.append(contentsOf: try encoder.encode(savedKey(at: index)))
@@ -181,12 +181,12 @@ struct DetectorSnapshot: Codable {
   var pendingFindings: [Finding]
   var timeGuard: EventTimeGuard
 
-  /// The detector's state with `keys` for its key slots (`encodedState` writes them apart).
-  init(_ detector: Detector, keys: [SavedKey]) {
+  /// The detector's state but its key slots, which `encodedState` writes after it.
+  init(_ detector: Detector) {
     configuration = detector.configuration
     symbolCount = detector.symbols.count
     statistics = detector.statistics
-    self.keys = keys
+    keys = []
     freeSlots = detector.freeSlots
     // Parked keys are saved on the active list, where a restored detector finds them. Sorted:
     // the list's order follows the keys' history of parking and leaving, which a restored run

@@ -103,8 +103,6 @@ struct KeySlotIndex {
   private static func hash(_ key: DetectorKey) -> Int {
     let values = UInt64(key.first.rawValue) | UInt64(key.second.rawValue) << 32
     let context = UInt64(key.third.rawValue) | UInt64(key.tenant.rawValue) << 32
-    var mixed = (values ^ UInt64(key.dimension) << 56) &* 0x9E37_79B9_7F4A_7C15
-    mixed = (mixed ^ (mixed >> 29) ^ context) &* 0xBF58_476D_1CE4_E5B9
-    return Int(truncatingIfNeeded: mixed ^ (mixed >> 32))
+    return Int(truncatingIfNeeded: ByteChecksum.mix(ByteChecksum.mix(UInt64(key.dimension), values), context))
   }
 }

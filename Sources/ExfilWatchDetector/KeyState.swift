@@ -2,9 +2,9 @@ import ExfilWatchEvent
 
 /// What the detector keeps about one key beside its state and buckets in each horizon
 /// (`HorizonState` and `WindowRing`, empty while the key is idle there), which live in
-/// per-horizon arrays by the same slot: the judging step walks one horizon's keys every hop, and a key's horizons
-/// kept in an array of their own, with the buckets inside, made every step copy or check
-/// several levels of storage per key.
+/// per-horizon arrays by the same slot: the judging step walks one horizon's keys every hop,
+/// and a key's horizons kept in an array of their own, with the buckets inside, made every
+/// step copy or check several levels of storage per key.
 struct KeyState {
   var key: DetectorKey
   /// The newest event time of the key, for evicting the least recently seen.

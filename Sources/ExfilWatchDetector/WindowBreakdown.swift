@@ -32,9 +32,10 @@ struct WindowBreakdown: Codable {
   /// Records and reads counted.
   private(set) var records: Int64 = 0
   private(set) var reads: Int64 = 0
-  /// While `entries` is empty and there are reads: each field's one value (by `Field`), then
-  /// the actor's companion.
+  /// While `entries` is empty and there are reads: each field's one value (by `Field`), and
+  /// the actor's companion at `companionSlot`.
   private var soleValues = InlineArray<5, Symbol>(repeating: .none)
+  private static let companionSlot = 4
   /// Per field, the entry the field's last value went to (`noEntry` before one): a key's
   /// consecutive reads mostly share their actor, client and IP, so this spares scanning the
   /// entries.
@@ -75,19 +76,17 @@ struct WindowBreakdown: Codable {
       }
       sums[entry.field.rawValue] = (records.partialValue, reads.partialValue)
     }
-    for entry in saved {
-      add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
-    }
     (records, reads) = sums[Field.actor.rawValue]
-    let sole = fieldCounts[0] == 1 && fieldCounts[1] == 1 && fieldCounts[2] == 1 && fieldCounts[3] == 1
-    guard sole, entries.count == Field.allCases.count, !entries.contains(where: { $0.value == Self.other }) else {
+    let sole = saved.count == Field.allCases.count && !saved.contains { $0.value == Self.other }
+      && Field.allCases.allSatisfy { field in saved.contains { $0.field == field } }
+    guard sole else {
+      for entry in saved {
+        add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
+      }
       return
     }
-    for entry in entries { soleValues[entry.field.rawValue] = entry.value }
-    soleValues[4] = entries[Int(lastEntry[0])].companion
-    entries.removeAll()
-    lastEntry = InlineArray(repeating: Self.noEntry)
-    fieldCounts = InlineArray(repeating: 0)
+    for entry in saved { soleValues[entry.field.rawValue] = entry.value }
+    soleValues[Self.companionSlot] = saved.first { $0.field == .actor }!.companion
   }
 
   func encode(to encoder: any Encoder) throws {
@@ -100,7 +99,7 @@ struct WindowBreakdown: Codable {
     guard entries.isEmpty && reads > 0 else { return entries }
     return Field.allCases.map { field in
       Entry(
-        field: field, value: soleValues[field.rawValue], companion: field == .actor ? soleValues[4] : .none,
+        field: field, value: soleValues[field.rawValue], companion: field == .actor ? soleValues[Self.companionSlot] : .none,
         records: records, reads: reads)
     }
   }
@@ -164,7 +163,7 @@ struct WindowBreakdown: Codable {
   private mutating func spread() {
     let values = soleValues
     entries.reserveCapacity(2 * Field.allCases.count)
-    add(.actor, values[Field.actor.rawValue], companion: values[4], records: records, reads: reads)
+    add(.actor, values[Field.actor.rawValue], companion: values[Self.companionSlot], records: records, reads: reads)
     add(.client, values[Field.client.rawValue], companion: .none, records: records, reads: reads)
     add(.sourceIP, values[Field.sourceIP.rawValue], companion: .none, records: records, reads: reads)
     add(.object, values[Field.object.rawValue], companion: .none, records: records, reads: reads)

@@ -24,8 +24,10 @@ package enum ByteChecksum {
     return mix(mix(hash, tail), UInt64(bytes.count))
   }
 
+  /// `hash` with `word` folded in: how the checksum takes each word, for callers that hash
+  /// a few words or checksums of their own.
   @inline(__always)
-  private static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+  package static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
     let multiplied = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
     return multiplied ^ (multiplied >> 29)
   }

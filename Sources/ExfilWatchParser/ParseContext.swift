@@ -177,35 +177,19 @@ extension AccessEvent {
   }
 }
 
-/// A 64-bit key for an operation made of several fields (session + query text, job id).
+/// A 64-bit key for an operation made of several fields (session + query text, job id): each
+/// field's checksum (length included, so `ab` + `c` and `a` + `bc` differ) folded into the key.
 ///
-/// Eight bytes at a time: a Salesforce query's text is often hundreds of bytes, and hashing
-/// it a byte at a time was a tenth of parsing an API event. (Keys saved by a version that
-/// hashed by bytes do not match: an operation whose pages straddle that upgrade counts twice.)
+/// A Salesforce query's text is often hundreds of bytes: hashed a byte at a time it was a
+/// tenth of parsing an API event. (Keys saved by a version that hashed by bytes do not match:
+/// an operation whose pages straddle that upgrade counts twice.)
 struct OperationKey {
   private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
 
+  /// Adds `field`; an empty or missing one still separates its neighbours.
   mutating func add(_ field: FieldValue?) {
-    guard let text = field?.nonEmptyText else {
-      mix(0xFF)  // an empty or missing field still separates its neighbours
-      return
-    }
-    var offset = 0
-    while offset + 8 <= text.count {
-      mix(UInt64(littleEndian: text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
-      offset += 8
-    }
-    var tail: UInt64 = 0
-    for (shift, byte) in text[offset...].enumerated() { tail |= UInt64(byte) << (8 * shift) }
-    // The length closes the field, so `ab` + `c` and `a` + `bc` differ.
-    mix(tail)
-    mix(UInt64(text.count) | 0xFF00_0000_0000_0000)
-  }
-
-  @inline(__always)
-  private mutating func mix(_ word: UInt64) {
-    value = (value ^ word) &* 0x9E37_79B9_7F4A_7C15
-    value ^= value >> 32
+    let text = field?.nonEmptyText ?? UnsafeRawBufferPointer(start: nil, count: 0)
+    value = ByteChecksum.mix(value, ByteChecksum.of(text))
   }
 }
 
