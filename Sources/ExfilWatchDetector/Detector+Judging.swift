@@ -30,8 +30,15 @@ struct MetricJudgement {
 
   init(value: Int64, logValue: Double, expected: Expectation, shift: Double, floor: Int64, thresholds: Thresholds) {
     score = (logValue - expected.mean - shift) / expected.spread
+    // The multiple only matters to a window the other two tests pass (an `exp` per metric
+    // and window otherwise): 0 when they fail.
+    guard score >= thresholds.score && value >= floor else {
+      multiple = 0
+      passes = false
+      return
+    }
     multiple = Double(value + 1) / Glibc.exp(expected.busiest + shift)
-    passes = score >= thresholds.score && value >= floor && multiple >= thresholds.multiple
+    passes = multiple >= thresholds.multiple
   }
 }
 
@@ -127,8 +134,8 @@ extension Detector {
           let dimension = Int(keys[index].key.dimension)
           let peer = peers[dimension][h]
           let own = (records: states[index].records, reads: states[index].reads)
-          let logRecords = log1p(Double(totals.records))
-          let logReads = log1p(Double(totals.reads))
+          let logRecords = LogVolume.of(totals.records)
+          let logReads = LogVolume.of(totals.reads)
           candidates.append(
             WindowCandidate(
               key: Int32(index), dimension: dimension, group: keys[index].usualClient, records: totals.records,
