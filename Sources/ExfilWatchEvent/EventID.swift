@@ -1,21 +1,25 @@
 /// A platform's id of one event (a UUID, a Salesforce request id, a GUID), kept inline.
 ///
 /// Event ids are unique per event, so interning them would grow the symbol table without end,
-/// and a `String` per event is a heap allocation on the hot path. Ids of up to 48 bytes (all
+/// and a `String` per event is a heap allocation on the hot path. Ids of up to 64 bytes (all
 /// the platforms' ids: 36-character UUIDs and GUIDs, 22-character request ids, 32-character
-/// sys_ids) are stored in the value itself; a longer one is kept whole in a `String`.
+/// sys_ids, 64-digit hex digests) are stored whole in the value itself; a longer one is
+/// shortened as long values are (`ShortenedText`: its beginning and a hash of the whole).
+/// Nothing in the value is counted or freed, so events and the samples kept of them copy as
+/// plain bytes, twice per event between the parser and the detector.
 public struct EventID: Hashable, Sendable, CustomStringConvertible {
-  private typealias Storage = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
-  private static let inlineCapacity = MemoryLayout<Storage>.size
+  private typealias Storage = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+  /// The longest id kept whole, in bytes.
+  public static let inlineCapacity = MemoryLayout<Storage>.size
 
-  private var storage: Storage = (0, 0, 0, 0, 0, 0)
+  private var storage: Storage = (0, 0, 0, 0, 0, 0, 0, 0)
   private var count: UInt8 = 0
-  private var overflow: String?
 
-  /// The id with these UTF-8 bytes.
+  /// The id with these UTF-8 bytes (shortened past `inlineCapacity`).
   public init(_ bytes: UnsafeRawBufferPointer) {
     guard bytes.count <= Self.inlineCapacity else {
-      overflow = String(decoding: bytes, as: UTF8.self)
+      let shortened = ShortenedText.bytes(of: bytes, keeping: Self.inlineCapacity - ShortenedText.suffixLength)
+      self = shortened.withUnsafeBytes { EventID($0) }
       return
     }
     count = UInt8(bytes.count)
@@ -29,10 +33,7 @@ public struct EventID: Hashable, Sendable, CustomStringConvertible {
 
   /// Calls `body` with the id's UTF-8 bytes.
   public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-    if var overflow {
-      return try overflow.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
-    }
-    return try withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)])) }
+    try withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)])) }
   }
 
   public var description: String {

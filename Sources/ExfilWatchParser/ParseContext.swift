@@ -69,11 +69,7 @@ final class ParseContext {
   func intern(_ text: UnsafeRawBufferPointer) -> Symbol {
     guard text.count > maxValueLength else { return symbols.intern(text) }
     shortenedValues += 1
-    var end = maxValueLength
-    while end > 0, text[end] & 0xC0 == 0x80 { end -= 1 }
-    let hash = String(ByteChecksum.of(text), radix: 16)
-    var shortened = Array(text[..<end])
-    shortened += Array("…#\(String(repeating: "0", count: 16 - hash.count))\(hash)".utf8)
+    let shortened = ShortenedText.bytes(of: text, keeping: maxValueLength)
     return shortened.withUnsafeBytes { symbols.intern($0, whole: text) }
   }
 
