@@ -17,6 +17,8 @@ struct EventSamples {
   private var earliest: Sample?
   /// The samples after `earliest`, in order.
   private var later: [Sample] = []
+  /// Whether `later` holds any (known without reaching its storage, see `WindowBreakdown`).
+  private var hasLater = false
   /// The time of the last sample once there are `limit` of them, `Int64.max` before: a read
   /// after it cannot be a sample.
   private var cutoff = Int64.max
@@ -33,8 +35,10 @@ struct EventSamples {
 
   mutating func removeAll() {
     earliest = nil
-    later.removeAll(keepingCapacity: true)
     cutoff = .max
+    guard hasLater else { return }
+    hasLater = false
+    later.removeAll(keepingCapacity: true)
   }
 
   mutating func merge(_ other: EventSamples) {
@@ -46,7 +50,10 @@ struct EventSamples {
       earliest = sample
       return
     }
-    if later.isEmpty { later.reserveCapacity(Self.limit - 1) }
+    if !hasLater {
+      hasLater = true
+      later.reserveCapacity(Self.limit - 1)
+    }
     if Self.precedes(sample, first) {
       earliest = sample
       later.insert(first, at: 0)

@@ -45,6 +45,10 @@ struct WindowBreakdown: Codable {
   /// Once a field has had a second value, or after a merge or a restore of several: every
   /// field's values with their sums.
   private var entries: [Entry] = []
+  /// Whether `entries` holds any: asked at every read, and kept here beside the sole values
+  /// because the entries' storage (kept by a reused bucket) is elsewhere on the heap, a cache
+  /// miss to learn it is empty.
+  private var hasEntries = false
   /// Once there are `indexedFrom` entries: an open-addressing index of them by field and
   /// value (entry index + 1; 0 is an empty slot). The bucket of the console every agent uses
   /// holds dozens of actors and addresses, and scanning them for each read was a tenth of the
@@ -96,7 +100,7 @@ struct WindowBreakdown: Codable {
 
   /// Every field's entries, in the order their values first came.
   var allEntries: [Entry] {
-    guard entries.isEmpty && reads > 0 else { return entries }
+    guard !hasEntries && reads > 0 else { return entries }
     return Field.allCases.map { field in
       Entry(
         field: field, value: soleValues[field.rawValue], companion: field == .actor ? soleValues[Self.companionSlot] : .none,
@@ -107,7 +111,8 @@ struct WindowBreakdown: Codable {
   mutating func removeAll() {
     records = 0
     reads = 0
-    guard !entries.isEmpty else { return }
+    guard hasEntries else { return }
+    hasEntries = false
     entries.removeAll(keepingCapacity: true)
     lastEntry = InlineArray(repeating: Self.noEntry)
     fieldCounts = InlineArray(repeating: 0)
@@ -120,7 +125,7 @@ struct WindowBreakdown: Codable {
       records += event.records
       reads += 1
     }
-    if entries.isEmpty {
+    if !hasEntries {
       if reads == 0 {
         soleValues = [actor, event.client, event.sourceIP, event.object, event.actorID]
         return
@@ -171,11 +176,11 @@ struct WindowBreakdown: Codable {
 
   mutating func merge(_ other: WindowBreakdown) {
     guard other.reads > 0 else { return }
-    if reads == 0 && other.entries.isEmpty {
+    if reads == 0 && !other.hasEntries {
       self = other
       return
     }
-    if entries.isEmpty && reads > 0 { spread() }
+    if !hasEntries && reads > 0 { spread() }
     for entry in other.allEntries {
       add(entry.field, entry.value, companion: entry.companion, records: entry.records, reads: entry.reads)
     }
@@ -212,6 +217,7 @@ struct WindowBreakdown: Codable {
   private mutating func append(_ entry: Entry) {
     fieldCounts[entry.field.rawValue] += 1
     entries.append(entry)
+    hasEntries = true
     if entries.count == Self.indexedFrom {
       index = Array(repeating: 0, count: Self.indexSize)
       for position in entries.indices { insertIntoIndex(position) }
@@ -277,7 +283,7 @@ struct WindowBreakdown: Codable {
   /// The value holding at least half the records (or, with no records, half the reads) of a
   /// field: the actor, client or IP a window mostly came from.
   func dominant(_ field: Field) -> Symbol? {
-    if entries.isEmpty { return reads > 0 && !soleValues[field.rawValue].isNone ? soleValues[field.rawValue] : nil }
+    if !hasEntries { return reads > 0 && !soleValues[field.rawValue].isNone ? soleValues[field.rawValue] : nil }
     var records: Int64 = 0
     var reads: Int64 = 0
     for entry in entries where entry.field == field {
