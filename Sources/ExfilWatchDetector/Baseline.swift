@@ -118,36 +118,64 @@ func selectMedian(_ values: inout [Double]) -> Double {
 }
 
 /// The `k`th smallest (from 0) of `values`, which it reorders so that none before `k` is
-/// larger and none after it smaller (Hoare's selection, pivot the median of three).
+/// larger and none after it smaller: Hoare's selection (pivot the median of three) with a
+/// partition that does not branch on the values. The judging step takes medians of a few
+/// hundred peers' rises twice per dimension and peer group at every hop, and a branch per
+/// value, taken or not at random, mispredicted on every other one.
 private func selectSmallest(_ k: Int, in values: UnsafeMutableBufferPointer<Double>) -> Double {
   var low = 0
-  var high = values.count - 1
-  while low < high {
+  var high = values.count
+  while high - low > 16 {
     let middle = low + (high - low) / 2
+    let last = high - 1
     if values[middle] < values[low] { values.swapAt(middle, low) }
-    if values[high] < values[low] { values.swapAt(high, low) }
-    if values[high] < values[middle] { values.swapAt(high, middle) }
-    let pivot = values[middle]
-    var i = low
-    var j = high
-    while i <= j {
-      while values[i] < pivot { i += 1 }
-      while pivot < values[j] { j -= 1 }
-      if i <= j {
-        values.swapAt(i, j)
-        i += 1
-        j -= 1
+    if values[last] < values[low] { values.swapAt(last, low) }
+    if values[last] < values[middle] { values.swapAt(last, middle) }
+    values.swapAt(middle, last)
+    let pivot = values[last]
+    // Lomuto's scheme without a branch: each value is swapped to the boundary, which moves
+    // past it only if it is below the pivot.
+    var boundary = low
+    for index in low..<last {
+      let value = values[index]
+      values[index] = values[boundary]
+      values[boundary] = value
+      boundary += value < pivot ? 1 : 0
+    }
+    values.swapAt(boundary, last)
+    // Now low..<boundary holds the values below the pivot, boundary the pivot, and after it
+    // none below.
+    if k < boundary {
+      high = boundary
+      continue
+    }
+    if k == boundary { return pivot }
+    let below = boundary - low
+    let size = high - low
+    low = boundary + 1
+    // Few values below the pivot: the pivot's equals (ties are common) are gathered after it
+    // the same way, so a run of them is not taken one value per pass.
+    if below < size / 4 {
+      var equalEnd = low
+      for index in low..<high {
+        let value = values[index]
+        values[index] = values[equalEnd]
+        values[equalEnd] = value
+        equalEnd += value == pivot ? 1 : 0
       }
+      if k < equalEnd { return pivot }
+      low = equalEnd
     }
-    // Now low...j holds no value above the pivot, i...high none below, and between them the
-    // pivot's equals.
-    if k <= j {
-      high = j
-    } else if k >= i {
-      low = i
-    } else {
-      return values[k]
+  }
+  // A short run: sorted by insertion.
+  for index in (low + 1)..<max(high, low + 1) {
+    let value = values[index]
+    var position = index
+    while position > low && value < values[position - 1] {
+      values[position] = values[position - 1]
+      position -= 1
     }
+    values[position] = value
   }
   return values[k]
 }

@@ -49,10 +49,17 @@ import Testing
 
   @Test func medianIsTheMiddleOfTheSortedValues() {
     var random = SeededGenerator(seed: 7)
-    for count in 1...60 {
-      for _ in 0..<20 {
-        // Few distinct values, so ties fall on the middle often.
-        let values = (0..<count).map { _ in Double(Int.random(in: -5...5, using: &random)) / 4 }
+    let counts = Array(1...60) + [61, 100, 257, 600, 1_001]
+    for count in counts {
+      for trial in 0..<20 {
+        // Few distinct values (ties fall on the middle often), many, all equal, or in order.
+        let values: [Double] =
+          switch trial % 5 {
+          case 0, 1: (0..<count).map { _ in Double(Int.random(in: -5...5, using: &random)) / 4 }
+          case 2: (0..<count).map { _ in Double.random(in: -10...10, using: &random) }
+          case 3: Array(repeating: 1.5, count: count)
+          default: (0..<count).map { Double(trial % 2 == 0 ? $0 : count - $0) }
+          }
         let sorted = values.sorted()
         let middle = count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2
         #expect(median(values) == middle, "\(values)")
