@@ -15,16 +15,18 @@ struct EventSamples {
 
   static let limit = 3
   private var earliest: Sample?
-  /// The samples after `earliest`, in order.
+  /// The samples after `earliest`, in order, while `hasLater`. Left as it was when the
+  /// samples are emptied, and emptied only when a second sample comes: a bucket reused for a key's next hop mostly gets none, and reaching the list's
+  /// storage to empty it was a cache miss per reuse.
   private var later: [Sample] = []
-  /// Whether `later` holds any (known without reaching its storage, see `WindowBreakdown`).
+  /// Whether `later` is in use (else what it holds is stale).
   private var hasLater = false
   /// The time of the last sample once there are `limit` of them, `Int64.max` before: a read
   /// after it cannot be a sample.
   private var cutoff = Int64.max
 
   /// In order.
-  var samples: [Sample] { earliest.map { [$0] + later } ?? [] }
+  var samples: [Sample] { earliest.map { [$0] + (hasLater ? later : []) } ?? [] }
 
   mutating func add(_ event: AccessEvent) {
     // Most reads come after the samples already kept: decided by time alone, before a sample
@@ -36,9 +38,7 @@ struct EventSamples {
   mutating func removeAll() {
     earliest = nil
     cutoff = .max
-    guard hasLater else { return }
     hasLater = false
-    later.removeAll(keepingCapacity: true)
   }
 
   mutating func merge(_ other: EventSamples) {
@@ -52,6 +52,7 @@ struct EventSamples {
     }
     if !hasLater {
       hasLater = true
+      later.removeAll(keepingCapacity: true)
       later.reserveCapacity(Self.limit - 1)
     }
     if Self.precedes(sample, first) {

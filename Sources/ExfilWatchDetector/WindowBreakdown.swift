@@ -44,10 +44,12 @@ struct WindowBreakdown: Codable {
   private var fieldCounts = InlineArray<4, UInt8>(repeating: 0)
   /// Once a field has had a second value, or after a merge or a restore of several: every
   /// field's values with their sums.
+  /// Left as they were (with `index`) when the breakdown is emptied, and emptied only when
+  /// the next entry comes: a bucket reused for a key's next hop mostly keeps sole values.
   private var entries: [Entry] = []
-  /// Whether `entries` holds any: asked at every read, and kept here beside the sole values
-  /// because the entries' storage (kept by a reused bucket) is elsewhere on the heap, a cache
-  /// miss to learn it is empty.
+  /// Whether `entries` is in use (else what it and `index` hold is stale): asked at every
+  /// read, and kept here beside the sole values because the entries' storage is elsewhere on
+  /// the heap, a cache miss to reach.
   private var hasEntries = false
   /// Once there are `indexedFrom` entries: an open-addressing index of them by field and
   /// value (entry index + 1; 0 is an empty slot). The bucket of the console every agent uses
@@ -100,7 +102,8 @@ struct WindowBreakdown: Codable {
 
   /// Every field's entries, in the order their values first came.
   var allEntries: [Entry] {
-    guard !hasEntries && reads > 0 else { return entries }
+    guard !hasEntries else { return entries }
+    guard reads > 0 else { return [] }
     return Field.allCases.map { field in
       Entry(
         field: field, value: soleValues[field.rawValue], companion: field == .actor ? soleValues[Self.companionSlot] : .none,
@@ -113,10 +116,8 @@ struct WindowBreakdown: Codable {
     reads = 0
     guard hasEntries else { return }
     hasEntries = false
-    entries.removeAll(keepingCapacity: true)
     lastEntry = InlineArray(repeating: Self.noEntry)
     fieldCounts = InlineArray(repeating: 0)
-    index.removeAll(keepingCapacity: true)
   }
 
   mutating func add(_ event: AccessEvent) {
@@ -190,6 +191,10 @@ struct WindowBreakdown: Codable {
 
   @inline(__always)
   private mutating func add(_ field: Field, _ value: Symbol, companion: Symbol, records: Int64, reads: Int64) {
+    if !hasEntries {
+      entries.removeAll(keepingCapacity: true)
+      index.removeAll(keepingCapacity: true)
+    }
     let hint = Int(lastEntry[field.rawValue])
     if hint != Int(Self.noEntry) && entries[hint].value == value {
       entries[hint].records += records

@@ -81,7 +81,13 @@ struct WindowRing {
     while index >= 0 && buckets[index].hop > hop { index -= 1 }
     if index < 0 || buckets[index].hop != hop {
       index += 1
-      buckets.insert(spares.take(hop: hop), at: index)
+      // Appended where it can be: `insert` copies the bucket in (retaining and releasing its
+      // lists), where `append` moves it.
+      if index == buckets.count {
+        buckets.append(spares.take(hop: hop))
+      } else {
+        buckets.insert(spares.take(hop: hop), at: index)
+      }
     }
     buckets[index].add(event)
     if hop > newestHop {

@@ -66,6 +66,12 @@ import Testing
       if position % 3 == 0 { halves.0.add(event) } else { halves.1.add(event) }
       reference.add([event.actor, event.client, event.sourceIP, event.object], records: event.records)
     }
+    // A bucket reused after reads of many values (its lists and index left stale) counts the
+    // same as a new one.
+    var reused = WindowRing.Bucket(hop: 9)
+    for event in randomReads(seed: seed + 100, count: 200, distinct: 50) { reused.add(event) }
+    reused.reuse(for: 0)
+    for event in reads { reused.add(event) }
     var merged = WindowRing.Bucket(hop: 0)
     merged.merge(halves.0)
     merged.merge(halves.1)
@@ -73,7 +79,7 @@ import Testing
       Self.precedes(a.element, b.element) || (!Self.precedes(b.element, a.element) && a.offset < b.offset)
     }.prefix(EventSamples.limit).map { ($0.element.time, $0.element.eventID?.description, $0.element.origin.line) }
     let restored = try JSONDecoder().decode(WindowRing.Bucket.self, from: try JSONEncoder().encode(bucket))
-    for candidate in [bucket, restored] {
+    for candidate in [bucket, restored, reused] {
       #expect(candidate.records == reads.reduce(0) { $0 + $1.records })
       #expect(candidate.reads == Int64(reads.count))
       let got = entries(candidate.breakdown)
