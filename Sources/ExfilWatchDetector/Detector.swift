@@ -38,6 +38,12 @@ public final class Detector {
   var parkedCount: [Int]
   /// Per horizon, the next hop whose window is to be judged.
   @exclusivity(unchecked) var nextHop: [Int64]
+  /// Per horizon, its hop and the hops in its window, and (scratch) the admitted event's hop:
+  /// worked out once per event, where each key and horizon took a copy of the `Horizon` and
+  /// two or three divisions (some twenty per event).
+  let hopLengths: [Int64]
+  let windowHops: [Int64]
+  @exclusivity(unchecked) var eventHops: [Int64]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
   var peers: [[(records: PeerLevel, reads: PeerLevel)]]
   /// Per horizon, the window end at which peers were last summarised.
@@ -72,6 +78,9 @@ public final class Detector {
     horizonStates = Array(repeating: [], count: horizonCount)
     rings = Array(repeating: [], count: horizonCount)
     nextHop = Array(repeating: .min, count: horizonCount)
+    hopLengths = configuration.horizons.map(\.hop)
+    windowHops = configuration.horizons.map { Int64($0.hopsPerWindow) }
+    eventHops = Array(repeating: 0, count: horizonCount)
     peers = Array(
       repeating: Array(repeating: (PeerLevel.unknown, PeerLevel.unknown), count: horizonCount),
       count: configuration.dimensions.count)
@@ -122,6 +131,7 @@ public final class Detector {
     }
     var windowed = false
     let day = event.time.floorDivided(by: DetectorConfiguration.Duration.day)
+    for h in eventHops.indices { eventHops[h] = event.time.floorDivided(by: hopLengths[h]) }
     for (dimension, spec) in configuration.dimensions.enumerated() {
       guard let key = DetectorKey(event: event, dimension: dimension, fields: spec.fields) else { continue }
       let index = Int(slot(for: key, event: event))
@@ -131,9 +141,9 @@ public final class Detector {
         keys[index].latestDay = day
       }
       keys[index].latestClient = event.client
-      for (h, horizon) in configuration.horizons.enumerated() {
-        let hop = event.time.floorDivided(by: horizon.hop)
-        guard hop > nextHop[h] - Int64(horizon.hopsPerWindow), rings[h][index].holds(hop: hop) else { continue }
+      for h in eventHops.indices {
+        let hop = eventHops[h]
+        guard hop > nextHop[h] - windowHops[h], rings[h][index].holds(hop: hop) else { continue }
         rings[h][index].add(event, hop: hop, spares: &spareBuckets)
         windowed = true
         if !horizonStates[h][index].listed {
