@@ -64,9 +64,11 @@ let package = Package(
     ),
     .target(name: "ExfilWatchFramer"),
     .target(name: "ExfilWatchEvent"),
+    // SSE2 byte comparisons (with portable fallbacks) for the parser's scanning loops.
+    .target(name: "CByteScan"),
     .target(
       name: "ExfilWatchParser",
-      dependencies: ["ExfilWatchEvent", "ExfilWatchFramer"],
+      dependencies: ["ExfilWatchEvent", "ExfilWatchFramer", "CByteScan"],
       exclude: ["Formats.md"]
     ),
     .target(

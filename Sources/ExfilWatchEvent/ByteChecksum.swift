@@ -14,14 +14,27 @@ package enum ByteChecksum {
       hash = mix(hash, bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self).littleEndian)
       index += 8
     }
-    var tail: UInt64 = 0
-    var shift: UInt64 = 0
-    while index < bytes.count {
-      tail |= UInt64(bytes[index]) << shift
-      shift += 8
-      index += 1
-    }
+    let tail = partialWord(bytes, from: index, count: bytes.count - index)
     return mix(mix(hash, tail), UInt64(bytes.count))
+  }
+
+  /// The `count` bytes (at most eight) of `bytes` from `offset`, as a little-endian word padded
+  /// with zeros: read with at most three loads, never past them. The checksum's last word; also
+  /// a JSON key's words (`JSONKeyWords`). Read byte by byte in a loop, the last word was a fifth
+  /// of checksumming the short values (names, addresses, ids) the symbol table interns.
+  @inline(__always)
+  package static func partialWord(_ bytes: UnsafeRawBufferPointer, from offset: Int, count: Int) -> UInt64 {
+    if count >= 4 {
+      // Two four-byte loads, each shifted to its place; or-ing their overlap changes nothing.
+      let first = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+      let last = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + count - 4, as: UInt32.self))
+      return UInt64(first) | UInt64(last) << (8 * UInt64(count - 4))
+    }
+    guard count > 0 else { return 0 }
+    // The first, middle and last bytes are all the bytes of one to three.
+    let middle = count >> 1
+    return UInt64(bytes[offset]) | UInt64(bytes[offset + middle]) << (8 * UInt64(middle))
+      | UInt64(bytes[offset + count - 1]) << (8 * UInt64(count - 1))
   }
 
   /// `hash` with `word` folded in: how the checksum takes each word, for callers that hash

@@ -1,3 +1,5 @@
+import CByteScan
+
 /// Splits one CSV record (as `CSVRecordFramer` cuts it) into its fields, without allocating per
 /// field or per record.
 ///
@@ -217,30 +219,22 @@ extension UInt8 {
 /// The index of the first `byte` in `bytes[from ..< end]`, or `end`.
 ///
 /// Fields are short (tens of bytes), so a `memchr` call per field costs more than it saves;
-/// this looks at 8 bytes per step instead (SWAR: the exact zero-byte test on `word ^ pattern`,
-/// no false positives, lowest match first on little-endian), and finishes with one word that
-/// ends at `end` and overlaps bytes already looked at, with those masked off.
+/// this compares 16 bytes per step (`cbytescan_either16`: a bit per byte, lowest match first),
+/// and finishes with one block that ends at `end` and overlaps bytes already looked at, with
+/// those masked off. Only a record under 16 bytes is read byte by byte.
 @inline(__always)
 private func firstIndex(of byte: UInt8, in bytes: UnsafeRawPointer, from: Int, to end: Int) -> Int {
-  let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-  let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-  @inline(__always) func matches(_ word: UInt64) -> UInt64 {
-    let x = UInt64(littleEndian: word) ^ pattern
-    return ~(((x & low7) &+ low7) | x | low7)  // 0x80 in each byte of `word` equal to `byte`
-  }
   var index = from
-  while index + 8 <= end {
-    let found = matches(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-    if found != 0 { return index + found.trailingZeroBitCount >> 3 }
-    index += 8
+  while index + 16 <= end {
+    let found = cbytescan_either16(bytes + index, byte, byte)
+    if found != 0 { return index + found.trailingZeroBitCount }
+    index += 16
   }
   guard index < end else { return end }
-  if end >= 8 {
-    // `bytes[end - 8 ..< index]` were looked at already (or precede `from`): mask them off.
-    let found =
-      matches(bytes.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self))
-      & (~0 << UInt64((index - (end - 8)) * 8))
-    return found != 0 ? end - 8 + found.trailingZeroBitCount >> 3 : end
+  if end >= 16 {
+    // `bytes[end - 16 ..< index]` were looked at already (or precede `from`): mask them off.
+    let found = cbytescan_either16(bytes + end - 16, byte, byte) & (~0 << UInt32(index - (end - 16)))
+    return found != 0 ? end - 16 + found.trailingZeroBitCount : end
   }
   while index < end, bytes.load(fromByteOffset: index, as: UInt8.self) != byte { index += 1 }
   return index

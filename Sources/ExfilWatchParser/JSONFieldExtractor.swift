@@ -119,24 +119,26 @@ struct JSONFieldExtractor {
     from record: UnsafeRawBufferPointer, maxFields: Int, scratch: DecodeScratch,
     into values: inout [FieldValue?]
   ) throws(RejectReason) {
-    for index in values.indices { values[index] = nil }
-    var walk = Walk(scanner: JSONScanner(record, maxFields: maxFields), scratch: scratch)
-    let isObject: Bool
-    do {
-      walk.scanner.skipWhitespace()
-      isObject = walk.scanner.nextByte == UInt8(ascii: "{")
-      if isObject {
-        try visit(node: 0, &walk, values: &values)
-      } else {
-        _ = try walk.scanner.skipValue()
+    try values.withUnsafeMutableBufferPointer { values throws(RejectReason) in
+      for index in values.indices { values[index] = nil }
+      var walk = Walk(scanner: JSONScanner(record, maxFields: maxFields), scratch: scratch, values: values)
+      let isObject: Bool
+      do throws(JSONSyntaxError) {
+        walk.scanner.skipWhitespace()
+        isObject = walk.scanner.nextByte == UInt8(ascii: "{")
+        if isObject {
+          try visit(node: 0, &walk)
+        } else {
+          _ = try walk.scanner.skipValue()
+        }
+        try walk.scanner.expectEnd()
+      } catch {
+        throw error.tooManyFields ? .tooManyFields : .badJSON
       }
-      try walk.scanner.expectEnd()
-    } catch {
-      throw error.tooManyFields ? .tooManyFields : .badJSON
-    }
-    guard isObject && !walk.hasInvalidEscape else { throw .badJSON }
-    for alias in aliases {
-      values[alias.copy] = values[alias.source]
+      guard isObject && !walk.hasInvalidEscape else { throw .badJSON }
+      for alias in aliases {
+        values[alias.copy] = values[alias.source]
+      }
     }
   }
 
@@ -144,6 +146,9 @@ struct JSONFieldExtractor {
   private struct Walk {
     var scanner: JSONScanner
     let scratch: DecodeScratch
+    /// The values being filled, one per field: written through the buffer, with no check of
+    /// the array's uniqueness per field.
+    let values: UnsafeMutableBufferPointer<FieldValue?>
     /// A wanted string had an invalid escape: the record is bad, but only said so once the
     /// scan is through (a later syntax error or too many fields must win, as they would in
     /// a validation before the extraction).
@@ -152,42 +157,54 @@ struct JSONFieldExtractor {
 
   /// Walks the value at the scanner's position, which is at trie node `node`: into it when
   /// some wanted field lies below, else skipping it.
-  private func visit(node: Int, _ walk: inout Walk, values: inout [FieldValue?]) throws(JSONSyntaxError) {
+  ///
+  /// In line where a member's key is matched: most wanted fields are leaves (a payload's
+  /// strings and numbers), skipped and stored here, with no call; only a container that leads
+  /// to wanted fields is walked by a call (`walk(node:entries:_:)`).
+  @inline(__always)
+  private func visit(node: Int, _ walk: inout Walk) throws(JSONSyntaxError) {
     let info = nodes[node]
+    let value = info.entries.isEmpty
+      ? try walk.scanner.skipValue() : try self.walk(node: node, entries: info.entries, &walk)
+    if info.field >= 0 {
+      if let field = fieldValue(value, scanner: walk.scanner, scratch: walk.scratch) {
+        walk.values[info.field] = field
+      } else {
+        walk.hasInvalidEscape = true
+      }
+    }
+  }
+
+  /// Walks the object or array at the scanner's position, node `node` with children `entries`,
+  /// visiting the members and elements that lead to wanted fields and skipping the others;
+  /// any other value is skipped.
+  private func walk(node: Int, entries nodeEntries: Range<Int>, _ walk: inout Walk) throws(JSONSyntaxError) -> JSONValue {
     let start = walk.scanner.index
-    let value: JSONValue
-    switch info.entries.isEmpty ? nil : walk.scanner.nextByte {
+    switch walk.scanner.nextByte {
     case UInt8(ascii: "{"):
       var object = try walk.scanner.enterContainer()
       while let key = try walk.scanner.nextMember(&object) {
         if let child = child(of: node, key: walk.scanner.bytes(of: key)) {
-          try visit(node: child, &walk, values: &values)
+          try visit(node: child, &walk)
         } else {
           _ = try walk.scanner.skipValue()
         }
       }
-      value = JSONValue(kind: .object, start: start, end: walk.scanner.index)
+      return JSONValue(kind: .object, start: start, end: walk.scanner.index)
     case UInt8(ascii: "["):
       var array = try walk.scanner.enterContainer()
       var position = 0
       while try walk.scanner.nextElement(&array) {
-        if let entry = entries[info.entries].first(where: { $0.arrayIndex == position }) {
-          try visit(node: entry.child, &walk, values: &values)
+        if let entry = entries[nodeEntries].first(where: { $0.arrayIndex == position }) {
+          try visit(node: entry.child, &walk)
         } else {
           _ = try walk.scanner.skipValue()
         }
         position += 1
       }
-      value = JSONValue(kind: .array, start: start, end: walk.scanner.index)
+      return JSONValue(kind: .array, start: start, end: walk.scanner.index)
     default:
-      value = try walk.scanner.skipValue()
-    }
-    if info.field >= 0 {
-      if let field = fieldValue(value, scanner: walk.scanner, scratch: walk.scratch) {
-        values[info.field] = field
-      } else {
-        walk.hasInvalidEscape = true
-      }
+      return try walk.scanner.skipValue()
     }
   }
 

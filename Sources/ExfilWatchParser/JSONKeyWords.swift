@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// A JSON key as its length and two words: its first eight bytes and its last eight (they
 /// overlap for keys of 9 to 15 bytes; a key under eight bytes is one word, zero-padded).
 ///
@@ -17,18 +19,8 @@ struct JSONKeyWords: Equatable {
     if count >= 8 {
       head = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
       tail = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
-    } else if count >= 4 {
-      // Two four-byte loads, each shifted to its place; or-ing their overlap changes nothing.
-      let first = UInt32(littleEndian: key.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
-      let last = UInt32(littleEndian: key.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
-      head = UInt64(first) | UInt64(last) << (8 * UInt64(count - 4))
-    } else if count > 0 {
-      // The first, middle and last bytes are all the bytes of a key of one to three.
-      let middle = count >> 1
-      head = UInt64(key[0]) | UInt64(key[middle]) << (8 * UInt64(middle))
-        | UInt64(key[count - 1]) << (8 * UInt64(count - 1))
     } else {
-      head = 0
+      head = ByteChecksum.partialWord(key, from: 0, count: count)
     }
     if ignoresCase {
       head = Self.asciiLowercase(head)

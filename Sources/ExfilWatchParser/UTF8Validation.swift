@@ -1,25 +1,26 @@
+import CByteScan
+
 /// Whether `bytes` is valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
 ///
-/// Audit records are almost always ASCII, so runs of ASCII are crossed 32 bytes at a time (four
-/// words or'ed, one test of their high bits), then a word at a time; only the non-ASCII
-/// sequences themselves are decoded byte by byte, and the fast path resumes after each.
+/// Audit records are almost always ASCII, so runs of ASCII are crossed 64 bytes at a time (four
+/// vectors or'ed, one test of their high bits: `cbytescan_ascii64`), then a word at a time; only
+/// the non-ASCII sequences themselves are decoded byte by byte, and the fast path resumes after
+/// each. The last bytes, fewer than 64, are tested as the record's last 64 when it has that
+/// many: all ASCII, they need no word loop.
 func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
   let highBits: UInt64 = 0x8080_8080_8080_8080
   var index = 0
   let count = bytes.count
   while index < count {
-    if index + 8 <= count {
-      if index + 32 <= count {
-        let words =
-          bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-          | bytes.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
-          | bytes.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
-          | bytes.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
-        if words & highBits == 0 {
-          index += 32
-          continue
-        }
+    if index + 64 <= count {
+      if cbytescan_ascii64(bytes.baseAddress! + index) != 0 {
+        index += 64
+        continue
       }
+    } else if count >= 64 && cbytescan_ascii64(bytes.baseAddress! + count - 64) != 0 {
+      return true  // `index` is at a sequence's start, and all that follows it is ASCII
+    }
+    if index + 8 <= count {
       let high = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) & highBits
       if high == 0 {
         index += 8

@@ -203,3 +203,23 @@ private func referenceSplit(_ input: [UInt8]) -> [[UInt8]]? {
     index += 1
   }
 }
+
+@Suite("CSVFields block boundaries")
+struct CSVFieldsBoundaryTests {
+  /// Commas and quotes are found sixteen bytes at a time, the last block overlapping the one
+  /// before: a separator at every offset of records around those sizes splits as expected.
+  @Test("separators at every offset")
+  func separatorsAtEveryOffset() {
+    var fields = CSVFields()
+    for length in 0..<50 {
+      let text = String(repeating: "a", count: length)
+      for tail in 0..<20 {
+        let rest = String(repeating: "b", count: tail)
+        #expect(split(text + "," + rest, with: &fields) == [text, rest])
+        #expect(split("\"" + text + "\"," + rest, with: &fields) == [text, rest])
+        #expect(split("\"" + text + "\"\"" + rest + "\"", with: &fields) == [text + "\"" + rest])
+        #expect(split("\"" + text + rest, with: &fields) == nil)
+      }
+    }
+  }
+}

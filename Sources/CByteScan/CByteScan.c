@@ -1,0 +1,2 @@
+// Everything is static inline in include/CByteScan.h; a C target needs one source file.
+#include "CByteScan.h"
