@@ -9,21 +9,23 @@ import ExfilWatchEvent
 struct EventSamples {
   struct Sample: Codable {
     var time: Int64
-    var eventID: EventID?
     var origin: EventOrigin
+    var eventID: EventID?
   }
 
   static let limit = 3
-  private var earliest: Sample?
-  /// The samples after `earliest`, in order, while `hasLater`. Left as it was when the
-  /// samples are emptied, and emptied only when a second sample comes: a bucket reused for a key's next hop mostly gets none, and reaching the list's
-  /// storage to empty it was a cache miss per reuse.
-  private var later: [Sample] = []
-  /// Whether `later` is in use (else what it holds is stale).
-  private var hasLater = false
   /// The time of the last sample once there are `limit` of them, `Int64.max` before: a read
   /// after it cannot be a sample.
   private var cutoff = Int64.max
+  /// The samples after `earliest`, in order, while `hasLater`. Left as it was when the
+  /// samples are emptied, and emptied only when a second sample comes: a bucket reused for a
+  /// key's next hop mostly gets none, and reaching the list's storage to empty it was a cache
+  /// miss per reuse.
+  private var later: [Sample] = []
+  private var earliest: Sample?
+  /// Whether `later` is in use (else what it holds is stale). Last, in the padding after
+  /// `earliest` (see `WindowBreakdown`).
+  private var hasLater = false
 
   /// In order.
   var samples: [Sample] { earliest.map { [$0] + (hasLater ? later : []) } ?? [] }
@@ -32,7 +34,7 @@ struct EventSamples {
     // Most reads come after the samples already kept: decided by time alone, before a sample
     // (and its event id) is made.
     if event.time > cutoff { return }
-    insert(Sample(time: event.time, eventID: event.eventID, origin: event.origin))
+    insert(Sample(time: event.time, origin: event.origin, eventID: event.eventID))
   }
 
   mutating func removeAll() {

@@ -29,9 +29,25 @@ struct WindowBreakdown: Codable {
   static let limit = 32
   static let shown = 6
 
+  // Words first, bytes last: a bucket is kept per key, horizon and hop (a million of them at
+  // 100,000 actors), and the padding between fields in another order was 24 bytes of each.
   /// Records and reads counted.
   private(set) var records: Int64 = 0
   private(set) var reads: Int64 = 0
+  /// Once a field has had a second value, or after a merge or a restore of several: every
+  /// field's values with their sums. Left as they were (with `index`) when the breakdown is
+  /// emptied, and emptied only when the next entry comes: a bucket reused for a key's next
+  /// hop mostly keeps sole values.
+  private var entries: [Entry] = []
+  /// Once there are `indexedFrom` entries: an open-addressing index of them by field and
+  /// value (entry index + 1; 0 is an empty slot). The bucket of the console every agent uses
+  /// holds dozens of actors and addresses, and scanning them for each read was a tenth of the
+  /// detector's time.
+  private var index: [UInt8] = []
+  private static let indexedFrom = 16
+  /// Slots of the index: at least twice the most entries a breakdown can hold (`limit` values
+  /// and an `other` per field, 132), so it is at most about half full.
+  private static let indexSize = 256
   /// While `entries` is empty and there are reads: each field's one value (by `Field`), and
   /// the actor's companion at `companionSlot`.
   private var soleValues = InlineArray<5, Symbol>(repeating: .none)
@@ -42,24 +58,10 @@ struct WindowBreakdown: Codable {
   private var lastEntry = InlineArray<4, UInt8>(repeating: Self.noEntry)
   /// Per field, its entries (its `other` entry included).
   private var fieldCounts = InlineArray<4, UInt8>(repeating: 0)
-  /// Once a field has had a second value, or after a merge or a restore of several: every
-  /// field's values with their sums.
-  /// Left as they were (with `index`) when the breakdown is emptied, and emptied only when
-  /// the next entry comes: a bucket reused for a key's next hop mostly keeps sole values.
-  private var entries: [Entry] = []
   /// Whether `entries` is in use (else what it and `index` hold is stale): asked at every
   /// read, and kept here beside the sole values because the entries' storage is elsewhere on
   /// the heap, a cache miss to reach.
   private var hasEntries = false
-  /// Once there are `indexedFrom` entries: an open-addressing index of them by field and
-  /// value (entry index + 1; 0 is an empty slot). The bucket of the console every agent uses
-  /// holds dozens of actors and addresses, and scanning them for each read was a tenth of the
-  /// detector's time.
-  private var index: [UInt8] = []
-  private static let indexedFrom = 16
-  /// Slots of the index: at least twice the most entries a breakdown can hold (`limit` values
-  /// and an `other` per field, 132), so it is at most about half full.
-  private static let indexSize = 256
   private static let noEntry = UInt8.max
 
   private enum CodingKeys: String, CodingKey { case entries }

@@ -16,10 +16,10 @@ struct WindowRing {
     var lastTime: Int64 = .min
     /// The reads' sums, in all and by field.
     var breakdown = WindowBreakdown()
-    var samples = EventSamples()
     /// The log format of the reads (the first one's where a key's reads come from several),
-    /// for the finding's metadata.
+    /// for the finding's metadata. (Here, in the breakdown's last padding.)
     var format: LogFormat?
+    var samples = EventSamples()
 
     init(hop: Int64) {
       self.hop = hop

@@ -100,12 +100,13 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
 /// Where an event's record sits in its input: enough for a finding to point at its evidence.
 public struct EventOrigin: Sendable, Equatable {
-  /// The input, interned (its name as the user gave it).
-  public var input: Symbol
+  // The symbol last: the detector keeps origins with its samples, three per bucket.
   /// The 1-based line where the record starts in the decoded input.
   public var line: Int
   /// The decoded byte offset of the record's first byte: where a resumed run restarts.
   public var offset: Int64
+  /// The input, interned (its name as the user gave it).
+  public var input: Symbol
 
   public init(input: Symbol, line: Int, offset: Int64) {
     self.input = input
