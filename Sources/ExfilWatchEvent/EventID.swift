@@ -8,11 +8,16 @@
 /// Nothing in the value is counted or freed, so events and the samples kept of them copy as
 /// plain bytes, twice per event between the parser and the detector.
 public struct EventID: Hashable, Sendable, CustomStringConvertible {
-  private typealias Storage = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+  // 32-bit words: an id aligned to 4 bytes packs after a sample's 20-byte origin, 8 bytes less
+  // per sample kept (three per window bucket).
+  private typealias Storage = (
+    UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+    UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32
+  )
   /// The longest id kept whole, in bytes.
   public static let inlineCapacity = MemoryLayout<Storage>.size
 
-  private var storage: Storage = (0, 0, 0, 0, 0, 0, 0, 0)
+  private var storage: Storage = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
   private var count: UInt8 = 0
 
   /// The id with these UTF-8 bytes (shortened past `inlineCapacity`).
