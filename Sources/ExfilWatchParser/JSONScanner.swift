@@ -76,10 +76,27 @@ struct JSONScanner {
 
   /// The key of the object's next member, leaving `index` at the member's value (which the
   /// caller must walk or skip); nil after the object's end.
+  ///
+  /// Compact JSON (`,"key":value`, the form of every export we read) takes a shorter path that
+  /// tests the separators' bytes and skips no whitespace; any other byte there goes the general
+  /// way, which accepts and refuses exactly as before. Four whitespace skips and the checks
+  /// around them were a quarter of this function, itself 15% of parsing an sf-rtem event.
   mutating func nextMember(_ object: inout Container) throws(JSONSyntaxError) -> JSONValue? {
-    guard try nextItem(&object) else { return nil }
-    guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
+    if !object.atStart && index &+ 1 < count && base[index] == UInt8(ascii: ",")
+      && base[index &+ 1] == UInt8(ascii: "\"")
+    {
+      index &+= 1
+      try countItem()
+    } else {
+      guard try nextItem(&object) else { return nil }
+      guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
+    }
     let key = try scanString()
+    // Whitespace is 0x09, 0x0A, 0x0D and 0x20: a byte above 0x20 starts the value.
+    if index &+ 1 < count && base[index] == UInt8(ascii: ":") && base[index &+ 1] > 0x20 {
+      index &+= 1
+      return key
+    }
     skipWhitespace()
     guard index < count, base[index] == UInt8(ascii: ":") else { throw JSONSyntaxError(offset: index) }
     index += 1
@@ -110,10 +127,16 @@ struct JSONScanner {
       guard base[index] == UInt8(ascii: ",") else { throw JSONSyntaxError(offset: index) }
       index += 1
     }
-    fieldsLeft -= 1
-    guard fieldsLeft >= 0 else { throw JSONSyntaxError(offset: index, tooManyFields: true) }
+    try countItem()
     skipWhitespace()
     return true
+  }
+
+  /// Counts an item against `maxFields`.
+  @inline(__always)
+  private mutating func countItem() throws(JSONSyntaxError) {
+    fieldsLeft -= 1
+    guard fieldsLeft >= 0 else { throw JSONSyntaxError(offset: index, tooManyFields: true) }
   }
 
   @inline(__always)
