@@ -114,6 +114,12 @@ public struct CSVFields {
     return slots[index]
   }
 
+  /// The fields of the last record split, `count` of them, each as `field(_:)` gives it and
+  /// valid as long: for a caller that reads many fields of a row and checked the count once.
+  var all: UnsafeBufferPointer<UnsafeRawBufferPointer> {
+    UnsafeBufferPointer(start: slots, count: count)
+  }
+
   /// Writes the quoted field whose content starts at `contentStart`, and whose first quote (a
   /// doubled one) is at `firstQuote`, unescaped to the scratch buffer at `scratchUsed`.
   ///
