@@ -199,37 +199,39 @@ struct JSONScanner {
   /// escaped quote every few bytes, which a word-at-a-time search restarted at each one. The
   /// last bytes of the record, fewer than sixteen, are read one by one. In line in its two
   /// callers (a key, a value): a call per string was some 5% of parsing an sf-rtem event.
+  /// Positions are within the record (or two past it), far from overflowing: they are added
+  /// without overflow checks, some five per string.
   @inline(__always)
   private mutating func scanString() throws(JSONSyntaxError) -> JSONValue {
-    let start = index + 1
+    let start = index &+ 1
     var position = start
     var hasEscapes = false
-    while position + 16 <= count {
+    while position &+ 16 <= count {
       var mask = cbytescan_either16(base + position, 0x22, 0x5C)
       // Where the next block starts: past an escaped byte that is the next block's first.
       var next = 16
       while mask != 0 {
         let offset = mask.trailingZeroBitCount
-        if base[position + offset] == 0x22 {
-          index = position + offset + 1
-          return JSONValue(kind: .string, start: start, end: position + offset, hasEscapes: hasEscapes)
+        if base[position &+ offset] == 0x22 {
+          index = position &+ offset &+ 1
+          return JSONValue(kind: .string, start: start, end: position &+ offset, hasEscapes: hasEscapes)
         }
         // The backslash and the escaped byte (a \uXXXX's digits need no care).
         hasEscapes = true
-        next = max(next, offset + 2)
-        mask &= ~0 << (offset + 2)
+        next = max(next, offset &+ 2)
+        mask &= ~0 << (offset &+ 2)
       }
-      position += next
+      position &+= next
     }
     while true {
-      while position < count && base[position] != 0x22 && base[position] != 0x5C { position += 1 }
+      while position < count && base[position] != 0x22 && base[position] != 0x5C { position &+= 1 }
       guard position < count else { throw JSONSyntaxError(offset: count) }
       if base[position] == 0x22 {
-        index = position + 1
+        index = position &+ 1
         return JSONValue(kind: .string, start: start, end: position, hasEscapes: hasEscapes)
       }
       hasEscapes = true
-      position += 2
+      position &+= 2
     }
   }
 
