@@ -161,6 +161,14 @@ struct JSONScanner {
     }
   }
 
+  /// Validates the value at `index` and moves past it, as `skipValue` does, with a string
+  /// (most values of an audit record) scanned in line, not through a call.
+  @inline(__always)
+  mutating func nextValue() throws(JSONSyntaxError) -> JSONValue {
+    if index < count && base[index] == UInt8(ascii: "\"") { return try scanString() }
+    return try skipValue()
+  }
+
   /// Validates the value at `index` and moves past it.
   mutating func skipValue() throws(JSONSyntaxError) -> JSONValue {
     guard index < count else { throw JSONSyntaxError(offset: index) }
