@@ -228,27 +228,37 @@ public final class SymbolTable: @unchecked Sendable {
     }
   }
 
-  /// Compared in line, eight bytes at a time, not by `memcmp`: around that opaque call the
-  /// arena's buffer was retained and released, a pair per lookup that cost more than the
-  /// comparison of values a few dozen bytes long.
+  /// Compared by `sameBytes`, not by `memcmp`: around that opaque call the arena's buffer was
+  /// retained and released, a pair per lookup that cost more than the comparison of values a
+  /// few dozen bytes long.
   private func equals(_ symbol: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
     let span = spans[symbol]
     guard span.count == bytes.count else { return false }
     return arena.withUnsafeBytes { all in
-      let stored = UnsafeRawBufferPointer(rebasing: all[span.start..<span.start + span.count])
-      var offset = 0
-      while offset + 8 <= stored.count {
-        guard stored.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-          == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-        else { return false }
-        offset += 8
-      }
-      while offset < stored.count {
-        guard stored[offset] == bytes[offset] else { return false }
-        offset += 1
-      }
-      return true
+      Self.sameBytes(UnsafeRawBufferPointer(rebasing: all[span.start..<span.start + span.count]), bytes)
     }
+  }
+
+  /// Whether `stored` and `bytes`, of the same length, hold the same bytes: eight at a time,
+  /// then the last eight (overlapping bytes already compared); a value under eight bytes as
+  /// one `partialWord` each. The last bytes compared one by one were a third of the lookups'
+  /// comparisons.
+  static func sameBytes(_ stored: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    let count = bytes.count
+    guard count >= 8 else {
+      return ByteChecksum.partialWord(stored, from: 0, count: count)
+        == ByteChecksum.partialWord(bytes, from: 0, count: count)
+    }
+    var offset = 0
+    while offset &+ 8 <= count {
+      guard stored.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        == bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+      else { return false }
+      offset &+= 8
+    }
+    return offset == count
+      || stored.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        == bytes.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
   }
 
   private func grow() {

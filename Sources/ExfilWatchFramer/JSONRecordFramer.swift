@@ -158,6 +158,12 @@ private struct JSONLines<Handler: LineHandler>: LineHandler {
   }
 
   mutating func handleLine(_ line: UnsafeRawBufferPointer, at position: LinePosition) throws {
+    // A record on one line (`{"` …) with no document open, as the general path below decides
+    // too, without its searches for the first byte and for a lone `{`.
+    if document == nil && line.count >= 2 && line[0] == UInt8(ascii: "{") && !isJSONWhitespace(line[1]) {
+      try handler.handleLine(line, at: position)
+      return
+    }
     let first = line.firstIndex { !isJSONWhitespace($0) }
     let opensObject = first.map {
       line[$0] == UInt8(ascii: "{") && line[($0 + 1)...].allSatisfy(isJSONWhitespace)

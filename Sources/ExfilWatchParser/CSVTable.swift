@@ -14,8 +14,9 @@ struct CSVTable {
   private var headerBytes: [[UInt8]] = []
   /// The names of the columns wanted, one per field (nil: a field no column gives).
   private let wantedNames: [String?]
-  /// The column of each wanted name (compared ignoring case), once the header is read.
-  private var columns: [Int?] = []
+  /// The column of each wanted name (compared ignoring case), once the header is read; -1
+  /// where the header has no such column.
+  private var columns: [Int] = []
 
   init(columnNames: [String?]) {
     wantedNames = columnNames
@@ -35,7 +36,7 @@ struct CSVTable {
     guard !headerBytes.isEmpty else {
       headerBytes = (0..<fields.count).map { Array(fields.field($0)) }
       let names = headerBytes.map { String(decoding: $0, as: UTF8.self).uppercased() }
-      columns = wantedNames.map { name in name.flatMap { names.firstIndex(of: $0.uppercased()) } }
+      columns = wantedNames.map { name in name.flatMap { names.firstIndex(of: $0.uppercased()) } ?? -1 }
       return false
     }
     if fields.count == headerBytes.count
@@ -49,14 +50,21 @@ struct CSVTable {
   }
 
   /// Puts the row's wanted columns into `context.values` as string fields.
+  ///
+  /// The row has the header's column count (checked by `read`), so every column is in range:
+  /// the fields are read through `CSVFields.all` without a check per field, and every slot is
+  /// written in place, with no append.
   private func fill(_ context: ParseContext) {
     if context.values.count != columns.count {
       context.values = Array(repeating: nil, count: columns.count)
     }
-    // Every slot is written in place: no append (and its capacity check) per field.
-    context.values.withUnsafeMutableBufferPointer { values in
-      for (slot, column) in columns.enumerated() {
-        values[slot] = column.map { FieldValue(kind: .string, text: fields.field($0)) }
+    let row = fields.all
+    columns.withUnsafeBufferPointer { columns in
+      context.values.withUnsafeMutableBufferPointer { values in
+        for slot in columns.indices {
+          let column = columns[slot]
+          values[slot] = column >= 0 ? FieldValue(kind: .string, text: row[column]) : nil
+        }
       }
     }
   }

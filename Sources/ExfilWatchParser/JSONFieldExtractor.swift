@@ -80,7 +80,7 @@ struct JSONFieldExtractor {
       for (component, child) in builder.children {
         let bytes = Array(component.utf8)
         let arrayIndex = component.allSatisfy({ $0.isASCII && $0.isNumber }) ? Int(component) ?? -1 : -1
-        let key = bytes.withUnsafeBytes { JSONKeyWords($0, ignoresCase: ignoresCase) }
+        let key = bytes.withUnsafeBytes { JSONKeyWords($0, readable: $0.count, ignoresCase: ignoresCase) }
         entries.append(Entry(
           parent: next, key: key, keyStart: keyBytes.count, arrayIndex: arrayIndex, child: queue.count))
         keyBytes.append(contentsOf: bytes)
@@ -165,7 +165,7 @@ struct JSONFieldExtractor {
   private func visit(node: Int, _ walk: inout Walk) throws(JSONSyntaxError) {
     let info = nodes[node]
     let value = info.entries.isEmpty
-      ? try walk.scanner.skipValue() : try self.walk(node: node, entries: info.entries, &walk)
+      ? try walk.scanner.nextValue() : try self.walk(node: node, entries: info.entries, &walk)
     if info.field >= 0 {
       if let field = fieldValue(value, scanner: walk.scanner, scratch: walk.scratch) {
         walk.values[info.field] = field
@@ -184,10 +184,10 @@ struct JSONFieldExtractor {
     case UInt8(ascii: "{"):
       var object = try walk.scanner.enterContainer()
       while let key = try walk.scanner.nextMember(&object) {
-        if let child = child(of: node, key: walk.scanner.bytes(of: key)) {
+        if let child = child(of: node, key: walk.scanner.bytes(of: key), readable: walk.scanner.count - key.start) {
           try visit(node: child, &walk)
         } else {
-          _ = try walk.scanner.skipValue()
+          _ = try walk.scanner.nextValue()
         }
       }
       return JSONValue(kind: .object, start: start, end: walk.scanner.index)
@@ -209,8 +209,8 @@ struct JSONFieldExtractor {
   }
 
   @inline(__always)
-  private func child(of node: Int, key: UnsafeRawBufferPointer) -> Int? {
-    let words = JSONKeyWords(key, ignoresCase: ignoresCase)
+  private func child(of node: Int, key: UnsafeRawBufferPointer, readable: Int) -> Int? {
+    let words = JSONKeyWords(key, readable: readable, ignoresCase: ignoresCase)
     var slot = Self.slot(hash: words.hash, parent: node, mask: tableMask)
     while true {
       let index = Int(table[slot])
@@ -233,6 +233,7 @@ struct JSONFieldExtractor {
     }
   }
 
+  @inline(__always)
   private func fieldValue(
     _ value: JSONValue, scanner: JSONScanner, scratch: DecodeScratch
   ) -> FieldValue? {

@@ -12,13 +12,21 @@ struct JSONKeyWords: Equatable {
   var count: Int
 
   /// The words of `key`, with ASCII letters lowercased when `ignoresCase`.
+  ///
+  /// - Parameter readable: how many bytes from the key's start may be read (at least the
+  ///   key's). A key in a record is followed by its closing quote and more: with eight
+  ///   readable bytes, a key under eight is one load with the bytes past it masked off, not
+  ///   `ByteChecksum.partialWord`, a call from this module.
   @inline(__always)
-  init(_ key: UnsafeRawBufferPointer, ignoresCase: Bool) {
+  init(_ key: UnsafeRawBufferPointer, readable: Int, ignoresCase: Bool) {
     count = key.count
     tail = 0
     if count >= 8 {
       head = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
       tail = UInt64(littleEndian: key.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    } else if readable >= 8 {
+      let word = UInt64(littleEndian: key.baseAddress!.loadUnaligned(as: UInt64.self))
+      head = word & ((1 &<< (UInt64(truncatingIfNeeded: count) &* 8)) &- 1)
     } else {
       head = ByteChecksum.partialWord(key, from: 0, count: count)
     }

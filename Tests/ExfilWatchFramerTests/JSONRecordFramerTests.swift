@@ -22,6 +22,16 @@ struct JSONRecordFramerTests {
     #expect(framed.map(\.position.number) == [1, 4, 5])
   }
 
+  @Test("JSON lines: a line opening with { and a byte that is not whitespace is a record; { and only whitespace opens an object")
+  func lineOpeningBrace() throws {
+    let text = Array("{\"a\":1}\n{ \"b\":2}\n{\t\n\"c\":3\n}\n{}\n {\"d\":4}\n{\r\n\"e\":5}\n{x\n".utf8)
+    let framed = try frameJSON(text, chunkSizes: [5])
+    #expect(texts(framed) == [
+      #"{"a":1}"#, #"{ "b":2}"#, "{\t\n\"c\":3\n}", "{}", #" {"d":4}"#, "{\n\"e\":5}", "{x",
+    ])
+    #expect(framed.map(\.position.number) == [1, 2, 3, 6, 7, 8, 10])
+  }
+
   @Test("a top-level array, pretty-printed: each element with the line it starts on")
   func array() throws {
     let text = Array("""
