@@ -47,12 +47,8 @@ struct SalesforceRTEMParser {
   private static let envelopes: [[String]] = [[], ["payload"], ["data", "payload"]]
   private static let fieldCount = Field.allCases.count
   private static let channelField = envelopes.count * fieldCount
-  /// Envelope `e` (from 1) itself, the `payload` object, is field `channelField + e`: an
-  /// envelope absent from a record (bare events, most exports) is then one check, not one per
-  /// payload field (a third of this parser's instructions for a bare ApiEvent).
   private static let extractor = JSONFieldExtractor(
-    paths: envelopes.flatMap { prefix in Field.allCases.map { prefix + $0.path } } + [["channel"]]
-      + envelopes.dropFirst())
+    paths: envelopes.flatMap { prefix in Field.allCases.map { prefix + $0.path } } + [["channel"]])
 
   private enum EventType {
     case api, bulkAPIResult, report, listView, login, other
@@ -78,9 +74,7 @@ struct SalesforceRTEMParser {
     var base = 0
     for envelope in (1..<Self.envelopes.count).reversed() {
       let start = envelope * fieldCount
-      if context.values[Self.channelField + envelope] != nil,
-        (start..<start + fieldCount).contains(where: { context.values[$0] != nil })
-      {
+      if (start..<start + fieldCount).contains(where: { context.values[$0] != nil }) {
         base = start
         break
       }
