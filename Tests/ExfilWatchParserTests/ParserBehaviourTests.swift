@@ -23,6 +23,31 @@ struct ParserBehaviourTests {
     #expect(parsed.events.allSatisfy { $0.isRead && $0.action == .query })
   }
 
+  @Test("sf-rtem: the deepest envelope holding a payload field is the event, whichever are present, empty or not objects")
+  func rtemEnvelopes() throws {
+    let records = [
+      #"{"EventDate":"2025-06-20T00:00:00Z","Username":"bare"}"#,
+      #"{"payload":{"EventDate":"2025-06-20T00:00:01Z","Username":"payload"}}"#,
+      #"{"payload":{},"EventDate":"2025-06-20T00:00:02Z","Username":"empty payload"}"#,
+      #"{"payload":null,"EventDate":"2025-06-20T00:00:03Z","Username":"null payload"}"#,
+      #"{"payload":{"Other":1},"EventDate":"2025-06-20T00:00:04Z","Username":"no payload field"}"#,
+      #"{"data":{"payload":{"EventDate":"2025-06-20T00:00:05Z","Username":"data.payload"}}}"#,
+      #"{"data":{"event":{}},"EventDate":"2025-06-20T00:00:06Z","Username":"data, no payload"}"#,
+      #"{"payload":{"EventDate":"2025-06-20T00:00:07Z","Username":"both"},"data":{"payload":{"EventDate":"2025-06-20T00:00:07Z","Username":"deepest"}}}"#,
+      #"{"payload":{"EventDate":"2025-06-20T00:00:08Z","Username":"first of two"},"payload":{"Other":2}}"#,
+      // A payload that is a string is no envelope, and its text is not a field the parser
+      // reads: an escape in it that JSON does not allow is not the parser's to judge.
+      #"{"payload":"\q","EventDate":"2025-06-20T00:00:09Z","Username":"string payload"}"#,
+      #"{"data":{"payload":"\u12"},"EventDate":"2025-06-20T00:00:10Z","Username":"string data.payload"}"#,
+    ]
+    let symbols = SymbolTable()
+    let parsed = try parseEvents(Array(records.joined(separator: "\n").utf8), format: .fixed(.salesforceRTEM), symbols: symbols)
+    #expect(parsed.events.map { symbols.string($0.actor) } == [
+      "bare", "payload", "empty payload", "null payload", "no payload field", "data.payload", "data, no payload",
+      "deepest", "first of two", "string payload", "string data.payload",
+    ])
+  }
+
   @Test("report chunks sharing an ExecutionIdentifier count the report's rows once")
   func reportChunksCountedOnce() throws {
     let chunks = (1...3).map { sequence in
