@@ -19,6 +19,7 @@ struct JSONKeyWords: Equatable {
   ///   `ByteChecksum.partialWord`, a call from this module.
   @inline(__always)
   init(_ key: UnsafeRawBufferPointer, readable: Int, ignoresCase: Bool) {
+    assert(readable >= key.count, "fewer readable bytes than the key has")
     count = key.count
     tail = 0
     if count >= 8 {
