@@ -168,7 +168,7 @@ private func selectSmallest(_ k: Int, in values: UnsafeMutableBufferPointer<Doub
     }
   }
   // A short run: sorted by insertion.
-  for index in (low + 1)..<max(high, low + 1) {
+  for index in (low + 1)..<high {
     let value = values[index]
     var position = index
     while position > low && value < values[position - 1] {

@@ -58,10 +58,13 @@ struct WindowBreakdown: Codable {
   private var lastEntry = InlineArray<4, UInt8>(repeating: Self.noEntry)
   /// Per field, its entries (its `other` entry included).
   private var fieldCounts = InlineArray<4, UInt8>(repeating: 0)
-  /// Whether `entries` is in use (else what it and `index` hold is stale): asked at every
-  /// read, and kept here beside the sole values because the entries' storage is elsewhere on
-  /// the heap, a cache miss to reach.
-  private var hasEntries = false
+  /// Whether `entries` is in use (else what it and `index` hold is stale): every entry
+  /// counts in its field, so any field with a count. Asked at every read, and told by these
+  /// bytes beside the sole values: the entries' storage is elsewhere on the heap, a cache miss
+  /// to reach.
+  private var hasEntries: Bool {
+    withUnsafeBytes(of: fieldCounts) { $0.loadUnaligned(as: UInt32.self) } != 0
+  }
   private static let noEntry = UInt8.max
 
   private enum CodingKeys: String, CodingKey { case entries }
@@ -117,7 +120,6 @@ struct WindowBreakdown: Codable {
     records = 0
     reads = 0
     guard hasEntries else { return }
-    hasEntries = false
     lastEntry = InlineArray(repeating: Self.noEntry)
     fieldCounts = InlineArray(repeating: 0)
   }
@@ -224,7 +226,6 @@ struct WindowBreakdown: Codable {
   private mutating func append(_ entry: Entry) {
     fieldCounts[entry.field.rawValue] += 1
     entries.append(entry)
-    hasEntries = true
     if entries.count == Self.indexedFrom {
       index = Array(repeating: 0, count: Self.indexSize)
       for position in entries.indices { insertIntoIndex(position) }
