@@ -15,9 +15,9 @@ public final class Detector {
   /// The table the detector's keys name symbols in: the run's, saved with its state.
   public let symbols: SymbolTable
 
-  // The state touched for every event is exempt from dynamic exclusivity checks (a begin and
-  // end access per touch, a tenth of the detector's time): the detector is used by one
-  // thread at a time and nothing it calls re-enters it.
+  // The state touched for every event or judged window is exempt from dynamic exclusivity
+  // checks (a begin and end access per touch, a tenth of the detector's time): the detector
+  // is used by one thread at a time and nothing it calls re-enters it.
   @exclusivity(unchecked) var keys: [KeyState] = []
   /// Per horizon, by key slot: the key's state in the horizon, and its buckets (empty while
   /// the key is idle there).
@@ -33,9 +33,9 @@ public final class Detector {
   /// keys that read now and then it was most of the judging step. Entries of keys that read
   /// again or were evicted are left in place and skipped (their `idleAt` differs), or dropped
   /// when the horizon has no key left.
-  var parked: [[Int64: [Int32]]]
+  @exclusivity(unchecked) var parked: [[Int64: [Int32]]]
   /// Per horizon, the keys truly parked: with them, the horizon still has keys to judge.
-  var parkedCount: [Int]
+  @exclusivity(unchecked) var parkedCount: [Int]
   /// Per horizon, the next hop whose window is to be judged.
   @exclusivity(unchecked) var nextHop: [Int64]
   /// Per horizon, its hop and the hops in its window, and (scratch) the admitted event's hop:
@@ -45,27 +45,27 @@ public final class Detector {
   let windowHops: [Int64]
   @exclusivity(unchecked) var eventHops: [Int64]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
-  var peers: [[(records: PeerLevel, reads: PeerLevel)]]
+  @exclusivity(unchecked) var peers: [[(records: PeerLevel, reads: PeerLevel)]]
   /// Per horizon, the window end at which peers were last summarised.
-  var peersRefreshed: [Int64]
-  var incidents: IncidentTracker
+  @exclusivity(unchecked) var peersRefreshed: [Int64]
+  @exclusivity(unchecked) var incidents: IncidentTracker
   @exclusivity(unchecked) var spareBuckets = SpareBuckets()
-  var pendingFindings: [Finding] = []
+  @exclusivity(unchecked) var pendingFindings: [Finding] = []
   /// Events held until their time is confirmed (a wrong clock must not move event time).
-  var timeGuard = EventTimeGuard()
+  @exclusivity(unchecked) var timeGuard = EventTimeGuard()
   /// Scratch space of the judging step, kept to avoid allocating per window.
   @exclusivity(unchecked) var candidates: [WindowCandidate] = []
   /// The peers' concurrent rise at the judging step.
-  var peersShift = ConcurrentShift()
-  var flagged: [FlaggedWindow] = []
+  @exclusivity(unchecked) var peersShift = ConcurrentShift()
+  @exclusivity(unchecked) var flagged: [FlaggedWindow] = []
   @exclusivity(unchecked) public internal(set) var statistics = DetectorStatistics()
   /// Keys never flagged, or flagged past their own thresholds (not saved with the state).
-  public var allowlist = Allowlist() {
+  @exclusivity(unchecked) public var allowlist = Allowlist() {
     didSet { allowlistEntries = Array(repeating: Self.unmatched, count: keys.count) }
   }
   /// Per key slot, the allowlist entry matching it: `unmatched` until looked up, then -1
   /// (none) or the entry's index.
-  var allowlistEntries: [Int32] = []
+  @exclusivity(unchecked) var allowlistEntries: [Int32] = []
   static let unmatched: Int32 = -2
 
   public init(configuration: DetectorConfiguration = DetectorConfiguration(), symbols: SymbolTable) {
