@@ -14,7 +14,9 @@
 #   exfilwatch replay --sink jsonl:OUT FILES       ... -> Detector -> Sink (the real job,
 #                                                  default threads: all cores)
 #   exfilwatch replay --threads 1 ...              the same on one thread
-# and prints median wall time, CPU time, peak RSS, and each one's ratio to `zstd -dc`.
+# and prints median wall time, CPU time, peak RSS, and each one's ratio to `zstd -dc`; then,
+# from one more replay, each thread's CPU time and how long it waited for the other (the one
+# that did not wait sets the pace).
 cd "$(dirname "$0")/.."
 . Benchmarks/common.sh
 runs=${1:-3}
@@ -53,4 +55,6 @@ for spec in "sf-rtem:30:700:2000" "sf-elf:30:1500:1000"; do
     "exfilwatch events --count=$exfilwatch events --count --format $format $files > /dev/null" \
     "exfilwatch replay=rm -f '$out'; $exfilwatch replay --quiet --format $format --sink 'jsonl:$out' $files; [ \$? -eq 1 ]" \
     "exfilwatch replay --threads 1=rm -f '$out.1'; $exfilwatch replay --quiet --threads 1 --format $format --sink 'jsonl:$out.1' $files; [ \$? -eq 1 ] && cmp -s '$out' '$out.1'"
+  { "$exfilwatch" replay --log-level debug --format "$format" --sink jsonl:/dev/null $files 2>&1 > /dev/null || true; } \
+    | sed -n 's/^exfilwatch: threads: /replay threads: /p'
 done

@@ -30,6 +30,8 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   /// Called on the calling thread after each batch is handed over, with the batch's size: for
   /// a progress display, which must not run beside the merge it reads.
   private let onBatch: (Int) -> Void
+  /// Seconds the calling thread waited for the worker to finish a batch.
+  private var callerWaited = 0.0
 
   public init(wrapping handler: Wrapped, batchSize: Int = 4_096, onBatch: @escaping (Int) -> Void = { _ in }) {
     worker = Worker(handler: handler)
@@ -51,7 +53,7 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
       // The worker failed: the failure is kept and thrown below, once it has stopped.
       batch.removeAll()
     }
-    worker.idle.wait()
+    waitForWorker()
     worker.mailbox = nil
     worker.pending.signal()
     worker.stopped.wait()
@@ -78,6 +80,13 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     try exclusively { try $0.handleInputFinished(report) }
   }
 
+  /// How each thread spent its time, read after `finish()`: which one set the pace (the other
+  /// waited for it) is what to make faster.
+  public var threadTimes: ThreadTimes {
+    ThreadTimes(
+      callerWaited: callerWaited, workerBusy: worker.busySeconds, workerWaited: worker.waitedSeconds)
+  }
+
   /// The handler's answer as the worker last saw it, after its latest batch: asking the
   /// handler itself would mean waiting for the worker at every run of events.
   public var wantsCheckpoint: Bool { worker.wantsCheckpoint.load(ordering: .acquiring) }
@@ -98,7 +107,7 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   private mutating func handOver() throws {
     guard !batch.isEmpty else { return }
     let count = batch.count
-    worker.idle.wait()
+    waitForWorker()
     if let failure = worker.failure {
       worker.idle.signal()
       throw failure
@@ -113,13 +122,20 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   /// Runs `body` on the handler once the worker has handled every event handed out.
   private mutating func exclusively(_ body: (inout Wrapped) throws -> Void) throws {
     try handOver()
-    worker.idle.wait()
+    waitForWorker()
     defer { worker.idle.signal() }
     if let failure = worker.failure { throw failure }
     try body(&worker.handler)
     // A checkpoint answers the handler's wish: asked again before the next batch, the old
     // answer would commit the same state twice.
     worker.wantsCheckpoint.store(worker.handler.wantsCheckpoint, ordering: .releasing)
+  }
+
+  /// Takes the `idle` token, counting the wait.
+  private mutating func waitForWorker() {
+    let started = ThreadTimes.monotonicSeconds()
+    worker.idle.wait()
+    callerWaited += ThreadTimes.monotonicSeconds() - started
   }
 
   /// The worker thread and what the two threads share. Who may touch the shared fields is
@@ -134,6 +150,9 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     /// An emptied batch, kept for its capacity.
     var spare: [AccessEvent] = []
     var failure: (any Error)?
+    /// The worker thread's CPU time, and the time it waited for a batch (set as it stops).
+    var busySeconds = 0.0
+    var waitedSeconds = 0.0
     let wantsCheckpoint: Atomic<Bool>
     let idle = DispatchSemaphore(value: 1)
     let pending = DispatchSemaphore(value: 0)
@@ -153,7 +172,9 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
 
     private func run() {
       while true {
+        let started = ThreadTimes.monotonicSeconds()
         pending.wait()
+        waitedSeconds += ThreadTimes.monotonicSeconds() - started
         guard var events = mailbox else { break }
         mailbox = nil
         if failure == nil {
@@ -168,6 +189,7 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
         spare = events
         idle.signal()
       }
+      busySeconds = ThreadTimes.threadCPUSeconds()
       stopped.signal()
     }
   }

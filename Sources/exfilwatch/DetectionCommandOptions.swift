@@ -163,6 +163,7 @@ struct DetectionCommandOptions: ParsableArguments {
     let progress = run.progress
     run.ticksProgress = false
     var concurrent = ConcurrentEventHandler(wrapping: run) { progress?.tick(events: $0) }
+    let cpuBefore = ThreadTimes.threadCPUSeconds()
     do {
       try merge.run(into: &concurrent)
     } catch {
@@ -171,6 +172,12 @@ struct DetectionCommandOptions: ParsableArguments {
     }
     run = try concurrent.finish()
     run.ticksProgress = true
+    let times = concurrent.threadTimes
+    func seconds(_ value: Double) -> String { DisplayText.decimals(value, places: 2) + " s" }
+    Log.debug(
+      "threads: reading and parsing \(seconds(ThreadTimes.threadCPUSeconds() - cpuBefore)) CPU, "
+        + "waited \(seconds(times.callerWaited)) for the detector; detecting \(seconds(times.workerBusy)) CPU, "
+        + "waited \(seconds(times.workerWaited)) for events")
   }
 }
 

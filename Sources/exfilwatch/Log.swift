@@ -57,6 +57,10 @@ enum Log {
     logger.info("\(message)", metadata: metadata)
   }
 
+  static func debug(_ message: String, _ metadata: Logger.Metadata? = nil) {
+    logger.debug("\(message)", metadata: metadata)
+  }
+
   /// Each line of `text` (a run summary) as a message of its own, without its `exfilwatch: `.
   static func infoLines(_ text: String) {
     for line in text.split(separator: "\n") {

@@ -1,3 +1,4 @@
+import Glibc
 import ExfilWatchEvent
 import ExfilWatchParser
 import ExfilWatchPipeline
@@ -96,6 +97,63 @@ extension ConcurrentEventHandlerTests {
     #expect(symbols.count == 201_000)
     #expect(symbols.string(symbols.intern("actor-999@example.com")) == "actor-999@example.com")
   }
+}
+
+extension ConcurrentEventHandlerTests {
+  // Lower bounds only: a busy machine can make either thread wait longer, never shorter.
+  @Test("the thread times name the thread that set the pace")
+  func threadTimes() throws {
+    let directory = try TemporaryDirectory()
+    let path = try directory.write(
+      "a.jsonl.zst", try Storage.zstd.encode(rtemText(sampleEvents("a", count: 200, start: sampleDay, step: 1_000))))
+    var collected = EventCollector()
+    try TimeOrderedMerge(inputs: [MergeInput(path: path)], symbols: SymbolTable()).run(into: &collected)
+    let events = collected.events
+    try #require(events.count == 200)
+    // A worker that takes 5 ms of CPU per batch of 20: the caller waits for it.
+    var slowWorker = ConcurrentEventHandler(wrapping: CPUBurner(secondsPerBatch: 0.005, batchSize: 20), batchSize: 20)
+    for event in events { try slowWorker.handleEvent(event) }
+    _ = try slowWorker.finish()
+    #expect(slowWorker.threadTimes.workerBusy >= 0.05)
+    #expect(slowWorker.threadTimes.callerWaited >= 0.04, "eight batches' CPU time at least")
+
+    // A caller that takes a millisecond per event: the worker waits for it.
+    var slowCaller = ConcurrentEventHandler(wrapping: MergeRecorder(), batchSize: 20)
+    for event in events {
+      usleep(1_000)
+      try slowCaller.handleEvent(event)
+    }
+    let recorder = try slowCaller.finish()
+    #expect(recorder.events.map(\.id) == events.map { $0.eventID?.description ?? "" })
+    #expect(slowCaller.threadTimes.workerWaited >= 0.15, "the time of 180 events at least")
+  }
+}
+
+/// Keeps the events as they are.
+private struct EventCollector: MergedEventHandler {
+  var events: [AccessEvent] = []
+
+  mutating func handleEvent(_ event: AccessEvent) throws { events.append(event) }
+  mutating func handleReject(_ reject: RejectedRecord, input: String) {}
+  mutating func handleInputFailure(_ error: any Error, report: InputReport) {}
+  mutating func handleInputFinished(_ report: InputReport) {}
+}
+
+/// Spends `secondsPerBatch` of its thread's CPU time after every `batchSize` events.
+private struct CPUBurner: MergedEventHandler {
+  let secondsPerBatch: Double
+  let batchSize: Int
+  var handled = 0
+
+  mutating func handleEvent(_ event: AccessEvent) throws {
+    handled += 1
+    guard handled % batchSize == 0 else { return }
+    let start = ThreadTimes.threadCPUSeconds()
+    while ThreadTimes.threadCPUSeconds() - start < secondsPerBatch {}
+  }
+  mutating func handleReject(_ reject: RejectedRecord, input: String) {}
+  mutating func handleInputFailure(_ error: any Error, report: InputReport) {}
+  mutating func handleInputFinished(_ report: InputReport) {}
 }
 
 /// Events handled, counted where the test can read them after the handler is gone.
