@@ -9,20 +9,23 @@ import Synchronization
 /// handler, on the worker).
 ///
 /// ```
-///  calling thread: decode ─ frame ─ parse ─ merge ──batch of 4,096 events──▶ worker: handler
-///                  (fills the next batch while the worker handles the last one)
+///  calling thread: decode ─ frame ─ parse ─ merge ──batches of 4,096 events──▶ worker: handler
+///                  (up to `queueDepth` batches wait for the worker)
 /// ```
 ///
 /// The wrapped handler sees exactly the calls, in exactly the order, it would see without the
-/// wrapper, and never two at once: events go through the worker in batches (one batch waiting
-/// at most, so memory stays two batches); every other call (a reject, an input's end, a
-/// checkpoint) first waits until the worker has handled every event handed out before it, then
-/// runs on the calling thread. Whatever the handler computes is therefore the same as on one
-/// thread, only sooner. A hand-off per batch, never per event: the two threads meet about
-/// once per 4,096 events.
+/// wrapper, and never two at once: events go through the worker in batches (at most
+/// `queueDepth` waiting, so memory stays a few batches); every other call (a reject, an
+/// input's end, a checkpoint) first waits until the worker has handled every event handed out
+/// before it, then runs on the calling thread. Whatever the handler computes is therefore the
+/// same as on one thread, only sooner. A hand-off per batch, never per event: the two threads
+/// meet about once per 4,096 events. Several batches may wait, not one: the detector's time
+/// per batch comes in bursts (every key's window judged at an hour's or four hours' end), and
+/// with one batch waiting the merge stood still through each burst though it was ahead
+/// overall.
 ///
-/// An error the handler throws on the worker stops it; the error is thrown to the merge at the
-/// next hand-off, as if `handleEvent` had thrown it (later events are not handled).
+/// An error the handler throws on the worker stops it; the error is thrown to the merge at a
+/// later hand-off, as if `handleEvent` had thrown it (later events are not handled).
 public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHandler {
   private let worker: Worker
   private var batch: [AccessEvent] = []
@@ -30,16 +33,19 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   /// Called on the calling thread after each batch is handed over, with the batch's size: for
   /// a progress display, which must not run beside the merge it reads.
   private let onBatch: (Int) -> Void
-  /// Seconds the calling thread waited for the worker to finish a batch.
+  /// Seconds the calling thread waited for the worker.
   private var callerWaited = 0.0
 
-  public init(wrapping handler: Wrapped, batchSize: Int = 4_096, onBatch: @escaping (Int) -> Void = { _ in }) {
-    worker = Worker(handler: handler)
+  public init(
+    wrapping handler: Wrapped, batchSize: Int = 4_096, queueDepth: Int = 4, onBatch: @escaping (Int) -> Void = { _ in }
+  ) {
+    precondition(queueDepth >= 1, "at least one batch must be able to wait")
+    worker = Worker(handler: handler, queueDepth: queueDepth)
     marksSymbols = handler.marksSymbols
     self.batchSize = batchSize
     self.onBatch = onBatch
     batch.reserveCapacity(batchSize)
-    worker.start(spareCapacity: batchSize)
+    worker.start()
   }
 
   /// Waits for the worker to handle every event handed out, stops it and returns the handler,
@@ -54,11 +60,11 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
       batch.removeAll()
     }
     waitForWorker()
-    worker.mailbox = nil
-    worker.pending.signal()
+    worker.shared.withLock { $0.queue.append(nil) }
+    worker.filled.signal()
     worker.stopped.wait()
     // Back to its first value: libdispatch traps on a semaphore freed below it.
-    worker.idle.signal()
+    worker.releaseSlots()
     if let failure = worker.failure { throw failure }
     return worker.handler
   }
@@ -103,19 +109,25 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     try exclusively { try $0.markSymbols(into: &marks) }
   }
 
-  /// Hands the events gathered so far to the worker (after it finished the previous batch).
+  /// Queues the events gathered so far for the worker (once a place in the queue is free).
   private mutating func handOver() throws {
     guard !batch.isEmpty else { return }
     let count = batch.count
-    waitForWorker()
-    if let failure = worker.failure {
-      worker.idle.signal()
+    let started = ThreadTimes.monotonicSeconds()
+    worker.free.wait()
+    callerWaited += ThreadTimes.monotonicSeconds() - started
+    let (failure, emptied) = worker.shared.withLock { shared in
+      (shared.failure, shared.failure == nil ? shared.emptied.popLast() : nil)
+    }
+    if let failure {
+      worker.free.signal()
       throw failure
     }
-    worker.mailbox = batch
-    batch = worker.spare
-    worker.spare = []
-    worker.pending.signal()
+    var next = emptied ?? []
+    next.reserveCapacity(batchSize)
+    swap(&next, &batch)
+    worker.shared.withLock { $0.queue.append(next) }
+    worker.filled.signal()
     onBatch(count)
   }
 
@@ -123,7 +135,7 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   private mutating func exclusively(_ body: (inout Wrapped) throws -> Void) throws {
     try handOver()
     waitForWorker()
-    defer { worker.idle.signal() }
+    defer { worker.releaseSlots() }
     if let failure = worker.failure { throw failure }
     try body(&worker.handler)
     // A checkpoint answers the handler's wish: asked again before the next batch, the old
@@ -131,40 +143,55 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     worker.wantsCheckpoint.store(worker.handler.wantsCheckpoint, ordering: .releasing)
   }
 
-  /// Takes the `idle` token, counting the wait.
+  /// Takes every place in the queue, counting the wait: the worker has then handled every
+  /// batch handed out and waits for the next, so this thread may touch the handler.
   private mutating func waitForWorker() {
     let started = ThreadTimes.monotonicSeconds()
-    worker.idle.wait()
+    for _ in 0..<worker.queueDepth { worker.free.wait() }
     callerWaited += ThreadTimes.monotonicSeconds() - started
   }
 
-  /// The worker thread and what the two threads share. Who may touch the shared fields is
-  /// decided by the semaphores, not a lock: `idle` is a token held by the worker while it
-  /// handles a batch and by the calling thread while it hands over or calls the handler
-  /// itself, so exactly one of them touches `handler`, `mailbox`, `spare` and `failure` at a
-  /// time, and each semaphore orders their memory.
+  /// The worker thread and what the two threads share. Who may touch the handler is decided by
+  /// the semaphores, not a lock: `free` counts the places in the queue, and a place is given
+  /// back only once its batch is handled, so the calling thread that holds every place knows
+  /// the worker is idle (waiting on `filled`); each semaphore orders the memory of what was
+  /// done before its signal. The queue itself, the emptied batches and the failure are behind
+  /// a lock.
   private final class Worker: @unchecked Sendable {
+    struct Shared {
+      /// Batches handed over, oldest first; nil tells the worker to stop.
+      var queue: [[AccessEvent]?] = []
+      /// Emptied batches, kept for their capacity.
+      var emptied: [[AccessEvent]] = []
+      var failure: (any Error)?
+    }
+
     var handler: Wrapped
-    /// The batch handed over; nil tells the worker to stop.
-    var mailbox: [AccessEvent]?
-    /// An emptied batch, kept for its capacity.
-    var spare: [AccessEvent] = []
+    let shared = Mutex(Shared())
+    /// What the handler threw (also in `shared`, for the calling thread while the worker runs).
     var failure: (any Error)?
     /// The worker thread's CPU time, and the time it waited for a batch (set as it stops).
     var busySeconds = 0.0
     var waitedSeconds = 0.0
     let wantsCheckpoint: Atomic<Bool>
-    let idle = DispatchSemaphore(value: 1)
-    let pending = DispatchSemaphore(value: 0)
+    let queueDepth: Int
+    let free: DispatchSemaphore
+    let filled = DispatchSemaphore(value: 0)
     let stopped = DispatchSemaphore(value: 0)
 
-    init(handler: Wrapped) {
+    init(handler: Wrapped, queueDepth: Int) {
       self.handler = handler
+      self.queueDepth = queueDepth
+      free = DispatchSemaphore(value: queueDepth)
       wantsCheckpoint = Atomic(handler.wantsCheckpoint)
     }
 
-    func start(spareCapacity: Int) {
-      spare.reserveCapacity(spareCapacity)
+    /// Gives back every place in the queue (after `waitForWorker`).
+    func releaseSlots() {
+      for _ in 0..<queueDepth { free.signal() }
+    }
+
+    func start() {
       let thread = Thread { [self] in run() }
       thread.name = "exfilwatch-detect"
       thread.start()
@@ -173,21 +200,21 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     private func run() {
       while true {
         let started = ThreadTimes.monotonicSeconds()
-        pending.wait()
+        filled.wait()
         waitedSeconds += ThreadTimes.monotonicSeconds() - started
-        guard var events = mailbox else { break }
-        mailbox = nil
+        guard var events = shared.withLock({ $0.queue.removeFirst() }) else { break }
         if failure == nil {
           do {
             for event in events { try handler.handleEvent(event) }
           } catch {
             failure = error
+            shared.withLock { $0.failure = error }
           }
         }
         wantsCheckpoint.store(handler.wantsCheckpoint, ordering: .releasing)
         events.removeAll(keepingCapacity: true)
-        spare = events
-        idle.signal()
+        shared.withLock { $0.emptied.append(events) }
+        free.signal()
       }
       busySeconds = ThreadTimes.threadCPUSeconds()
       stopped.signal()

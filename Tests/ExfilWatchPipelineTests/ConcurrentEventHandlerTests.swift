@@ -20,8 +20,8 @@ struct ConcurrentEventHandlerTests {
     return [withRejects, truncated, gzip]
   }
 
-  @Test("events, rejects, failures and ends come in the same order", arguments: [1, 7, 4_096])
-  func sameCalls(batchSize: Int) throws {
+  @Test("events, rejects, failures and ends come in the same order", arguments: [1, 7, 4_096], [1, 4])
+  func sameCalls(batchSize: Int, queueDepth: Int) throws {
     let directory = try TemporaryDirectory()
     let paths = try damagedInputs(in: directory)
     let (alone, _) = try merge(paths, decoderOptions: smallBuffers)
@@ -29,7 +29,9 @@ struct ConcurrentEventHandlerTests {
     let merge = TimeOrderedMerge(
       inputs: paths.map(MergeInput.init(path:)), symbols: SymbolTable(), decoderOptions: smallBuffers)
     var handedOver = 0
-    var concurrent = ConcurrentEventHandler(wrapping: MergeRecorder(), batchSize: batchSize) { handedOver += $0 }
+    var concurrent = ConcurrentEventHandler(wrapping: MergeRecorder(), batchSize: batchSize, queueDepth: queueDepth) {
+      handedOver += $0
+    }
     try merge.run(into: &concurrent)
     let recorder = try concurrent.finish()
 
