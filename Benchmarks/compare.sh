@@ -55,6 +55,9 @@ for spec in "sf-rtem:30:700:2000" "sf-elf:30:1500:1000"; do
     "exfilwatch events --count=$exfilwatch events --count --format $format $files > /dev/null" \
     "exfilwatch replay=rm -f '$out'; $exfilwatch replay --quiet --format $format --sink 'jsonl:$out' $files; [ \$? -eq 1 ]" \
     "exfilwatch replay --threads 1=rm -f '$out.1'; $exfilwatch replay --quiet --threads 1 --format $format --sink 'jsonl:$out.1' $files; [ \$? -eq 1 ] && cmp -s '$out' '$out.1'"
-  { "$exfilwatch" replay --log-level debug --format "$format" --sink jsonl:/dev/null $files 2>&1 > /dev/null || true; } \
-    | sed -n 's/^exfilwatch: threads: /replay threads: /p'
+  # (Exit status 1: findings written, as above; anything else stops the script.)
+  { "$exfilwatch" replay --log-level debug --format "$format" --sink jsonl:/dev/null $files 2>&1 > /dev/null \
+    || [ $? -eq 1 ]; } \
+    | awk '/^exfilwatch: threads: / { sub(/^exfilwatch: threads: /, "replay threads: "); print; found = 1 }
+           END { if (!found) print "replay threads: not reported (one thread?)" }'
 done

@@ -26,6 +26,9 @@ import Synchronization
 ///
 /// An error the handler throws on the worker stops it; the error is thrown to the merge at a
 /// later hand-off, as if `handleEvent` had thrown it (later events are not handled).
+///
+/// Stop it once (`stop()` or `finish()`), after the last event: nothing may be handed to it
+/// after that.
 public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHandler {
   private let worker: Worker
   private var batch: [AccessEvent] = []
@@ -35,6 +38,8 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   private let onBatch: (Int) -> Void
   /// Seconds the calling thread waited for the worker.
   private var callerWaited = 0.0
+  /// Set by `stop()`.
+  public private(set) var threadTimes: ThreadTimes?
 
   public init(
     wrapping handler: Wrapped, batchSize: Int = 4_096, queueDepth: Int = 4, onBatch: @escaping (Int) -> Void = { _ in }
@@ -53,23 +58,41 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   ///
   /// - Throws: what the handler threw on the worker, if it did.
   public mutating func finish() throws -> Wrapped {
+    let handler = stop()
+    if let failure { throw failure }
+    return handler
+  }
+
+  /// `finish()` without the throw: the handler as the worker left it, also after a failure
+  /// (`failure`), so that what it counted up to the failure can still be reported.
+  public mutating func stop() -> Wrapped {
+    precondition(threadTimes == nil, "stopped twice")
     do {
       try handOver()
     } catch {
-      // The worker failed: the failure is kept and thrown below, once it has stopped.
+      // The worker failed: the failure is kept (`failure`); the events not handed over are
+      // not handled.
       batch.removeAll()
     }
     waitForWorker()
-    worker.shared.withLock { $0.queue.append(nil) }
+    worker.enqueue(nil)
     worker.filled.signal()
     worker.stopped.wait()
     // Back to its first value: libdispatch traps on a semaphore freed below it.
     worker.releaseSlots()
-    if let failure = worker.failure { throw failure }
+    threadTimes = ThreadTimes(
+      callerWaited: callerWaited, workerBusy: worker.busySeconds, workerWaited: worker.waitedSeconds)
     return worker.handler
   }
 
+  /// What the handler threw on the worker, once stopped.
+  public var failure: (any Error)? {
+    precondition(threadTimes != nil, "read once stopped")
+    return worker.failure
+  }
+
   public mutating func handleEvent(_ event: AccessEvent) throws {
+    precondition(threadTimes == nil, "an event after the handler was stopped")
     batch.append(event)
     if batch.count >= batchSize { try handOver() }
   }
@@ -84,13 +107,6 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
 
   public mutating func handleInputFinished(_ report: InputReport) throws {
     try exclusively { try $0.handleInputFinished(report) }
-  }
-
-  /// How each thread spent its time, read after `finish()`: which one set the pace (the other
-  /// waited for it) is what to make faster.
-  public var threadTimes: ThreadTimes {
-    ThreadTimes(
-      callerWaited: callerWaited, workerBusy: worker.busySeconds, workerWaited: worker.waitedSeconds)
   }
 
   /// The handler's answer as the worker last saw it, after its latest batch: asking the
@@ -111,22 +127,21 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
 
   /// Queues the events gathered so far for the worker (once a place in the queue is free).
   private mutating func handOver() throws {
+    precondition(threadTimes == nil, "handed over after the handler was stopped")
     guard !batch.isEmpty else { return }
     let count = batch.count
     let started = ThreadTimes.monotonicSeconds()
     worker.free.wait()
     callerWaited += ThreadTimes.monotonicSeconds() - started
-    let (failure, emptied) = worker.shared.withLock { shared in
-      (shared.failure, shared.failure == nil ? shared.emptied.popLast() : nil)
-    }
-    if let failure {
+    let (failed, emptied) = worker.takeEmptied()
+    if let failure = failed {
       worker.free.signal()
       throw failure
     }
     var next = emptied ?? []
     next.reserveCapacity(batchSize)
     swap(&next, &batch)
-    worker.shared.withLock { $0.queue.append(next) }
+    worker.enqueue(next)
     worker.filled.signal()
     onBatch(count)
   }
@@ -143,8 +158,8 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     worker.wantsCheckpoint.store(worker.handler.wantsCheckpoint, ordering: .releasing)
   }
 
-  /// Takes every place in the queue, counting the wait: the worker has then handled every
-  /// batch handed out and waits for the next, so this thread may touch the handler.
+  /// Takes every place in the queue, counting the wait (for the worker to handle all it was
+  /// handed): the worker then waits for the next batch, so this thread may touch the handler.
   private mutating func waitForWorker() {
     let started = ThreadTimes.monotonicSeconds()
     for _ in 0..<worker.queueDepth { worker.free.wait() }
@@ -155,22 +170,21 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   /// the semaphores, not a lock: `free` counts the places in the queue, and a place is given
   /// back only once its batch is handled, so the calling thread that holds every place knows
   /// the worker is idle (waiting on `filled`); each semaphore orders the memory of what was
-  /// done before its signal. The queue itself, the emptied batches and the failure are behind
-  /// a lock.
+  /// done before its signal. The queue itself, the emptied batches and the failure as the
+  /// calling thread sees it while the worker runs are behind `lock` (an `NSLock`: the thread
+  /// sanitizer does not see `Mutex`'s locking on Linux, and reported every use as a race).
   private final class Worker: @unchecked Sendable {
-    struct Shared {
-      /// Batches handed over, oldest first; nil tells the worker to stop.
-      var queue: [[AccessEvent]?] = []
-      /// Emptied batches, kept for their capacity.
-      var emptied: [[AccessEvent]] = []
-      var failure: (any Error)?
-    }
-
     var handler: Wrapped
-    let shared = Mutex(Shared())
-    /// What the handler threw (also in `shared`, for the calling thread while the worker runs).
+    private let lock = NSLock()
+    /// Batches handed over, oldest first; nil tells the worker to stop.
+    private var queue: [[AccessEvent]?] = []
+    /// Emptied batches, kept for their capacity.
+    private var emptied: [[AccessEvent]] = []
+    private var sharedFailure: (any Error)?
+    /// What the handler threw (also in `sharedFailure`, for the calling thread while the
+    /// worker runs).
     var failure: (any Error)?
-    /// The worker thread's CPU time, and the time it waited for a batch (set as it stops).
+    /// The worker thread's CPU time, and the time it waited for a batch: set as it stops.
     var busySeconds = 0.0
     var waitedSeconds = 0.0
     let wantsCheckpoint: Atomic<Bool>
@@ -186,6 +200,21 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
       wantsCheckpoint = Atomic(handler.wantsCheckpoint)
     }
 
+    private func locked<Result>(_ body: () -> Result) -> Result {
+      lock.lock()
+      defer { lock.unlock() }
+      return body()
+    }
+
+    func enqueue(_ batch: [AccessEvent]?) {
+      locked { queue.append(batch) }
+    }
+
+    /// The failure so far, or else an emptied batch to fill next (if there is one).
+    func takeEmptied() -> (failure: (any Error)?, emptied: [AccessEvent]?) {
+      locked { sharedFailure.map { ($0, nil) } ?? (nil, emptied.popLast()) }
+    }
+
     /// Gives back every place in the queue (after `waitForWorker`).
     func releaseSlots() {
       for _ in 0..<queueDepth { free.signal() }
@@ -198,24 +227,26 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     }
 
     private func run() {
+      var waited = 0.0
       while true {
         let started = ThreadTimes.monotonicSeconds()
         filled.wait()
-        waitedSeconds += ThreadTimes.monotonicSeconds() - started
-        guard var events = shared.withLock({ $0.queue.removeFirst() }) else { break }
+        waited += ThreadTimes.monotonicSeconds() - started
+        guard var events = locked({ queue.removeFirst() }) else { break }
         if failure == nil {
           do {
             for event in events { try handler.handleEvent(event) }
           } catch {
             failure = error
-            shared.withLock { $0.failure = error }
+            locked { sharedFailure = error }
           }
         }
         wantsCheckpoint.store(handler.wantsCheckpoint, ordering: .releasing)
         events.removeAll(keepingCapacity: true)
-        shared.withLock { $0.emptied.append(events) }
+        locked { emptied.append(events) }
         free.signal()
       }
+      waitedSeconds = waited
       busySeconds = ThreadTimes.threadCPUSeconds()
       stopped.signal()
     }

@@ -167,12 +167,14 @@ struct DetectionCommandOptions: ParsableArguments {
     do {
       try merge.run(into: &concurrent)
     } catch {
-      if let stopped = try? concurrent.finish() { run = stopped }
+      // The run as the worker left it, so that what it counted is reported.
+      run = concurrent.stop()
       throw error
     }
-    run = try concurrent.finish()
+    run = concurrent.stop()
+    if let failure = concurrent.failure { throw failure }
     run.ticksProgress = true
-    let times = concurrent.threadTimes
+    let times = concurrent.threadTimes!
     func seconds(_ value: Double) -> String { DisplayText.decimals(value, places: 2) + " s" }
     Log.debug(
       "threads: reading and parsing \(seconds(ThreadTimes.threadCPUSeconds() - cpuBefore)) CPU, "

@@ -42,18 +42,35 @@ struct ConcurrentEventHandlerTests {
     #expect(merge.statistics.events == alone.events.count)
   }
 
+  /// A merge of one input of 5,000 events.
+  private func fiveThousandEvents(in directory: TemporaryDirectory) throws -> TimeOrderedMerge {
+    let path = try directory.write(
+      "a.jsonl.zst", try Storage.zstd.encode(rtemText(sampleEvents("a", count: 5_000, start: sampleDay, step: 1_000))))
+    return TimeOrderedMerge(inputs: [MergeInput(path: path)], symbols: SymbolTable())
+  }
+
   @Test("an error the handler throws on the worker stops the merge, and no later event is handled")
   func handlerError() throws {
     let directory = try TemporaryDirectory()
-    let path = try directory.write(
-      "a.jsonl.zst", try Storage.zstd.encode(rtemText(sampleEvents("a", count: 5_000, start: sampleDay, step: 1_000))))
-    let merge = TimeOrderedMerge(inputs: [MergeInput(path: path)], symbols: SymbolTable())
+    let merge = try fiveThousandEvents(in: directory)
     let handled = HandledCount()
     var concurrent = ConcurrentEventHandler(wrapping: FailingRecorder(failAt: 1_234, handled: handled), batchSize: 100)
     #expect(throws: FailingRecorder.Failure.self) { try merge.run(into: &concurrent) }
     #expect(throws: FailingRecorder.Failure.self) { _ = try concurrent.finish() }
     #expect(merge.statistics.events < 5_000, "the merge stopped early")
     #expect(handled.value == 1_234, "no event after the failing one reached the handler")
+  }
+
+  @Test("stopped after a failure, it gives back the handler as the worker left it, and the failure")
+  func stopAfterFailure() throws {
+    let directory = try TemporaryDirectory()
+    let merge = try fiveThousandEvents(in: directory)
+    var concurrent = ConcurrentEventHandler(wrapping: FailAfter(count: 1_234), batchSize: 100)
+    #expect(throws: FailingRecorder.Failure.self) { try merge.run(into: &concurrent) }
+    let stopped = concurrent.stop()
+    #expect(stopped.handled == 1_234)
+    #expect(concurrent.failure is FailingRecorder.Failure)
+    #expect(concurrent.threadTimes != nil)
   }
 
   @Test("a checkpoint's positions are after exactly the events the handler has handled")
@@ -102,7 +119,8 @@ extension ConcurrentEventHandlerTests {
 }
 
 extension ConcurrentEventHandlerTests {
-  // Lower bounds only: a busy machine can make either thread wait longer, never shorter.
+  // Lower bounds, and which thread waited more: the margins are wide (about 7 and 20 times
+  // on a loaded machine), where a bound on a single wait's length would not be safe.
   @Test("the thread times name the thread that set the pace")
   func threadTimes() throws {
     let directory = try TemporaryDirectory()
@@ -116,8 +134,10 @@ extension ConcurrentEventHandlerTests {
     var slowWorker = ConcurrentEventHandler(wrapping: CPUBurner(secondsPerBatch: 0.005, batchSize: 20), batchSize: 20)
     for event in events { try slowWorker.handleEvent(event) }
     _ = try slowWorker.finish()
-    #expect(slowWorker.threadTimes.workerBusy >= 0.05)
-    #expect(slowWorker.threadTimes.callerWaited >= 0.04, "eight batches' CPU time at least")
+    let workerBound = try #require(slowWorker.threadTimes)
+    #expect(workerBound.workerBusy >= 0.05)
+    #expect(workerBound.callerWaited >= 0.04, "eight batches' CPU time at least")
+    #expect(workerBound.callerWaited > workerBound.workerWaited)
 
     // A caller that takes a millisecond per event: the worker waits for it.
     var slowCaller = ConcurrentEventHandler(wrapping: MergeRecorder(), batchSize: 20)
@@ -127,7 +147,9 @@ extension ConcurrentEventHandlerTests {
     }
     let recorder = try slowCaller.finish()
     #expect(recorder.events.map(\.id) == events.map { $0.eventID?.description ?? "" })
-    #expect(slowCaller.threadTimes.workerWaited >= 0.15, "the time of 180 events at least")
+    let callerBound = try #require(slowCaller.threadTimes)
+    #expect(callerBound.workerWaited >= 0.15, "the time of 180 events at least")
+    #expect(callerBound.workerWaited > callerBound.callerWaited)
   }
 }
 
@@ -152,6 +174,20 @@ private struct CPUBurner: MergedEventHandler {
     guard handled % batchSize == 0 else { return }
     let start = ThreadTimes.threadCPUSeconds()
     while ThreadTimes.threadCPUSeconds() - start < secondsPerBatch {}
+  }
+  mutating func handleReject(_ reject: RejectedRecord, input: String) {}
+  mutating func handleInputFailure(_ error: any Error, report: InputReport) {}
+  mutating func handleInputFinished(_ report: InputReport) {}
+}
+
+/// Counts events in itself and throws on the `count`-th.
+private struct FailAfter: MergedEventHandler {
+  let count: Int
+  var handled = 0
+
+  mutating func handleEvent(_ event: AccessEvent) throws {
+    handled += 1
+    if handled == count { throw FailingRecorder.Failure() }
   }
   mutating func handleReject(_ reject: RejectedRecord, input: String) {}
   mutating func handleInputFailure(_ error: any Error, report: InputReport) {}
