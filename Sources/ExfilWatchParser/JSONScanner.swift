@@ -82,26 +82,97 @@ struct JSONScanner {
   /// way, which accepts and refuses exactly as before. Four whitespace skips and the checks
   /// around them were a quarter of this function, itself 15% of parsing an sf-rtem event.
   mutating func nextMember(_ object: inout Container) throws(JSONSyntaxError) -> JSONValue? {
+    guard try nextKey(&object) else { return nil }
+    let key = try scanString()
+    try skipColon()
+    return key
+  }
+
+  /// The first part of `nextMember`: moves to the opening quote of the object's next key;
+  /// false after the object's end. The key is then read by `scanKey` or `skipKey(_:)`, and
+  /// the colon after it by `skipColon`.
+  @inline(__always)
+  mutating func nextKey(_ object: inout Container) throws(JSONSyntaxError) -> Bool {
     if !object.atStart && index &+ 1 < count && base[index] == UInt8(ascii: ",")
       && base[index &+ 1] == UInt8(ascii: "\"")
     {
       index &+= 1
       try countItem()
-    } else {
-      guard try nextItem(&object) else { return nil }
-      guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
+      return true
     }
-    let key = try scanString()
+    guard try nextItem(&object) else { return false }
+    guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
+    return true
+  }
+
+  /// Scans the key whose opening quote is at `index` (after `nextKey`).
+  @inline(__always)
+  mutating func scanKey() throws(JSONSyntaxError) -> JSONValue {
+    try scanString()
+  }
+
+  /// Moves past the key whose opening quote is at `index` (after `nextKey`) when its bytes and
+  /// closing quote are `key`'s (`key` being one `scanKey` read, without escapes, at most 16
+  /// bytes), as `scanKey` would; false, moving nothing, otherwise, or when the bytes to compare
+  /// are not all inside the record. With the same bytes up to that quote, `scanKey` would end
+  /// at it: the comparison is the scan.
+  @inline(__always)
+  mutating func skipKey(_ key: JSONKeyWords) -> Bool {
+    let start = index &+ 1
+    let end = start &+ key.count
+    // The quote after the key, and a whole word from the key's start, lie inside the record.
+    guard end < count && start &+ 8 <= count else { return false }
+    guard Self.keyMatches(key, at: base + start) else { return false }
+    guard base[end] == UInt8(ascii: "\"") else { return false }
+    index = end &+ 1
+    return true
+  }
+
+  /// `nextKey`, `skipKey(_:)` and `skipColon` at once, for a compact member (`,"key":value`)
+  /// whose key is `key`: true, with `index` at the value, when the bytes are those; false,
+  /// moving nothing, otherwise (or when the bytes to compare are not all inside the record).
+  /// The bytes it tests are the ones the three test on this path, so it accepts and refuses
+  /// as they do; it spares their calls and their separate bounds checks.
+  @inline(__always)
+  mutating func skipCompactMember(_ object: Container, key: JSONKeyWords) throws(JSONSyntaxError) -> Bool {
+    let start = index &+ 2
+    let end = start &+ key.count
+    // The comma, the quotes, the colon and the value's first byte, and a whole word from the
+    // key's start, lie inside the record.
+    guard !object.atStart && end &+ 2 < count && start &+ 8 <= count
+      && base[index] == UInt8(ascii: ",") && base[index &+ 1] == UInt8(ascii: "\"")
+      && base[end] == UInt8(ascii: "\"") && base[end &+ 1] == UInt8(ascii: ":") && base[end &+ 2] > 0x20
+      && Self.keyMatches(key, at: base + start)
+    else { return false }
+    index &+= 1
+    try countItem()
+    index = end &+ 2
+    return true
+  }
+
+  /// Whether the `key.count` bytes at `start` are `key`'s (eight bytes from `start` readable).
+  @inline(__always)
+  private static func keyMatches(_ key: JSONKeyWords, at start: UnsafePointer<UInt8>) -> Bool {
+    let head = UInt64(littleEndian: UnsafeRawPointer(start).loadUnaligned(as: UInt64.self))
+    guard key.count >= 8 else {
+      return head & ((1 &<< (UInt64(truncatingIfNeeded: key.count) &* 8)) &- 1) == key.head
+    }
+    let tail = UInt64(littleEndian: UnsafeRawPointer(start + (key.count &- 8)).loadUnaligned(as: UInt64.self))
+    return head == key.head && tail == key.tail
+  }
+
+  /// Moves past the colon after a key, to the member's value.
+  @inline(__always)
+  mutating func skipColon() throws(JSONSyntaxError) {
     // Whitespace is 0x09, 0x0A, 0x0D and 0x20: a byte above 0x20 starts the value.
     if index &+ 1 < count && base[index] == UInt8(ascii: ":") && base[index &+ 1] > 0x20 {
       index &+= 1
-      return key
+      return
     }
     skipWhitespace()
     guard index < count, base[index] == UInt8(ascii: ":") else { throw JSONSyntaxError(offset: index) }
     index += 1
     skipWhitespace()
-    return key
   }
 
   /// Whether the array has another element, leaving `index` at it (which the caller must walk

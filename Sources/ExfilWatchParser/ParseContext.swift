@@ -8,6 +8,8 @@ import ExfilWatchEvent
 final class ParseContext {
   let symbols: SymbolTable
   let scratch = DecodeScratch()
+  /// The last JSON record's keys, for the next record's (`MemberKeyCache`).
+  let keys = MemberKeyCache()
   /// Where logical reads are counted as they are parsed; `nil` when the caller counts them
   /// later (after merging inputs into time order).
   let operations: ReadOperationTracker?
@@ -38,7 +40,7 @@ final class ParseContext {
     if values.count != extractor.fieldCount {
       values = Array(repeating: nil, count: extractor.fieldCount)
     }
-    try extractor.extract(from: record, maxFields: maxFields, scratch: scratch, into: &values)
+    try extractor.extract(from: record, maxFields: maxFields, scratch: scratch, keys: keys, into: &values)
   }
 
   /// Counts `event`'s logical read, when reads are counted as they are parsed. A method here,
