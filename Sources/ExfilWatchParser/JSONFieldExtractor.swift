@@ -208,7 +208,7 @@ struct JSONFieldExtractor {
         // The last record's key at this place, as a compact member: nearly every member.
         let place = walk.keysLookedUp
         if place < MemberKeyCache.capacity, case let last = walk.keys[place], last.node == node,
-          try walk.scanner.skipCompactMember(object, key: last.key)
+          try walk.scanner.skipCompactMember(key: last.key)
         {
           walk.keysLookedUp = place &+ 1
           child = last.child

@@ -132,20 +132,23 @@ struct JSONScanner {
   /// whose key is `key`: true, with `index` at the value, when the bytes are those; false,
   /// moving nothing, otherwise (or when the bytes to compare are not all inside the record).
   /// The bytes it tests are the ones the three test on this path, so it accepts and refuses
-  /// as they do; it spares their calls and their separate bounds checks.
+  /// as they do; it spares their calls and their separate bounds checks. At an object's start
+  /// `index` is at its `{`, not a comma, so the first member always goes the usual way.
   @inline(__always)
-  mutating func skipCompactMember(_ object: Container, key: JSONKeyWords) throws(JSONSyntaxError) -> Bool {
+  mutating func skipCompactMember(key: JSONKeyWords) throws(JSONSyntaxError) -> Bool {
     let start = index &+ 2
     let end = start &+ key.count
     // The comma, the quotes, the colon and the value's first byte, and a whole word from the
     // key's start, lie inside the record.
-    guard !object.atStart && end &+ 2 < count && start &+ 8 <= count
+    guard end &+ 2 < count && start &+ 8 <= count
       && base[index] == UInt8(ascii: ",") && base[index &+ 1] == UInt8(ascii: "\"")
       && base[end] == UInt8(ascii: "\"") && base[end &+ 1] == UInt8(ascii: ":") && base[end &+ 2] > 0x20
       && Self.keyMatches(key, at: base + start)
     else { return false }
-    index &+= 1
-    try countItem()
+    // `countItem` after the comma, without its overflow check (the count is never below 0
+    // before it) and without storing `index` twice.
+    fieldsLeft &-= 1
+    guard fieldsLeft >= 0 else { throw JSONSyntaxError(offset: index &+ 1, tooManyFields: true) }
     index = end &+ 2
     return true
   }
@@ -233,12 +236,20 @@ struct JSONScanner {
   }
 
   /// Validates the value at `index` and moves past it, as `skipValue` does, with a string
-  /// (most values of an audit record) scanned in line, not through a call.
+  /// (most values of an audit record) scanned in line, not through a call, and a `null` (a
+  /// Salesforce event writes every field, empty ones as null) tested as one word.
   @inline(__always)
   mutating func nextValue() throws(JSONSyntaxError) -> JSONValue {
     if index < count && base[index] == UInt8(ascii: "\"") { return try scanString() }
+    if index &+ 4 <= count && UnsafeRawPointer(base + index).loadUnaligned(as: UInt32.self) == Self.null {
+      index &+= 4
+      return JSONValue(kind: .null, start: index &- 4, end: index)
+    }
     return try skipValue()
   }
+
+  /// `null`'s four bytes as a word.
+  private static let null = UInt32(littleEndian: 0x6C6C_756E)
 
   /// Validates the value at `index` and moves past it.
   mutating func skipValue() throws(JSONSyntaxError) -> JSONValue {
