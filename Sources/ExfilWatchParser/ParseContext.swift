@@ -43,6 +43,16 @@ final class ParseContext {
     try extractor.extract(from: record, maxFields: maxFields, scratch: scratch, keys: keys, into: &values)
   }
 
+  /// Whether any of the current record's fields in `fields` has a value. Read through the
+  /// array's buffer: subscripted one by one, each field's read was checked against the array's
+  /// bounds, some 360 instructions per sf-rtem event (52 fields of its envelopes).
+  func hasValue(in fields: Range<Int>) -> Bool {
+    precondition(fields.lowerBound >= 0 && fields.upperBound <= values.count, "fields outside the record's")
+    return values.withUnsafeBufferPointer { values in
+      fields.contains { values[$0] != nil }
+    }
+  }
+
   /// Counts `event`'s logical read, when reads are counted as they are parsed. A method here,
   /// where `self` holds the tracker for the call: reached from the parser, the tracker was
   /// retained and released around every record's call.

@@ -72,12 +72,10 @@ struct SalesforceRTEMParser {
     // The deepest envelope that holds any payload field is the event.
     let fieldCount = Self.fieldCount
     var base = 0
-    for envelope in (1..<Self.envelopes.count).reversed() {
-      let start = envelope * fieldCount
-      if (start..<start + fieldCount).contains(where: { context.values[$0] != nil }) {
-        base = start
-        break
-      }
+    for envelope in (1..<Self.envelopes.count).reversed()
+    where context.hasValue(in: envelope * fieldCount..<(envelope + 1) * fieldCount) {
+      base = envelope * fieldCount
+      break
     }
     func field(_ field: Field) -> FieldValue? { context.values[base + field.rawValue] }
 
