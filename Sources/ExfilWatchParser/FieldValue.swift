@@ -24,8 +24,7 @@ struct FieldValue {
 
   /// Whether the text equals `literal` exactly.
   func equals(_ literal: StaticString) -> Bool {
-    text.count == literal.utf8CodeUnitCount
-      && text.elementsEqual(literal.bytes)
+    sameBytes(text, literal.bytes)
   }
 
   /// Whether the text equals `literal`, ignoring ASCII case.
@@ -38,7 +37,7 @@ struct FieldValue {
     let needle = literal.bytes
     guard needle.count <= text.count else { return false }
     return (0...(text.count - needle.count)).contains { start in
-      UnsafeRawBufferPointer(rebasing: text[start..<start + needle.count]).elementsEqual(needle)
+      sameBytes(UnsafeRawBufferPointer(rebasing: text[start..<start + needle.count]), needle)
     }
   }
 }
@@ -51,6 +50,16 @@ extension StaticString {
 @inline(__always)
 func asciiLowercase(_ byte: UInt8) -> UInt8 {
   byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+}
+
+/// Whether `a` and `b` hold the same bytes: compared byte by byte in line, where
+/// `Sequence.elementsEqual` over raw buffers was a generic call of some 60 instructions (telling
+/// an sf-rtem event's type takes two or three).
+@inline(__always)
+func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+  guard a.count == b.count else { return false }
+  for index in 0..<a.count where a[index] != b[index] { return false }
+  return true
 }
 
 /// Whether `a` and `b` hold the same bytes once ASCII letters are lowercased.
@@ -168,12 +177,12 @@ extension FieldValue {
   /// Whether the text starts with `literal`.
   func hasPrefix(_ literal: StaticString) -> Bool {
     let needle = literal.bytes
-    return text.count >= needle.count && text.prefix(needle.count).elementsEqual(needle)
+    return text.count >= needle.count && sameBytes(UnsafeRawBufferPointer(rebasing: text.prefix(needle.count)), needle)
   }
 
   /// Whether the text ends with `literal`.
   func hasSuffix(_ literal: StaticString) -> Bool {
     let needle = literal.bytes
-    return text.count >= needle.count && text.suffix(needle.count).elementsEqual(needle)
+    return text.count >= needle.count && sameBytes(UnsafeRawBufferPointer(rebasing: text.suffix(needle.count)), needle)
   }
 }

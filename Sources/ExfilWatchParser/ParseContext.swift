@@ -204,11 +204,14 @@ struct OperationKey {
 /// `198.51.100.7:53412` → `198.51.100.7`; `[2001:db8::5]:443` → `2001:db8::5`; a bare IPv6
 /// address (several colons, no brackets) is left as it is.
 func withoutPort(_ address: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-  if address.first == UInt8(ascii: "["), let close = address.firstIndex(of: UInt8(ascii: "]")) {
-    return UnsafeRawBufferPointer(rebasing: address[1..<close])
+  guard let bytes = address.baseAddress else { return address }
+  let count = address.count
+  if address.first == UInt8(ascii: "[") {
+    let close = firstIndex(of: UInt8(ascii: "]"), in: bytes, from: 0, to: count)
+    if close < count { return UnsafeRawBufferPointer(rebasing: address[1..<close]) }
   }
-  guard let colon = address.firstIndex(of: UInt8(ascii: ":")),
-    address[(colon + 1)...].firstIndex(of: UInt8(ascii: ":")) == nil
+  let colon = firstIndex(of: UInt8(ascii: ":"), in: bytes, from: 0, to: count)
+  guard colon < count, firstIndex(of: UInt8(ascii: ":"), in: bytes, from: colon + 1, to: count) == count
   else { return address }
   return UnsafeRawBufferPointer(rebasing: address[..<colon])
 }
