@@ -120,16 +120,8 @@ public final class SymbolTable: @unchecked Sendable {
   private func intern(_ bytes: UnsafeRawBufferPointer, isNew: UnsafeMutablePointer<Bool>?) -> Symbol {
     guard !bytes.isEmpty else { return .none }
     let hash = Self.hash(bytes)
-    let mask = slots.count - 1
-    var slot = Int(truncatingIfNeeded: hash) & mask
-    while true {
-      let candidate = slots[slot]
-      if candidate == 0 { break }
-      if hashes[Int(candidate)] == hash && equals(Int(candidate), bytes) {
-        return Symbol(rawValue: candidate)
-      }
-      slot = (slot + 1) & mask
-    }
+    var slot = Int(truncatingIfNeeded: hash) & (slots.count &- 1)
+    if let found = lookUp(bytes, hash: hash, slot: &slot) { return Symbol(rawValue: found) }
     isNew?.pointee = true
     return locked {
       let symbol: UInt32
@@ -148,6 +140,44 @@ public final class SymbolTable: @unchecked Sendable {
       slots[slot] = symbol
       if liveCount * 4 > slots.count * 3 { grow() }
       return Symbol(rawValue: symbol)
+    }
+  }
+
+  /// The symbol holding `bytes` (whose hash is `hash`), probing from `slot`; nil, with `slot`
+  /// at the empty slot that ends the probe, when there is none.
+  ///
+  /// The arrays are read through their buffers: a lookup reads four of them, and the bounds
+  /// and overflow checks of their subscripts were a fifth of its instructions. The bytes are
+  /// compared by `sameBytes`, in line, not by `memcmp`: around that opaque call the arena's
+  /// buffer was retained and released, a pair per lookup that cost more than the comparison
+  /// of values a few dozen bytes long. The numbers in
+  /// `slots` are symbols the table holds, so their hashes and spans are in range, and a span
+  /// lies within the arena.
+  @inline(__always)
+  private func lookUp(_ bytes: UnsafeRawBufferPointer, hash: UInt64, slot: inout Int) -> UInt32? {
+    slots.withUnsafeBufferPointer { slots in
+      hashes.withUnsafeBufferPointer { hashes in
+        spans.withUnsafeBufferPointer { spans in
+          arena.withUnsafeBytes { arena in
+            let mask = slots.count &- 1
+            while true {
+              let candidate = slots[slot]
+              if candidate == 0 { return nil }
+              if hashes[Int(candidate)] == hash {
+                let span = spans[Int(candidate)]
+                if span.count == bytes.count
+                  && Self.sameBytes(
+                    UnsafeRawBufferPointer(start: arena.baseAddress.unsafelyUnwrapped + span.start, count: span.count),
+                    bytes)
+                {
+                  return candidate
+                }
+              }
+              slot = (slot &+ 1) & mask
+            }
+          }
+        }
+      }
     }
   }
 
@@ -228,21 +258,11 @@ public final class SymbolTable: @unchecked Sendable {
     }
   }
 
-  /// Compared by `sameBytes`, not by `memcmp`: around that opaque call the arena's buffer was
-  /// retained and released, a pair per lookup that cost more than the comparison of values a
-  /// few dozen bytes long.
-  private func equals(_ symbol: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-    let span = spans[symbol]
-    guard span.count == bytes.count else { return false }
-    return arena.withUnsafeBytes { all in
-      Self.sameBytes(UnsafeRawBufferPointer(rebasing: all[span.start..<span.start + span.count]), bytes)
-    }
-  }
-
   /// Whether `stored` and `bytes`, of the same length, hold the same bytes: eight at a time,
   /// then the last eight (overlapping bytes already compared); a value under eight bytes as
   /// one `partialWord` each. The last bytes compared one by one were a third of the lookups'
   /// comparisons.
+  @inline(__always)
   static func sameBytes(_ stored: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer) -> Bool {
     let count = bytes.count
     guard count >= 8 else {

@@ -24,15 +24,12 @@ struct FieldValue {
 
   /// Whether the text equals `literal` exactly.
   func equals(_ literal: StaticString) -> Bool {
-    text.count == literal.utf8CodeUnitCount
-      && text.elementsEqual(literal.bytes)
+    sameBytes(text, literal.bytes)
   }
 
   /// Whether the text equals `literal`, ignoring ASCII case.
   func equalsIgnoringCase(_ literal: StaticString) -> Bool {
-    guard text.count == literal.utf8CodeUnitCount else { return false }
-    let other = literal.bytes
-    return zip(text, other).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
+    equalIgnoringASCIICase(text, literal.bytes)
   }
 
   /// Whether the text contains `literal`.
@@ -40,7 +37,7 @@ struct FieldValue {
     let needle = literal.bytes
     guard needle.count <= text.count else { return false }
     return (0...(text.count - needle.count)).contains { start in
-      UnsafeRawBufferPointer(rebasing: text[start..<start + needle.count]).elementsEqual(needle)
+      sameBytes(UnsafeRawBufferPointer(rebasing: text[start..<start + needle.count]), needle)
     }
   }
 }
@@ -53,6 +50,36 @@ extension StaticString {
 @inline(__always)
 func asciiLowercase(_ byte: UInt8) -> UInt8 {
   byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+}
+
+/// Whether `a` and `b` hold the same bytes: compared byte by byte in line, where
+/// `Sequence.elementsEqual` over raw buffers was a generic call of some 60 instructions (telling
+/// an sf-rtem event's type takes two or three).
+@inline(__always)
+func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+  guard a.count == b.count else { return false }
+  for index in 0..<a.count where a[index] != b[index] { return false }
+  return true
+}
+
+/// Whether `a` and `b` hold the same bytes once ASCII letters are lowercased.
+///
+/// Bytes that are equal (nearly all) cost one comparison; only two that differ are tested for
+/// being one letter in two cases (they differ in bit 0x20 alone, and are a letter with it
+/// set), which is what lowercasing both and comparing tells. Both lowercased first, telling
+/// an ELF row's event type and API method (`query`, twice) was some 300 instructions of an
+/// event.
+@inline(__always)
+func equalIgnoringASCIICase(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+  guard a.count == b.count else { return false }
+  for index in 0..<a.count {
+    let byte = a[index]
+    let other = b[index]
+    if byte != other {
+      guard byte ^ other == 0x20, (byte | 0x20) &- UInt8(ascii: "a") < 26 else { return false }
+    }
+  }
+  return true
 }
 
 /// A row count or byte count: a JSON number, or a string of digits (Salesforce ELF writes every
@@ -150,12 +177,12 @@ extension FieldValue {
   /// Whether the text starts with `literal`.
   func hasPrefix(_ literal: StaticString) -> Bool {
     let needle = literal.bytes
-    return text.count >= needle.count && text.prefix(needle.count).elementsEqual(needle)
+    return text.count >= needle.count && sameBytes(UnsafeRawBufferPointer(rebasing: text.prefix(needle.count)), needle)
   }
 
   /// Whether the text ends with `literal`.
   func hasSuffix(_ literal: StaticString) -> Bool {
     let needle = literal.bytes
-    return text.count >= needle.count && text.suffix(needle.count).elementsEqual(needle)
+    return text.count >= needle.count && sameBytes(UnsafeRawBufferPointer(rebasing: text.suffix(needle.count)), needle)
   }
 }

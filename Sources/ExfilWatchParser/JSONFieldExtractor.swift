@@ -40,6 +40,9 @@ struct JSONFieldExtractor {
   private var tableMask = 0
   let fieldCount: Int
   private let ignoresCase: Bool
+  /// Names this extractor's trie to a `MemberKeyCache`.
+  private final class Identity: Sendable {}
+  private let identity = Identity()
 
   /// - Parameters:
   ///   - paths: one path per field; a component made of digits indexes an array.
@@ -117,11 +120,14 @@ struct JSONFieldExtractor {
   ///   wins; an invalid escape only counts once the whole record is known to be valid JSON.
   func extract(
     from record: UnsafeRawBufferPointer, maxFields: Int, scratch: DecodeScratch,
-    into values: inout [FieldValue?]
+    keys: MemberKeyCache, into values: inout [FieldValue?]
   ) throws(RejectReason) {
+    keys.use(for: identity)
     try values.withUnsafeMutableBufferPointer { values throws(RejectReason) in
       for index in values.indices { values[index] = nil }
-      var walk = Walk(scanner: JSONScanner(record, maxFields: maxFields), scratch: scratch, values: values)
+      var walk = Walk(
+        scanner: JSONScanner(record, maxFields: maxFields), scratch: scratch, values: values,
+        keys: keys.entries)
       let isObject: Bool
       do throws(JSONSyntaxError) {
         walk.scanner.skipWhitespace()
@@ -153,6 +159,20 @@ struct JSONFieldExtractor {
     /// scan is through (a later syntax error or too many fields must win, as they would in
     /// a validation before the extraction).
     var hasInvalidEscape = false
+    /// The last record's keys (`MemberKeyCache`), and how many keys of this record were
+    /// looked up so far.
+    let keys: UnsafeMutablePointer<MemberKeyCache.Entry>
+    var keysLookedUp = 0
+
+    init(
+      scanner: JSONScanner, scratch: DecodeScratch, values: UnsafeMutableBufferPointer<FieldValue?>,
+      keys: UnsafeMutablePointer<MemberKeyCache.Entry>
+    ) {
+      self.scanner = scanner
+      self.scratch = scratch
+      self.values = values
+      self.keys = keys
+    }
   }
 
   /// Walks the value at the scanner's position, which is at trie node `node`: into it when
@@ -183,8 +203,21 @@ struct JSONFieldExtractor {
     switch walk.scanner.nextByte {
     case UInt8(ascii: "{"):
       var object = try walk.scanner.enterContainer()
-      while let key = try walk.scanner.nextMember(&object) {
-        if let child = child(of: node, key: walk.scanner.bytes(of: key), readable: walk.scanner.count - key.start) {
+      while true {
+        let child: Int
+        // The last record's key at this place, as a compact member: nearly every member.
+        let place = walk.keysLookedUp
+        if place < MemberKeyCache.capacity, case let last = walk.keys[place], last.node == node,
+          try walk.scanner.skipCompactMember(key: last.key)
+        {
+          walk.keysLookedUp = place &+ 1
+          child = last.child
+        } else {
+          guard try walk.scanner.nextKey(&object) else { break }
+          child = try memberChild(of: node, &walk)
+          try walk.scanner.skipColon()
+        }
+        if child >= 0 {
           try visit(node: child, &walk)
         } else {
           _ = try walk.scanner.nextValue()
@@ -206,6 +239,30 @@ struct JSONFieldExtractor {
     default:
       return try walk.scanner.skipValue()
     }
+  }
+
+  /// Reads the key at the scanner's position (its opening quote) and returns the child of
+  /// `node` it leads to, or -1: the last record's key at this place when the bytes are the same
+  /// (`MemberKeyCache`), else scanned and looked up, and kept for the next record. Not in line:
+  /// `walk` reads compact members with the last record's keys itself.
+  @inline(never)
+  private func memberChild(of node: Int, _ walk: inout Walk) throws(JSONSyntaxError) -> Int {
+    let place = walk.keysLookedUp
+    walk.keysLookedUp &+= 1
+    let isKept = place < MemberKeyCache.capacity
+    if isKept {
+      let last = walk.keys[place]
+      if last.node == node && walk.scanner.skipKey(last.key) { return last.child }
+    }
+    let key = try walk.scanner.scanKey()
+    let bytes = walk.scanner.bytes(of: key)
+    let readable = walk.scanner.count - key.start
+    let found = child(of: node, key: bytes, readable: readable) ?? -1
+    if isKept && bytes.count <= 16 && !key.hasEscapes {
+      walk.keys[place] = MemberKeyCache.Entry(
+        key: JSONKeyWords(bytes, readable: readable, ignoresCase: false), node: node, child: found)
+    }
+    return found
   }
 
   @inline(__always)

@@ -11,6 +11,12 @@ struct JSONKeyWords: Equatable {
   var tail: UInt64
   var count: Int
 
+  init(head: UInt64, tail: UInt64, count: Int) {
+    self.head = head
+    self.tail = tail
+    self.count = count
+  }
+
   /// The words of `key`, with ASCII letters lowercased when `ignoresCase`.
   ///
   /// - Parameter readable: how many bytes from the key's start may be read (at least the

@@ -1,5 +1,3 @@
-import CByteScan
-
 /// A JSON value located in a record, not yet decoded.
 struct JSONValue {
   enum Kind: UInt8 {
@@ -37,8 +35,8 @@ struct JSONScanner {
   let base: UnsafePointer<UInt8>
   let count: Int
   static let maxDepth = 64
-  /// The next byte to read.
-  private(set) var index = 0
+  /// The next byte to read (set by the string scan too, `JSONScanner+Strings.swift`).
+  var index = 0
   /// Members and elements the record may still have.
   private var fieldsLeft: Int
   /// Containers entered and not yet left.
@@ -82,26 +80,100 @@ struct JSONScanner {
   /// way, which accepts and refuses exactly as before. Four whitespace skips and the checks
   /// around them were a quarter of this function, itself 15% of parsing an sf-rtem event.
   mutating func nextMember(_ object: inout Container) throws(JSONSyntaxError) -> JSONValue? {
+    guard try nextKey(&object) else { return nil }
+    let key = try scanString()
+    try skipColon()
+    return key
+  }
+
+  /// The first part of `nextMember`: moves to the opening quote of the object's next key;
+  /// false after the object's end. The key is then read by `scanKey` or `skipKey(_:)`, and
+  /// the colon after it by `skipColon`.
+  @inline(__always)
+  mutating func nextKey(_ object: inout Container) throws(JSONSyntaxError) -> Bool {
     if !object.atStart && index &+ 1 < count && base[index] == UInt8(ascii: ",")
       && base[index &+ 1] == UInt8(ascii: "\"")
     {
       index &+= 1
       try countItem()
-    } else {
-      guard try nextItem(&object) else { return nil }
-      guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
+      return true
     }
-    let key = try scanString()
+    guard try nextItem(&object) else { return false }
+    guard index < count, base[index] == UInt8(ascii: "\"") else { throw JSONSyntaxError(offset: index) }
+    return true
+  }
+
+  /// Scans the key whose opening quote is at `index` (after `nextKey`).
+  @inline(__always)
+  mutating func scanKey() throws(JSONSyntaxError) -> JSONValue {
+    try scanString()
+  }
+
+  /// Moves past the key whose opening quote is at `index` (after `nextKey`) when its bytes and
+  /// closing quote are `key`'s (`key` being one `scanKey` read, without escapes, at most 16
+  /// bytes), as `scanKey` would; false, moving nothing, otherwise, or when the bytes to compare
+  /// are not all inside the record. With the same bytes up to that quote, `scanKey` would end
+  /// at it: the comparison is the scan.
+  @inline(__always)
+  mutating func skipKey(_ key: JSONKeyWords) -> Bool {
+    let start = index &+ 1
+    let end = start &+ key.count
+    // The quote after the key, and a whole word from the key's start, lie inside the record.
+    guard end < count && start &+ 8 <= count else { return false }
+    guard Self.keyMatches(key, at: base + start) else { return false }
+    guard base[end] == UInt8(ascii: "\"") else { return false }
+    index = end &+ 1
+    return true
+  }
+
+  /// `nextKey`, `skipKey(_:)` and `skipColon` at once, for a compact member (`,"key":value`)
+  /// whose key is `key`: true, with `index` at the value, when the bytes are those; false,
+  /// moving nothing, otherwise (or when the bytes to compare are not all inside the record).
+  /// The bytes it tests are the ones the three test on this path, so it accepts and refuses
+  /// as they do; it spares their calls and their separate bounds checks. At an object's start
+  /// `index` is at its `{`, not a comma, so the first member always goes the usual way.
+  @inline(__always)
+  mutating func skipCompactMember(key: JSONKeyWords) throws(JSONSyntaxError) -> Bool {
+    let start = index &+ 2
+    let end = start &+ key.count
+    // The comma, the quotes, the colon and the value's first byte, and a whole word from the
+    // key's start, lie inside the record.
+    guard end &+ 2 < count && start &+ 8 <= count
+      && base[index] == UInt8(ascii: ",") && base[index &+ 1] == UInt8(ascii: "\"")
+      && base[end] == UInt8(ascii: "\"") && base[end &+ 1] == UInt8(ascii: ":") && base[end &+ 2] > 0x20
+      && Self.keyMatches(key, at: base + start)
+    else { return false }
+    // `countItem` after the comma, without its overflow check (the count is never below 0
+    // before it) and without storing `index` twice.
+    fieldsLeft &-= 1
+    guard fieldsLeft >= 0 else { throw JSONSyntaxError(offset: index &+ 1, tooManyFields: true) }
+    index = end &+ 2
+    return true
+  }
+
+  /// Whether the `key.count` bytes at `start` are `key`'s (eight bytes from `start` readable).
+  @inline(__always)
+  private static func keyMatches(_ key: JSONKeyWords, at start: UnsafePointer<UInt8>) -> Bool {
+    let head = UInt64(littleEndian: UnsafeRawPointer(start).loadUnaligned(as: UInt64.self))
+    guard key.count >= 8 else {
+      return head & ((1 &<< (UInt64(truncatingIfNeeded: key.count) &* 8)) &- 1) == key.head
+    }
+    let tail = UInt64(littleEndian: UnsafeRawPointer(start + (key.count &- 8)).loadUnaligned(as: UInt64.self))
+    return head == key.head && tail == key.tail
+  }
+
+  /// Moves past the colon after a key, to the member's value.
+  @inline(__always)
+  mutating func skipColon() throws(JSONSyntaxError) {
     // Whitespace is 0x09, 0x0A, 0x0D and 0x20: a byte above 0x20 starts the value.
     if index &+ 1 < count && base[index] == UInt8(ascii: ":") && base[index &+ 1] > 0x20 {
       index &+= 1
-      return key
+      return
     }
     skipWhitespace()
     guard index < count, base[index] == UInt8(ascii: ":") else { throw JSONSyntaxError(offset: index) }
     index += 1
     skipWhitespace()
-    return key
   }
 
   /// Whether the array has another element, leaving `index` at it (which the caller must walk
@@ -162,12 +234,20 @@ struct JSONScanner {
   }
 
   /// Validates the value at `index` and moves past it, as `skipValue` does, with a string
-  /// (most values of an audit record) scanned in line, not through a call.
+  /// (most values of an audit record) scanned in line, not through a call, and a `null` (a
+  /// Salesforce event writes every field, empty ones as null) tested as one word.
   @inline(__always)
   mutating func nextValue() throws(JSONSyntaxError) -> JSONValue {
     if index < count && base[index] == UInt8(ascii: "\"") { return try scanString() }
+    if index &+ 4 <= count && UnsafeRawPointer(base + index).loadUnaligned(as: UInt32.self) == Self.null {
+      index &+= 4
+      return JSONValue(kind: .null, start: index &- 4, end: index)
+    }
     return try skipValue()
   }
+
+  /// `null`'s four bytes as a word.
+  private static let null = UInt32(littleEndian: 0x6C6C_756E)
 
   /// Validates the value at `index` and moves past it.
   mutating func skipValue() throws(JSONSyntaxError) -> JSONValue {
@@ -196,50 +276,6 @@ struct JSONScanner {
     default:
       try scanNumber()
       return JSONValue(kind: .number, start: start, end: index)
-    }
-  }
-
-  /// Scans a string starting at its opening quote; leaves `index` after the closing quote.
-  ///
-  /// Sixteen bytes are compared at a time with the quote and the backslash, giving a bit mask
-  /// (`cbytescan_either16`), and every escape in those sixteen bytes is stepped over from the
-  /// same mask: the `Records` value of a Salesforce event (JSON text in a string) has an
-  /// escaped quote every few bytes, which a word-at-a-time search restarted at each one. The
-  /// last bytes of the record, fewer than sixteen, are read one by one. In line in its two
-  /// callers (a key, a value): a call per string was some 5% of parsing an sf-rtem event.
-  /// Positions are within the record (or two past it), far from overflowing: they are added
-  /// without overflow checks, some five per string.
-  @inline(__always)
-  private mutating func scanString() throws(JSONSyntaxError) -> JSONValue {
-    let start = index &+ 1
-    var position = start
-    var hasEscapes = false
-    while position &+ 16 <= count {
-      var mask = cbytescan_either16(base + position, 0x22, 0x5C)
-      // Where the next block starts: past an escaped byte that is the next block's first.
-      var next = 16
-      while mask != 0 {
-        let offset = mask.trailingZeroBitCount
-        if base[position &+ offset] == 0x22 {
-          index = position &+ offset &+ 1
-          return JSONValue(kind: .string, start: start, end: position &+ offset, hasEscapes: hasEscapes)
-        }
-        // The backslash and the escaped byte (a \uXXXX's digits need no care).
-        hasEscapes = true
-        next = max(next, offset &+ 2)
-        mask &= ~0 << (offset &+ 2)
-      }
-      position &+= next
-    }
-    while true {
-      while position < count && base[position] != 0x22 && base[position] != 0x5C { position &+= 1 }
-      guard position < count else { throw JSONSyntaxError(offset: count) }
-      if base[position] == 0x22 {
-        index = position &+ 1
-        return JSONValue(kind: .string, start: start, end: position, hasEscapes: hasEscapes)
-      }
-      hasEscapes = true
-      position &+= 2
     }
   }
 

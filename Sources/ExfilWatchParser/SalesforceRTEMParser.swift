@@ -72,12 +72,10 @@ struct SalesforceRTEMParser {
     // The deepest envelope that holds any payload field is the event.
     let fieldCount = Self.fieldCount
     var base = 0
-    for envelope in (1..<Self.envelopes.count).reversed() {
-      let start = envelope * fieldCount
-      if (start..<start + fieldCount).contains(where: { context.values[$0] != nil }) {
-        base = start
-        break
-      }
+    for envelope in (1..<Self.envelopes.count).reversed()
+    where context.hasValue(in: envelope * fieldCount..<(envelope + 1) * fieldCount) {
+      base = envelope * fieldCount
+      break
     }
     func field(_ field: Field) -> FieldValue? { context.values[base + field.rawValue] }
 
@@ -140,13 +138,15 @@ struct SalesforceRTEMParser {
   ) -> EventType {
     if var name = declared?.nonEmptyText ?? channel?.nonEmptyText {
       let prefix = StaticString("/event/").bytes
-      if name.starts(with: prefix) { name = UnsafeRawBufferPointer(rebasing: name[prefix.count...]) }
+      if name.count >= prefix.count && sameBytes(UnsafeRawBufferPointer(rebasing: name[..<prefix.count]), prefix) {
+        name = UnsafeRawBufferPointer(rebasing: name[prefix.count...])
+      }
       for suffix in Self.channelSuffixes.lazy.map(\.bytes) where name.count > suffix.count
-        && name[(name.count - suffix.count)...].elementsEqual(suffix)
+        && sameBytes(UnsafeRawBufferPointer(rebasing: name[(name.count - suffix.count)...]), suffix)
       {
         name = UnsafeRawBufferPointer(rebasing: name[..<(name.count - suffix.count)])
       }
-      return Self.eventTypes.first { name.elementsEqual($0.name.bytes) }?.type ?? .other
+      return Self.eventTypes.first { sameBytes(name, $0.name.bytes) }?.type ?? .other
     }
     func has(_ candidate: Field) -> Bool { field(candidate).isPresent }
     if has(.executionIdentifier) && has(.reportID) { return .report }
@@ -160,7 +160,7 @@ struct SalesforceRTEMParser {
   /// The first entity of a comma-separated `QueriedEntities` list.
   private func firstEntity(_ value: FieldValue?) -> UnsafeRawBufferPointer {
     guard let text = value?.nonEmptyText else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-    let end = text.firstIndex(of: UInt8(ascii: ",")) ?? text.count
+    let end = firstIndex(of: UInt8(ascii: ","), in: text.baseAddress!, from: 0, to: text.count)
     var first = UnsafeRawBufferPointer(rebasing: text[..<end])
     while let last = first.last, last == 0x20 { first = UnsafeRawBufferPointer(rebasing: first.dropLast()) }
     return first

@@ -222,4 +222,27 @@ struct CSVFieldsBoundaryTests {
       }
     }
   }
+
+  /// A closing quote followed by `,"` goes straight on to the next quoted field (one two-byte
+  /// load): rows of quoted fields, cut at every length and ending where an inaccessible page
+  /// begins, split as the reference does, with no read past the row.
+  @Test("quoted rows cut at every length, ending at an inaccessible page")
+  func quotedRowsCut() {
+    let rows = [
+      #""API","20250602000000.295","a""b","",",","x"",""y","""",z,"q""#,
+      #""a","b","c"\#r"#,
+      #""","",""""#,
+      #""0123456789abcdef","0123456789abcde","0123456789abcdefg",",",""#,
+    ]
+    var fields = CSVFields()
+    for row in rows {
+      let bytes = Array(row.utf8)
+      for length in 0...bytes.count {
+        let cut = Array(bytes[..<length])
+        let guarded = GuardedBytes(cut)
+        let split = fields.split(guarded.bytes) ? (0..<fields.count).map { Array(fields.field($0)) } : nil
+        #expect(split == referenceSplit(cut), "\(row) cut at \(length)")
+      }
+    }
+  }
 }

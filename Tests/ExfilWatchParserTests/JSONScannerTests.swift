@@ -47,11 +47,42 @@ struct JSONScannerTests {
     }
   }
 
-  /// Scans the string at the start of `record` and compares the outcome with `reference`.
+  @Test("every string of quotes, backslashes and letters up to five, at every offset, before every end")
+  func shortRunsEverywhere() {
+    let symbols: [UInt8] = [0x61, 0x5C, 0x22]
+    var contents: [[UInt8]] = [[]]
+    var all: [[UInt8]] = [[]]
+    for _ in 1...5 {
+      contents = contents.flatMap { content in symbols.map { content + [$0] } }
+      all += contents
+    }
+    for content in all {
+      for before in 0..<20 {
+        for after in [0, 1, 2, 14, 15, 16, 17] {
+          let record = [0x22] + Array(repeating: UInt8(ascii: "x"), count: before) + content
+            + Array(repeating: UInt8(ascii: "y"), count: after)
+          check(record)
+        }
+      }
+    }
+  }
+
+  /// Scans the string at the start of `record` and compares the outcome with `reference`,
+  /// the record in an array and again ending at an inaccessible page (the scan must not read
+  /// past it).
   private func check(_ record: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+    record.withUnsafeBytes { check(record, $0, sourceLocation: sourceLocation) }
+    let guarded = GuardedBytes(record)
+    check(record, guarded.bytes, sourceLocation: sourceLocation)
+  }
+
+  private func check(
+    _ record: [UInt8], _ placed: UnsafeRawBufferPointer, sourceLocation: SourceLocation
+  ) {
     let expected = reference(record)
     let described = String(decoding: record, as: UTF8.self)
-    record.withUnsafeBytes { bytes in
+    do {
+      let bytes = placed
       var scanner = JSONScanner(bytes)
       do throws(JSONSyntaxError) {
         let value = try scanner.skipValue()

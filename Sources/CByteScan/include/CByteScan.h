@@ -29,6 +29,22 @@ static inline uint32_t cbytescan_either16(const void *bytes, uint8_t a, uint8_t 
 #endif
 }
 
+/// Two masks of the 16 bytes at `bytes` (any alignment) from one load: bit i of the low half
+/// is set when byte i is `a`, bit i of the high half when it is `b`.
+static inline uint64_t cbytescan_pair16(const void *bytes, uint8_t a, uint8_t b) {
+#if defined(__SSE2__)
+  __m128i v = _mm_loadu_si128((const __m128i *)bytes);
+  uint32_t as = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)a)));
+  uint32_t bs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)b)));
+  return (uint64_t)as | (uint64_t)bs << 32;
+#else
+  const uint8_t *p = (const uint8_t *)bytes;
+  uint64_t masks = 0;
+  for (int i = 0; i < 16; i++) masks |= (uint64_t)(p[i] == a) << i | (uint64_t)(p[i] == b) << (32 + i);
+  return masks;
+#endif
+}
+
 /// Whether the 64 bytes at `bytes` (any alignment) are all ASCII (below 0x80).
 static inline int cbytescan_ascii64(const void *bytes) {
 #if defined(__SSE2__)
