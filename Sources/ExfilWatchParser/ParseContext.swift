@@ -169,13 +169,9 @@ public final class ReadOperationTracker {
     guard eventsSincePrune >= Self.pruneInterval else { return }
     eventsSincePrune = 0
     let horizon = now - Self.retentionMilliseconds
-    // Room for the survivors and a whole interval's new operations, so it does not grow (and
-    // hold its old and new storage at once) before the next prune. Sized by the operations
-    // before the prune, a copy that had to grow once kept that size for good, and growing
-    // while the old copy was still alive made three at once the peak of a long replay.
-    var survivors = 0
-    for operation in mostRows.values where operation.lastSeen >= horizon { survivors += 1 }
-    var kept = [UInt64: (rows: Int64, lastSeen: Int64)](minimumCapacity: survivors + Self.pruneInterval)
+    // Kept at the capacity it had grown to, so the next interval's operations fit without
+    // growing it again (a copy sized to the survivors would).
+    var kept = [UInt64: (rows: Int64, lastSeen: Int64)](minimumCapacity: mostRows.count)
     for (key, operation) in mostRows where operation.lastSeen >= horizon { kept[key] = operation }
     mostRows = kept
   }
