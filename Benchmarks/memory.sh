@@ -7,8 +7,9 @@
 # 20, 20 and 2 reads each, 4,096 IPs, 8 apps) and the first day of a two-day sf-elf simulation
 # of 100,000 agents (the attack scenario needs two days);
 # prints peak RSS, keys tracked and the bytes per key beyond the 1,000-actor run's RSS.
-# Size: the compare.sh sf-rtem dataset (run compare.sh first), its first 3 days and all 30:
-# the peak RSS should not grow with the input.
+# Size: a 120-day sf-rtem simulation of 700 agents (made once, about 650 MB of zstd files),
+# its first 12 days (about 1 GB decoded) and all 120 (about 10 GB): the same keys, ten times
+# the input.
 cd "$(dirname "$0")/.."
 . Benchmarks/common.sh
 build_exfilwatch
@@ -26,6 +27,16 @@ make_agents_day() {
       --seed 1 --out "$directory" > /dev/null
   fi
   echo "$directory/API-2025-06-01.csv.zst"
+}
+
+make_long_simulation() {
+  local directory="$work/size-rtem-120d-700a"
+  if [ ! -f "$directory/labels.json" ]; then
+    rm -rf "$directory"
+    "$exfilwatch" simulate --scenario connected-app-exfil --format sf-rtem --days 120 --agents 700 \
+      --seed 1 --out "$directory" > /dev/null
+  fi
+  echo "$directory"
 }
 
 # peak NAME FILES...: one replay; prints NAME, peak RSS in KiB and the keys tracked.
@@ -56,14 +67,12 @@ for line in "$small" \
   printf '%-26s %14.1f %12s %14s\n' "$name" "$(awk "BEGIN { print $kib / 1024 }")" "$keys" "$per_key"
 done
 
-rtem="$work/compare-sf-rtem-30d-700a"
-if [ -d "$rtem" ]; then
-  echo
-  printf '%-26s %14s %12s\n' "input size" "peak RSS MiB" "keys"
-  for days in 3 30; do
-    files=$(ls "$rtem"/*.zst | head -n "$days")
-    read -r name kib keys <<< "$(peak "sf-rtem-${days}d" $files)"
-    printf '%-26s %14.1f %12s   (%s MB decoded)\n' "$name" "$(awk "BEGIN { print $kib / 1024 }")" "$keys" \
-      "$(( $(zstd -dc $files | wc -c) / 1000000 ))"
-  done
-fi
+long=$(make_long_simulation)
+echo
+printf '%-26s %14s %12s\n' "input size" "peak RSS MiB" "keys"
+for days in 12 120; do
+  files=$(ls "$long"/*.zst | head -n "$days")
+  read -r name kib keys <<< "$(peak "sf-rtem-${days}d" $files)"
+  printf '%-26s %14.1f %12s   (%s MB decoded)\n' "$name" "$(awk "BEGIN { print $kib / 1024 }")" "$keys" \
+    "$(( $(zstd -dc $files | wc -c) / 1000000 ))"
+done
