@@ -16,11 +16,13 @@ struct SpareBuckets {
   }
 
   /// Takes `bucket`'s storage, leaving an empty bucket in its place (moved, not copied: a
-  /// copy would retain and then release its breakdown and samples).
+  /// copy would retain and then release its breakdown and samples), but for a long entry
+  /// list (`WindowBreakdown.removeAllReleasingLargeLists`).
   mutating func keep(_ bucket: inout WindowRing.Bucket) {
     guard buckets.count < Self.limit else { return }
     var taken = WindowRing.Bucket(hop: .min)
     swap(&taken, &bucket)
+    taken.breakdown.removeAllReleasingLargeLists()
     buckets.append(consume taken)
   }
 }

@@ -72,6 +72,25 @@ import Testing
     for event in randomReads(seed: seed + 100, count: 200, distinct: 50) { reused.add(event) }
     reused.reuse(for: 0)
     for event in reads { reused.add(event) }
+    // So does a bucket set aside as a spare and taken again, after reads of many values (its
+    // lists let go) and of few (its lists kept).
+    var spares = SpareBuckets()
+    var spared: [WindowRing.Bucket] = []
+    for (offset, distinct) in [(200, 50), (300, 5)] {
+      var used = WindowRing.Bucket(hop: 9)
+      for event in randomReads(seed: seed + UInt64(offset), count: 200, distinct: distinct) { used.add(event) }
+      #expect(used.breakdown.entryCapacity > (distinct > 8 ? WindowBreakdown.sparedEntries : 0))
+      spares.keep(&used)
+      var taken = spares.take(hop: 0)
+      // The memory a spare keeps is bounded: the many values' list went, the few values' stayed.
+      if distinct > 8 {
+        #expect(taken.breakdown.entryCapacity == 0)
+      } else {
+        #expect(taken.breakdown.entryCapacity > 0)
+      }
+      for event in reads { taken.add(event) }
+      spared.append(taken)
+    }
     var merged = WindowRing.Bucket(hop: 0)
     merged.merge(halves.0)
     merged.merge(halves.1)
@@ -79,7 +98,7 @@ import Testing
       Self.precedes(a.element, b.element) || (!Self.precedes(b.element, a.element) && a.offset < b.offset)
     }.prefix(EventSamples.limit).map { ($0.element.time, $0.element.eventID?.description, $0.element.origin.line) }
     let restored = try JSONDecoder().decode(WindowRing.Bucket.self, from: try JSONEncoder().encode(bucket))
-    for candidate in [bucket, restored, reused] {
+    for candidate in [bucket, restored, reused] + spared {
       #expect(candidate.records == reads.reduce(0) { $0 + $1.records })
       #expect(candidate.reads == Int64(reads.count))
       let got = entries(candidate.breakdown)
