@@ -130,9 +130,9 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     precondition(threadTimes == nil, "handed over after the handler was stopped")
     guard !batch.isEmpty else { return }
     let count = batch.count
-    let started = ThreadTimes.monotonicSeconds()
+    let started = MonotonicClock.now()
     worker.free.wait()
-    callerWaited += ThreadTimes.monotonicSeconds() - started
+    callerWaited += MonotonicClock.now() - started
     let (failed, emptied) = worker.takeEmptied()
     if let failure = failed {
       worker.free.signal()
@@ -161,18 +161,18 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
   /// Takes every place in the queue, counting the wait (for the worker to handle all it was
   /// handed): the worker then waits for the next batch, so this thread may touch the handler.
   private mutating func waitForWorker() {
-    let started = ThreadTimes.monotonicSeconds()
+    let started = MonotonicClock.now()
     for _ in 0..<worker.queueDepth { worker.free.wait() }
-    callerWaited += ThreadTimes.monotonicSeconds() - started
+    callerWaited += MonotonicClock.now() - started
   }
 
   /// The worker thread and what the two threads share. Who may touch the handler is decided by
   /// the semaphores, not a lock: `free` counts the places in the queue, and a place is given
   /// back only once its batch is handled, so the calling thread that holds every place knows
   /// the worker is idle (waiting on `filled`); each semaphore orders the memory of what was
-  /// done before its signal. The queue itself, the emptied batches and the failure as the
-  /// calling thread sees it while the worker runs are behind `lock` (an `NSLock`: the thread
-  /// sanitizer does not see `Mutex`'s locking on Linux, and reported every use as a race).
+  /// done before its signal. The queue itself, the emptied batches and the failure are behind
+  /// `lock` (an `NSLock`: the thread sanitizer does not see `Mutex`'s locking on Linux, and
+  /// reported every use as a race).
   private final class Worker: @unchecked Sendable {
     var handler: Wrapped
     private let lock = NSLock()
@@ -180,10 +180,7 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     private var queue: [[AccessEvent]?] = []
     /// Emptied batches, kept for their capacity.
     private var emptied: [[AccessEvent]] = []
-    private var sharedFailure: (any Error)?
-    /// What the handler threw (also in `sharedFailure`, for the calling thread while the
-    /// worker runs).
-    var failure: (any Error)?
+    private var thrown: (any Error)?
     /// The worker thread's CPU time, and the time it waited for a batch: set as it stops.
     var busySeconds = 0.0
     var waitedSeconds = 0.0
@@ -206,13 +203,16 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
       return body()
     }
 
+    /// What the handler threw.
+    var failure: (any Error)? { locked { thrown } }
+
     func enqueue(_ batch: [AccessEvent]?) {
       locked { queue.append(batch) }
     }
 
     /// The failure so far, or else an emptied batch to fill next (if there is one).
     func takeEmptied() -> (failure: (any Error)?, emptied: [AccessEvent]?) {
-      locked { sharedFailure.map { ($0, nil) } ?? (nil, emptied.popLast()) }
+      locked { thrown.map { ($0, nil) } ?? (nil, emptied.popLast()) }
     }
 
     /// Gives back every place in the queue (after `waitForWorker`).
@@ -229,16 +229,15 @@ public struct ConcurrentEventHandler<Wrapped: MergedEventHandler>: MergedEventHa
     private func run() {
       var waited = 0.0
       while true {
-        let started = ThreadTimes.monotonicSeconds()
+        let started = MonotonicClock.now()
         filled.wait()
-        waited += ThreadTimes.monotonicSeconds() - started
+        waited += MonotonicClock.now() - started
         guard var events = locked({ queue.removeFirst() }) else { break }
         if failure == nil {
           do {
             for event in events { try handler.handleEvent(event) }
           } catch {
-            failure = error
-            locked { sharedFailure = error }
+            locked { thrown = error }
           }
         }
         wantsCheckpoint.store(handler.wantsCheckpoint, ordering: .releasing)

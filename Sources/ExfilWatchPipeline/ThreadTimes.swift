@@ -19,16 +19,6 @@ public struct ThreadTimes: Sendable, Equatable {
 
   /// The calling thread's CPU seconds so far (for the caller's own share).
   public static func threadCPUSeconds() -> Double {
-    seconds(on: CLOCK_THREAD_CPUTIME_ID)
-  }
-
-  static func monotonicSeconds() -> Double {
-    seconds(on: CLOCK_MONOTONIC)
-  }
-
-  private static func seconds(on clock: clockid_t) -> Double {
-    var time = timespec()
-    clock_gettime(clock, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    MonotonicClock.seconds(on: CLOCK_THREAD_CPUTIME_ID)
   }
 }
