@@ -10,7 +10,7 @@ extension Detector {
   public func markSymbols(into marks: inout SymbolMarks) {
     for index in keyIndex.values {
       keys[Int(index)].markSymbols(into: &marks)
-      for ring in rings { ring[Int(index)].markSymbols(into: &marks) }
+      for ring in rings { ring[Int(index)].markSymbols(into: &marks, store: buckets) }
     }
     for incident in incidents.open {
       for key in incident.members.union(incident.newcomers) { key.markSymbols(into: &marks) }
@@ -38,8 +38,8 @@ extension KeyState {
 }
 
 extension WindowRing {
-  func markSymbols(into marks: inout SymbolMarks) {
-    for bucket in buckets {
+  func markSymbols(into marks: inout SymbolMarks, store: BucketStore) {
+    for bucket in buckets(in: store) {
       for entry in bucket.breakdown.allEntries {
         marks.mark(entry.value)
         marks.mark(entry.companion)

@@ -49,7 +49,8 @@ public final class Detector {
   /// Per horizon, the window end at which peers were last summarised.
   @exclusivity(unchecked) var peersRefreshed: [Int64]
   @exclusivity(unchecked) var incidents: IncidentTracker
-  @exclusivity(unchecked) var spareBuckets = SpareBuckets()
+  /// The buckets of every ring.
+  @exclusivity(unchecked) var buckets = BucketStore()
   @exclusivity(unchecked) var pendingFindings: [Finding] = []
   /// Events held until their time is confirmed (a wrong clock must not move event time).
   @exclusivity(unchecked) var timeGuard = EventTimeGuard()
@@ -144,7 +145,7 @@ public final class Detector {
       for h in eventHops.indices {
         let hop = eventHops[h]
         guard hop > nextHop[h] - windowHops[h], rings[h][index].holds(hop: hop) else { continue }
-        rings[h][index].add(event, hop: hop, spares: &spareBuckets)
+        rings[h][index].add(event, hop: hop, store: buckets)
         windowed = true
         if !horizonStates[h][index].listed {
           horizonStates[h][index].listed = true
@@ -304,7 +305,7 @@ public final class Detector {
       for h in horizonStates.indices {
         if horizonStates[h][Int(index)].isParked { parkedCount[h] -= 1 }
         horizonStates[h][Int(index)] = HorizonState()
-        rings[h][Int(index)].clear(into: &spareBuckets)
+        rings[h][Int(index)].clear(store: buckets)
       }
       freeSlots.append(index)
       evicted.insert(index)

@@ -72,35 +72,44 @@ extension WindowRing.Bucket: Codable {
   }
 }
 
-extension WindowRing: Codable {
+/// A ring as saved: its size and its buckets, oldest first (in the detector, its buckets are
+/// in the `BucketStore`).
+struct SavedRing: Codable {
+  var slots: Int
+  var newestHop: Int64
+  var buckets: [WindowRing.Bucket]
+
   private enum CodingKeys: String, CodingKey {
     case slots, newestHop, buckets
   }
 
-  /// The ring's size and its buckets, oldest first.
-  func encode(to encoder: any Encoder) throws {
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(slots, forKey: .slots)
-    try container.encode(newestHop, forKey: .newestHop)
-    try container.encode(buckets, forKey: .buckets)
+  init(_ ring: WindowRing, store: BucketStore) {
+    slots = Int(ring.slots)
+    newestHop = ring.newestHop
+    buckets = ring.buckets(in: store)
+  }
+
+  /// The ring, its buckets put in `store`.
+  func ring(in store: BucketStore) -> WindowRing {
+    WindowRing(slots: slots, newestHop: newestHop, buckets: buckets, store: store)
   }
 
   /// Buckets older than the ring holds are left out: state saved when every slot was kept
   /// may have some.
   init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
-    let slots = try container.decode(Int.self, forKey: .slots)
+    slots = try container.decode(Int.self, forKey: .slots)
     guard (1...Self.largestSlotCount).contains(slots) else {
       throw DecodingError.dataCorruptedError(forKey: .slots, in: container, debugDescription: "\(slots) slots")
     }
-    self.init(slots: slots)
     newestHop = try container.decode(Int64.self, forKey: .newestHop)
-    for bucket in try container.decode([Bucket].self, forKey: .buckets).sorted(by: { $0.hop < $1.hop }) {
+    buckets = []
+    for bucket in try container.decode([WindowRing.Bucket].self, forKey: .buckets).sorted(by: { $0.hop < $1.hop }) {
       guard bucket.hop != .min, bucket.hop != buckets.last?.hop, bucket.hop <= newestHop else {
         throw DecodingError.dataCorruptedError(
           forKey: .buckets, in: container, debugDescription: "bucket of hop \(bucket.hop) misplaced")
       }
-      if holds(hop: bucket.hop) { buckets.append(bucket) }
+      if bucket.hop > newestHop - Int64(slots) { buckets.append(bucket) }
     }
   }
 

@@ -18,18 +18,18 @@ struct SavedKey: Codable {
 /// among the state's fields.
 struct SavedHorizon: Codable {
   var state: HorizonState
-  var ring: WindowRing?
+  var ring: SavedRing?
 
   private enum RingKey: String, CodingKey { case ring }
 
-  init(state: HorizonState, ring: WindowRing?) {
+  init(state: HorizonState, ring: SavedRing?) {
     self.state = state
     self.ring = ring
   }
 
   init(from decoder: any Decoder) throws {
     state = try HorizonState(from: decoder)
-    ring = try decoder.container(keyedBy: RingKey.self).decodeIfPresent(WindowRing.self, forKey: .ring)
+    ring = try decoder.container(keyedBy: RingKey.self).decodeIfPresent(SavedRing.self, forKey: .ring)
   }
 
   func encode(to encoder: any Encoder) throws {
@@ -45,7 +45,8 @@ extension Detector {
     let state = keys[index]
     let horizons = state.isFree ? [] : horizonStates.indices.map { h in
       SavedHorizon(
-        state: horizonStates[h][index], ring: horizonStates[h][index].listed ? rings[h][index] : nil)
+        state: horizonStates[h][index],
+        ring: horizonStates[h][index].listed ? SavedRing(rings[h][index], store: buckets) : nil)
     }
     return SavedKey(
       key: state.key, lastSeen: state.lastSeen, usualClient: state.usualClient, latestClient: state.latestClient,
@@ -61,10 +62,14 @@ extension Detector {
         latestClient: saved[index].latestClient, latestDay: saved[index].latestDay,
         isFree: free.contains(Int32(index)))
     }
+    buckets = BucketStore()
     for (h, horizon) in configuration.horizons.enumerated() {
       let empty = WindowRing(slots: ringSlots(horizon))
       horizonStates[h] = saved.indices.map { free.contains(Int32($0)) ? HorizonState() : saved[$0].horizons[h].state }
-      rings[h] = saved.indices.map { free.contains(Int32($0)) ? empty : saved[$0].horizons[h].ring ?? empty }
+      rings[h] = saved.indices.map { index in
+        guard !free.contains(Int32(index)), let ring = saved[index].horizons[h].ring else { return empty }
+        return ring.ring(in: buckets)
+      }
     }
     reserveKeySlots()
   }

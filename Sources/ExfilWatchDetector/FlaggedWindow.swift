@@ -26,7 +26,7 @@ extension Detector {
   ) -> FlaggedWindow {
     let horizon = configuration.horizons[h]
     let state = keys[Int(candidate.key)]
-    let window = rings[h][Int(candidate.key)].merged(endingAt: hop, hops: horizon.hopsPerWindow)
+    let window = rings[h][Int(candidate.key)].merged(endingAt: hop, hops: horizon.hopsPerWindow, store: buckets)
     let end = (hop + 1) * horizon.hop
     let breakdown = window.breakdown
     let samples = window.samples.samples

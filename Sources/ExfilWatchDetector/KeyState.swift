@@ -81,10 +81,10 @@ struct HorizonState: Codable {
     record(records: candidate.records, hop: hop)
   }
 
-  /// Leaves the horizon's active keys: the buckets go to `spares`, the recent series is
+  /// Leaves the horizon's active keys: the buckets go back to `store`, the recent series is
   /// forgotten, the baselines stay.
-  mutating func goIdle(ring: inout WindowRing, spares: inout SpareBuckets) {
-    ring.clear(into: &spares)
+  mutating func goIdle(ring: inout WindowRing, store: BucketStore) {
+    ring.clear(store: store)
     listed = false
     idleAt = .min
     recent.removeAll()

@@ -124,14 +124,14 @@ struct WindowBreakdown: Codable {
     fieldCounts = InlineArray(repeating: 0)
   }
 
-  /// Entries a spare bucket's list may keep room for (`SpareBuckets`).
+  /// Entries a free bucket's list may keep room for (`BucketStore`).
   static let sparedEntries = 16
 
   /// The room the entry list has, used or not.
   var entryCapacity: Int { entries.capacity }
 
   /// `removeAll`, letting go of a list with room for more than `sparedEntries` entries (and
-  /// the index that comes with it), for a bucket set aside for reuse. Spare buckets go to
+  /// the index that comes with it), for a bucket set aside for reuse. Free buckets go to
   /// whichever key opens a bucket next, and a list keeps the largest room it ever had: the
   /// lists of the few keys with dozens of values (an office address, the console app) spread
   /// to every key's buckets over weeks, and a replay of 120 days took 24% more memory than one

@@ -4,10 +4,10 @@ import ExfilWatchEvent
 /// window still to be judged and of the allowed lateness ahead of it, so an event may land in
 /// its own bucket until the window that holds it is judged.
 ///
-/// Only buckets with reads are kept, oldest first, and the judging step drops those its
-/// windows have passed: most keys read in one or two hops of a window, and a fixed slot per
-/// hop kept every slot (and the evidence of reads long judged) alive for as long as the key
-/// was active, about 10 KB a key.
+/// Only buckets with reads are kept (in the detector's `BucketStore`), oldest first, and the
+/// judging step drops those its windows have passed: most keys read in one or two hops of a
+/// window, and a fixed slot per hop kept every slot (and the evidence of reads long judged)
+/// alive for as long as the key was active, about 10 KB a key.
 struct WindowRing {
   struct Bucket {
     /// The hop number (event time / hop) the bucket holds.
@@ -28,8 +28,6 @@ struct WindowRing {
     var records: Int64 { breakdown.records }
     var reads: Int64 { breakdown.reads }
 
-    /// Counts `event` (one access to the bucket, not one per field: each access to a bucket
-    /// in the ring checks that the ring's storage is not shared).
     mutating func add(_ event: AccessEvent) {
       firstTime = min(firstTime, event.time)
       lastTime = max(lastTime, event.time)
@@ -47,7 +45,7 @@ struct WindowRing {
       if format == nil { format = other.format }
     }
 
-    /// Empties the bucket for `hop`, keeping its storage (see `SpareBuckets`).
+    /// Empties the bucket for `hop`, keeping its storage (see `BucketStore`).
     mutating func reuse(for hop: Int64) {
       self.hop = hop
       firstTime = .max
@@ -59,15 +57,15 @@ struct WindowRing {
   }
 
   /// How many hops, back from the newest, the ring holds: the window plus the lateness.
-  let slots: Int
-  // Internal, not private, only so that DetectorState can save and restore them.
-  /// By hop, oldest first.
-  var buckets: [Bucket] = []
+  let slots: Int32
+  /// The ring's buckets in the detector's `BucketStore`, by hop, linked oldest to newest.
+  private(set) var oldest = BucketStore.none
+  private(set) var newest = BucketStore.none
   /// The newest hop number added.
   var newestHop: Int64 = .min
 
   init(slots: Int) {
-    self.slots = slots
+    self.slots = Int32(slots)
   }
 
   /// Whether `hop` can still be held (it is not older than the oldest slot).
@@ -75,65 +73,96 @@ struct WindowRing {
     newestHop == .min || hop > newestHop - Int64(slots)
   }
 
-  mutating func add(_ event: AccessEvent, hop: Int64, spares: inout SpareBuckets) {
+  mutating func add(_ event: AccessEvent, hop: Int64, store: BucketStore) {
     // Most reads go to the newest bucket: searched from the end.
-    var index = buckets.count - 1
-    while index >= 0 && buckets[index].hop > hop { index -= 1 }
-    if index < 0 || buckets[index].hop != hop {
-      index += 1
-      // Appended where it can be: `insert` copies the bucket in (retaining and releasing its
-      // lists), where `append` moves it.
-      if index == buckets.count {
-        buckets.append(spares.take(hop: hop))
-      } else {
-        buckets.insert(spares.take(hop: hop), at: index)
-      }
+    var older = newest
+    while older != BucketStore.none && store[older].pointee.bucket.hop > hop { older = store[older].pointee.older }
+    var number = older
+    if older == BucketStore.none || store[older].pointee.bucket.hop != hop {
+      number = store.take(hop: hop)
+      link(number, after: older, store: store)
     }
-    buckets[index].add(event)
+    store[number].pointee.bucket.add(event)
     if hop > newestHop {
       newestHop = hop
-      dropBuckets(before: hop - Int64(slots) + 1, into: &spares)
+      dropBuckets(before: hop - Int64(slots) + 1, store: store)
     }
   }
 
-  /// Forgets the buckets of hops before `hop`, handing them to `spares`.
-  mutating func dropBuckets(before hop: Int64, into spares: inout SpareBuckets) {
-    var count = 0
-    while count < buckets.count && buckets[count].hop < hop {
-      spares.keep(&buckets[count])
-      count += 1
-    }
-    if count > 0 { buckets.removeFirst(count) }
+  /// Links bucket `number` in after `older` (first when it is `none`).
+  private mutating func link(_ number: Int32, after older: Int32, store: BucketStore) {
+    let newer = older == BucketStore.none ? oldest : store[older].pointee.newer
+    store[number].pointee.older = older
+    store[number].pointee.newer = newer
+    if older == BucketStore.none { oldest = number } else { store[older].pointee.newer = number }
+    if newer == BucketStore.none { newest = number } else { store[newer].pointee.older = number }
   }
 
-  /// Forgets every bucket (handed to `spares`) and the newest hop: the ring of an idle key,
-  /// which keeps no storage (most keys of a large org are idle in a short horizon).
-  mutating func clear(into spares: inout SpareBuckets) {
-    dropBuckets(before: .max, into: &spares)
-    buckets = []
+  /// Forgets the buckets of hops before `hop`, handing them back to `store`.
+  mutating func dropBuckets(before hop: Int64, store: BucketStore) {
+    while oldest != BucketStore.none && store[oldest].pointee.bucket.hop < hop {
+      let next = store[oldest].pointee.newer
+      store.release(oldest)
+      oldest = next
+      if next == BucketStore.none { newest = BucketStore.none } else { store[next].pointee.older = BucketStore.none }
+    }
+  }
+
+  /// Forgets every bucket (handed back to `store`) and the newest hop: the ring of an idle
+  /// key, which keeps no storage (most keys of a large org are idle in a short horizon).
+  mutating func clear(store: BucketStore) {
+    dropBuckets(before: .max, store: store)
     newestHop = .min
   }
 
   /// Records and reads of the window of `hops` hops ending with hop `end`.
-  func totals(endingAt end: Int64, hops: Int) -> (records: Int64, reads: Int64) {
+  func totals(endingAt end: Int64, hops: Int, store: BucketStore) -> (records: Int64, reads: Int64) {
     var records: Int64 = 0
     var reads: Int64 = 0
-    // By index: iterating the buckets themselves would copy (retain and release) each one's
-    // breakdown and samples, on the detector's busiest path.
-    for index in buckets.indices where buckets[index].hop > end - Int64(hops) && buckets[index].hop <= end {
-      records += buckets[index].records
-      reads += buckets[index].reads
+    var number = oldest
+    while number != BucketStore.none {
+      let slot = store[number]
+      let bucketHop = slot.pointee.bucket.hop
+      if bucketHop > end { break }
+      if bucketHop > end - Int64(hops) {
+        records += slot.pointee.bucket.records
+        reads += slot.pointee.bucket.reads
+      }
+      number = slot.pointee.newer
     }
     return (records, reads)
   }
 
+  /// The ring's buckets, oldest first (copies, for saving and for a window's evidence).
+  func buckets(in store: BucketStore) -> [Bucket] {
+    var buckets: [Bucket] = []
+    var number = oldest
+    while number != BucketStore.none {
+      buckets.append(store[number].pointee.bucket)
+      number = store[number].pointee.newer
+    }
+    return buckets
+  }
+
   /// The window's buckets merged into one, for a finding's evidence.
-  func merged(endingAt end: Int64, hops: Int) -> Bucket {
+  func merged(endingAt end: Int64, hops: Int, store: BucketStore) -> Bucket {
     var window = Bucket(hop: end)
-    for bucket in buckets where bucket.hop > end - Int64(hops) && bucket.hop <= end {
+    for bucket in buckets(in: store) where bucket.hop > end - Int64(hops) && bucket.hop <= end {
       window.merge(bucket)
     }
     return window
+  }
+
+  /// A ring holding `buckets` (by hop, oldest first, each newer than the one before), put in
+  /// `store`.
+  init(slots: Int, newestHop: Int64, buckets: [Bucket], store: BucketStore) {
+    self.init(slots: slots)
+    self.newestHop = newestHop
+    for bucket in buckets {
+      let number = store.take(hop: bucket.hop)
+      store[number].pointee.bucket = bucket
+      link(number, after: newest, store: store)
+    }
   }
 }
 

@@ -72,24 +72,27 @@ import Testing
     for event in randomReads(seed: seed + 100, count: 200, distinct: 50) { reused.add(event) }
     reused.reuse(for: 0)
     for event in reads { reused.add(event) }
-    // So does a bucket set aside as a spare and taken again, after reads of many values (its
+    // So does a bucket released to the store and taken again, after reads of many values (its
     // lists let go) and of few (its lists kept).
-    var spares = SpareBuckets()
+    let store = BucketStore()
     var spared: [WindowRing.Bucket] = []
     for (offset, distinct) in [(200, 50), (300, 5)] {
-      var used = WindowRing.Bucket(hop: 9)
-      for event in randomReads(seed: seed + UInt64(offset), count: 200, distinct: distinct) { used.add(event) }
-      #expect(used.breakdown.entryCapacity > (distinct > 8 ? WindowBreakdown.sparedEntries : 0))
-      spares.keep(&used)
-      var taken = spares.take(hop: 0)
-      // The memory a spare keeps is bounded: the many values' list went, the few values' stayed.
-      if distinct > 8 {
-        #expect(taken.breakdown.entryCapacity == 0)
-      } else {
-        #expect(taken.breakdown.entryCapacity > 0)
+      let used = store.take(hop: 9)
+      for event in randomReads(seed: seed + UInt64(offset), count: 200, distinct: distinct) {
+        store[used].pointee.bucket.add(event)
       }
-      for event in reads { taken.add(event) }
-      spared.append(taken)
+      #expect(store[used].pointee.bucket.breakdown.entryCapacity > (distinct > 8 ? WindowBreakdown.sparedEntries : 0))
+      store.release(used)
+      let taken = store.take(hop: 0)
+      #expect(taken == used)
+      // The memory a free bucket keeps is bounded: the many values' list went, the few values' stayed.
+      if distinct > 8 {
+        #expect(store[taken].pointee.bucket.breakdown.entryCapacity == 0)
+      } else {
+        #expect(store[taken].pointee.bucket.breakdown.entryCapacity > 0)
+      }
+      for event in reads { store[taken].pointee.bucket.add(event) }
+      spared.append(store[taken].pointee.bucket)
     }
     var merged = WindowRing.Bucket(hop: 0)
     merged.merge(halves.0)
