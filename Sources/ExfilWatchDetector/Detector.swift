@@ -145,8 +145,13 @@ public final class Detector {
       for h in eventHops.indices {
         let hop = eventHops[h]
         guard hop > nextHop[h] - windowHops[h], rings[h][index].holds(hop: hop) else { continue }
+        let wasEmpty = rings[h][index].isEmpty
         rings[h][index].add(event, hop: hop, store: buckets)
         windowed = true
+        // A ring with buckets is a listed key's, not parked (a parked key's window and all
+        // after it are empty, an idle key's ring is cleared): its state, elsewhere in memory,
+        // is left alone for all but a key's first read in a while.
+        guard wasEmpty else { continue }
         if !horizonStates[h][index].listed {
           horizonStates[h][index].listed = true
           active[h].append(Int32(index))

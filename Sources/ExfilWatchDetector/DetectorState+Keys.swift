@@ -67,7 +67,10 @@ extension Detector {
       let empty = WindowRing(slots: ringSlots(horizon))
       horizonStates[h] = saved.indices.map { free.contains(Int32($0)) ? HorizonState() : saved[$0].horizons[h].state }
       rings[h] = saved.indices.map { index in
-        guard !free.contains(Int32(index)), let ring = saved[index].horizons[h].ring else { return empty }
+        // Only a listed key has buckets (as saved; `Detector.admit` relies on it).
+        guard !free.contains(Int32(index)), saved[index].horizons[h].state.listed,
+          let ring = saved[index].horizons[h].ring
+        else { return empty }
         return ring.ring(in: buckets)
       }
     }

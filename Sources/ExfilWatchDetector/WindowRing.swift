@@ -68,6 +68,8 @@ struct WindowRing {
     self.slots = Int32(slots)
   }
 
+  var isEmpty: Bool { oldest == BucketStore.none }
+
   /// Whether `hop` can still be held (it is not older than the oldest slot).
   func holds(hop: Int64) -> Bool {
     newestHop == .min || hop > newestHop - Int64(slots)
