@@ -109,12 +109,12 @@ extension Detector {
           let index = Int(active[h][position])
           // Buckets older than this window are in no window still to be judged, and take no
           // more reads (process refuses them): dropped, so an idle key keeps no evidence.
-          rings[index].dropBuckets(before: firstHop, store: buckets)
+          rings[index].dropBuckets(before: firstHop, store: &buckets)
           let totals = rings[index].totals(endingAt: hop, hops: hops, store: buckets)
           if totals.reads == 0 {
             let newestHop = rings[index].newestHop
             if newestHop <= hop - idleAfter {
-              states[index].goIdle(ring: &rings[index], store: buckets)
+              states[index].goIdle(ring: &rings[index], store: &buckets)
             } else if newestHop < firstHop {
               // Nothing in the window or ahead of it (its buckets were just dropped): it
               // waits for its idle hop off the list.
@@ -154,7 +154,7 @@ extension Detector {
   private func idleParked(horizon h: Int, hop: Int64) {
     guard let due = parked[h].removeValue(forKey: hop) else { return }
     for index in due.map(Int.init) where horizonStates[h][index].idleAt == hop {
-      horizonStates[h][index].goIdle(ring: &rings[h][index], store: buckets)
+      horizonStates[h][index].goIdle(ring: &rings[h][index], store: &buckets)
       parkedCount[h] -= 1
     }
   }

@@ -38,7 +38,7 @@ extension KeyState {
 }
 
 extension WindowRing {
-  func markSymbols(into marks: inout SymbolMarks, store: BucketStore) {
+  func markSymbols(into marks: inout SymbolMarks, store: borrowing BucketStore) {
     for bucket in buckets(in: store) {
       for entry in bucket.breakdown.allEntries {
         marks.mark(entry.value)

@@ -146,7 +146,7 @@ public final class Detector {
         let hop = eventHops[h]
         guard hop > nextHop[h] - windowHops[h], rings[h][index].holds(hop: hop) else { continue }
         let wasEmpty = rings[h][index].isEmpty
-        rings[h][index].add(event, hop: hop, store: buckets)
+        rings[h][index].add(event, hop: hop, store: &buckets)
         windowed = true
         // A ring with buckets is a listed key's, not parked (a parked key's window and all
         // after it are empty, an idle key's ring is cleared): its state, elsewhere in memory,
@@ -310,7 +310,7 @@ public final class Detector {
       for h in horizonStates.indices {
         if horizonStates[h][Int(index)].isParked { parkedCount[h] -= 1 }
         horizonStates[h][Int(index)] = HorizonState()
-        rings[h][Int(index)].clear(store: buckets)
+        rings[h][Int(index)].clear(store: &buckets)
       }
       freeSlots.append(index)
       evicted.insert(index)

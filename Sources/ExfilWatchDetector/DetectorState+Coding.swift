@@ -83,15 +83,15 @@ struct SavedRing: Codable {
     case slots, newestHop, buckets
   }
 
-  init(_ ring: WindowRing, store: BucketStore) {
+  init(_ ring: WindowRing, store: borrowing BucketStore) {
     slots = Int(ring.slots)
     newestHop = ring.newestHop
     buckets = ring.buckets(in: store)
   }
 
   /// The ring, its buckets put in `store`.
-  func ring(in store: BucketStore) -> WindowRing {
-    WindowRing(slots: slots, newestHop: newestHop, buckets: buckets, store: store)
+  func ring(in store: inout BucketStore) -> WindowRing {
+    WindowRing(slots: slots, newestHop: newestHop, buckets: buckets, store: &store)
   }
 
   /// Buckets older than the ring holds are left out: state saved when every slot was kept

@@ -71,7 +71,7 @@ extension Detector {
         guard !free.contains(Int32(index)), saved[index].horizons[h].state.listed,
           let ring = saved[index].horizons[h].ring
         else { return empty }
-        return ring.ring(in: buckets)
+        return ring.ring(in: &buckets)
       }
     }
     reserveKeySlots()

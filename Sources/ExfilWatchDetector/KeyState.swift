@@ -83,8 +83,8 @@ struct HorizonState: Codable {
 
   /// Leaves the horizon's active keys: the buckets go back to `store`, the recent series is
   /// forgotten, the baselines stay.
-  mutating func goIdle(ring: inout WindowRing, store: BucketStore) {
-    ring.clear(store: store)
+  mutating func goIdle(ring: inout WindowRing, store: inout BucketStore) {
+    ring.clear(store: &store)
     listed = false
     idleAt = .min
     recent.removeAll()

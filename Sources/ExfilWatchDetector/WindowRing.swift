@@ -75,7 +75,7 @@ struct WindowRing {
     newestHop == .min || hop > newestHop - Int64(slots)
   }
 
-  mutating func add(_ event: AccessEvent, hop: Int64, store: BucketStore) {
+  mutating func add(_ event: AccessEvent, hop: Int64, store: inout BucketStore) {
     // Most reads go to the newest bucket: searched from the end.
     var older = newest
     while older != BucketStore.none && store[older].pointee.bucket.hop > hop { older = store[older].pointee.older }
@@ -87,12 +87,12 @@ struct WindowRing {
     store[number].pointee.bucket.add(event)
     if hop > newestHop {
       newestHop = hop
-      dropBuckets(before: hop - Int64(slots) + 1, store: store)
+      dropBuckets(before: hop - Int64(slots) + 1, store: &store)
     }
   }
 
   /// Links bucket `number` in after `older` (first when it is `none`).
-  private mutating func link(_ number: Int32, after older: Int32, store: BucketStore) {
+  private mutating func link(_ number: Int32, after older: Int32, store: borrowing BucketStore) {
     let newer = older == BucketStore.none ? oldest : store[older].pointee.newer
     store[number].pointee.older = older
     store[number].pointee.newer = newer
@@ -101,7 +101,7 @@ struct WindowRing {
   }
 
   /// Forgets the buckets of hops before `hop`, handing them back to `store`.
-  mutating func dropBuckets(before hop: Int64, store: BucketStore) {
+  mutating func dropBuckets(before hop: Int64, store: inout BucketStore) {
     while oldest != BucketStore.none && store[oldest].pointee.bucket.hop < hop {
       let next = store[oldest].pointee.newer
       store.release(oldest)
@@ -112,13 +112,13 @@ struct WindowRing {
 
   /// Forgets every bucket (handed back to `store`) and the newest hop: the ring of an idle
   /// key, which keeps no storage (most keys of a large org are idle in a short horizon).
-  mutating func clear(store: BucketStore) {
-    dropBuckets(before: .max, store: store)
+  mutating func clear(store: inout BucketStore) {
+    dropBuckets(before: .max, store: &store)
     newestHop = .min
   }
 
   /// Records and reads of the window of `hops` hops ending with hop `end`.
-  func totals(endingAt end: Int64, hops: Int, store: BucketStore) -> (records: Int64, reads: Int64) {
+  func totals(endingAt end: Int64, hops: Int, store: borrowing BucketStore) -> (records: Int64, reads: Int64) {
     var records: Int64 = 0
     var reads: Int64 = 0
     var number = oldest
@@ -136,7 +136,7 @@ struct WindowRing {
   }
 
   /// The ring's buckets, oldest first (copies, for saving and for a window's evidence).
-  func buckets(in store: BucketStore) -> [Bucket] {
+  func buckets(in store: borrowing BucketStore) -> [Bucket] {
     var buckets: [Bucket] = []
     var number = oldest
     while number != BucketStore.none {
@@ -147,7 +147,7 @@ struct WindowRing {
   }
 
   /// The window's buckets merged into one, for a finding's evidence.
-  func merged(endingAt end: Int64, hops: Int, store: BucketStore) -> Bucket {
+  func merged(endingAt end: Int64, hops: Int, store: borrowing BucketStore) -> Bucket {
     var window = Bucket(hop: end)
     for bucket in buckets(in: store) where bucket.hop > end - Int64(hops) && bucket.hop <= end {
       window.merge(bucket)
@@ -157,7 +157,7 @@ struct WindowRing {
 
   /// A ring holding `buckets` (by hop, oldest first, each newer than the one before), put in
   /// `store`.
-  init(slots: Int, newestHop: Int64, buckets: [Bucket], store: BucketStore) {
+  init(slots: Int, newestHop: Int64, buckets: [Bucket], store: inout BucketStore) {
     self.init(slots: slots)
     self.newestHop = newestHop
     for bucket in buckets {

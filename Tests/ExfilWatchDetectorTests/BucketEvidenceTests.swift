@@ -74,7 +74,7 @@ import Testing
     for event in reads { reused.add(event) }
     // So does a bucket released to the store and taken again, after reads of many values (its
     // lists let go) and of few (its lists kept).
-    let store = BucketStore()
+    var store = BucketStore()
     var spared: [WindowRing.Bucket] = []
     for (offset, distinct) in [(200, 50), (300, 5)] {
       let used = store.take(hop: 9)

@@ -11,7 +11,7 @@ import Testing
 @Suite struct WindowRingTests {
   @Test func ringsInOneStoreKeepTheirOwnBucketsInHopOrder() {
     let factory = EventFactory()
-    let store = BucketStore()
+    var store = BucketStore()
     let slots = 12
     var rings = (0..<40).map { _ in WindowRing(slots: slots) }
     var reference = Array(repeating: [Int64: (records: Int64, reads: Int64)](), count: rings.count)
@@ -22,7 +22,7 @@ import Testing
     for step in 0..<20_000 {
       let ring = Int.random(in: 0..<rings.count, using: &random)
       if step % 997 == 0 {
-        rings[ring].clear(store: store)
+        rings[ring].clear(store: &store)
         reference[ring] = [:]
         newest[ring] = .min
         continue
@@ -32,7 +32,7 @@ import Testing
       let hop = base + Int64.random(in: -Int64(slots) + 1...2, using: &random)
       guard rings[ring].holds(hop: hop) else { continue }
       let records = Int64.random(in: 0...30, using: &random)
-      rings[ring].add(factory.read(at: hop * 60, actor: "agent\(ring)", records: records), hop: hop, store: store)
+      rings[ring].add(factory.read(at: hop * 60, actor: "agent\(ring)", records: records), hop: hop, store: &store)
       reference[ring][hop, default: (0, 0)].records += records
       reference[ring][hop, default: (0, 0)].reads += 1
       newest[ring] = max(newest[ring], hop)
@@ -40,7 +40,7 @@ import Testing
       if step % 5 == 0 {
         // The judging step passes the window ending three hops back.
         let first = newest[ring] - 3 - 4
-        rings[ring].dropBuckets(before: first, store: store)
+        rings[ring].dropBuckets(before: first, store: &store)
         reference[ring] = reference[ring].filter { $0.key >= first }
       }
     }
@@ -63,7 +63,7 @@ import Testing
   /// Free buckets past `keptLists` let their lists go; those released first keep them.
   @Test func freeBucketsKeepTheirListsUpToTheCap() {
     let factory = EventFactory()
-    let store = BucketStore()
+    var store = BucketStore()
     let count = BucketStore.keptLists + 100
     let numbers = (0..<count).map { _ in store.take(hop: 0) }
     for number in numbers {
