@@ -161,30 +161,26 @@ struct WindowBreakdown: Codable {
       }
       spread()
     }
-    // Most reads repeat the last value of every field: counted in place, with one check that
-    // the entries are not shared instead of one per field.
-    let repeated = entries.withUnsafeMutableBufferPointer { entries in
-      let hints = (Int(lastEntry[0]), Int(lastEntry[1]), Int(lastEntry[2]), Int(lastEntry[3]))
-      // (Each field has its entry once `entries` is used, unless restored state lacks one.)
-      guard hints.0 < entries.count, hints.1 < entries.count, hints.2 < entries.count, hints.3 < entries.count,
-        entries[hints.0].value == actor, entries[hints.1].value == event.client,
-        entries[hints.2].value == event.sourceIP, entries[hints.3].value == event.object
-      else { return false }
-      func count(_ hint: Int) {
+    // Most reads repeat the last value of most fields: those are counted in place, with one
+    // check that the entries are not shared instead of one per field; the others are looked
+    // up (or added) one by one.
+    let values = (actor, event.client, event.sourceIP, event.object)
+    let missed = entries.withUnsafeMutableBufferPointer { entries in
+      func countAtHint(_ field: Int, _ value: Symbol) -> UInt8 {
+        let hint = Int(lastEntry[field])
+        // (Each field has its entry once `entries` is used, unless restored state lacks one.)
+        guard hint < entries.count, entries[hint].value == value else { return 1 << field }
         entries[hint].records += event.records
         entries[hint].reads += 1
+        return 0
       }
-      count(hints.0)
-      count(hints.1)
-      count(hints.2)
-      count(hints.3)
-      return true
+      return countAtHint(0, values.0) | countAtHint(1, values.1) | countAtHint(2, values.2) | countAtHint(3, values.3)
     }
-    if repeated { return }
-    add(.actor, actor, companion: event.actorID, records: event.records, reads: 1)
-    add(.client, event.client, companion: .none, records: event.records, reads: 1)
-    add(.sourceIP, event.sourceIP, companion: .none, records: event.records, reads: 1)
-    add(.object, event.object, companion: .none, records: event.records, reads: 1)
+    if missed == 0 { return }
+    if missed & 1 != 0 { add(.actor, values.0, companion: event.actorID, records: event.records, reads: 1) }
+    if missed & 2 != 0 { add(.client, values.1, companion: .none, records: event.records, reads: 1) }
+    if missed & 4 != 0 { add(.sourceIP, values.2, companion: .none, records: event.records, reads: 1) }
+    if missed & 8 != 0 { add(.object, values.3, companion: .none, records: event.records, reads: 1) }
   }
 
   /// Turns the sole values into entries, as a field is about to get its second value (one
