@@ -4,17 +4,17 @@
 /// Each ring had kept its buckets in an array of its own, some 200 bytes each: opening and
 /// dropping a bucket moved it in and out of that array and a list of spares, and every touch
 /// checked that the array was not shared (6% of an sf-elf replay's instructions, 17% of its
-/// last-level misses). Here a bucket
-/// stays where it was made for as long as the detector lives; a dropped one goes on a free
-/// list, and the next bucket opened is the one dropped last, still in cache. So the store
-/// holds as many buckets as were ever open at once, but the lists of only `keptLists` free
-/// ones (and of those, no long entry list: `WindowBreakdown.removeAllReleasingLargeLists`):
-/// most buckets opened again soon get a second read, and allocating its lists anew cost 4%
-/// on the 30-day sets, where keeping every free bucket's lists took 17% more memory at
-/// 100,000 actors than letting them go.
+/// last-level misses). Here a bucket stays where it was made for as long as the detector
+/// lives, and a dropped one goes on a free list. So the store holds as many buckets as were
+/// ever open at once (it never gives them back), but the lists of only `keptLists` free ones
+/// (and of those, no long entry list: `WindowBreakdown.removeAllReleasingLargeLists`): most
+/// buckets opened again soon get a second read, and allocating their lists anew cost 4% on
+/// the 30-day sets, where keeping every free bucket's lists took 17% more memory at 100,000
+/// actors than letting them go. A bucket opened is one with lists while there is one, the
+/// one dropped last, still in cache.
 struct BucketStore: ~Copyable {
   /// A bucket and its neighbours in its ring (`none` at either end); a free slot's `newer` is
-  /// the next free slot. The links first, beside the bucket's hop and totals: the judging
+  /// the next free slot of its list. The links first, beside the bucket's hop and totals: the judging
   /// step walks a ring's buckets for those alone, at every hop.
   struct Slot {
     var older: Int32
@@ -36,8 +36,11 @@ struct BucketStore: ~Copyable {
   private var chunkCapacity = 16
   /// Slots made (all initialized), free ones included.
   private(set) var made = 0
+  /// The free slots whose bucket kept its lists, and the others.
   private var firstFree = none
-  private var freeCount = 0
+  private var firstBare = none
+  private(set) var freeCount = 0
+  private(set) var bareCount = 0
   /// Free buckets that keep their lists at most: a hop's turnover of many keys.
   static let keptLists = 4_096
 
@@ -47,7 +50,7 @@ struct BucketStore: ~Copyable {
 
   deinit {
     for number in 0..<chunkCount {
-      chunks[number].deinitialize(count: min(Self.chunkSize, made - number << Self.chunkShift))
+      chunks[number].deinitialize(count: min(Self.chunkSize, made - (number << Self.chunkShift)))
       chunks[number].deallocate()
     }
     chunks.deallocate()
@@ -59,13 +62,19 @@ struct BucketStore: ~Copyable {
     chunks[Int(number) >> Self.chunkShift] + (Int(number) & (Self.chunkSize - 1))
   }
 
-  /// An empty bucket for `hop`, linked to nothing: the last one released when there is one.
+  /// An empty bucket for `hop`, linked to nothing: the free one released last, one with its
+  /// lists first.
   mutating func take(hop: Int64) -> Int32 {
     let number: Int32
     if firstFree != Self.none {
       number = firstFree
       firstFree = self[number].pointee.newer
       freeCount -= 1
+      self[number].pointee.bucket.reuse(for: hop)
+    } else if firstBare != Self.none {
+      number = firstBare
+      firstBare = self[number].pointee.newer
+      bareCount -= 1
       self[number].pointee.bucket.reuse(for: hop)
     } else {
       if made == chunkCount << Self.chunkShift { addChunk() }
@@ -90,15 +99,19 @@ struct BucketStore: ~Copyable {
     chunkCount += 1
   }
 
-  /// Puts bucket `number` on the free list, emptied (its links are left to the caller).
+  /// Puts bucket `number` on a free list, emptied. Its links become the free list's: the
+  /// caller reads them first.
   mutating func release(_ number: Int32) {
     if freeCount < Self.keptLists {
       self[number].pointee.bucket.breakdown.removeAllReleasingLargeLists()
+      self[number].pointee.newer = firstFree
+      firstFree = number
+      freeCount += 1
     } else {
       self[number].pointee.bucket = WindowRing.Bucket(hop: .min)
+      self[number].pointee.newer = firstBare
+      firstBare = number
+      bareCount += 1
     }
-    self[number].pointee.newer = firstFree
-    firstFree = number
-    freeCount += 1
   }
 }

@@ -151,7 +151,10 @@ public final class Detector {
         // A ring with buckets is a listed key's, not parked (a parked key's window and all
         // after it are empty, an idle key's ring is cleared): its state, elsewhere in memory,
         // is left alone for all but a key's first read in a while.
-        guard wasEmpty else { continue }
+        guard wasEmpty else {
+          assert(horizonStates[h][index].listed && !horizonStates[h][index].isParked)
+          continue
+        }
         if !horizonStates[h][index].listed {
           horizonStates[h][index].listed = true
           active[h].append(Int32(index))

@@ -114,7 +114,7 @@ struct SavedRing: Codable {
   }
 
   /// More than any configuration makes (64 hops and a lateness of a day in minutes); a bound
-  /// so damaged state cannot make the restore allocate without end.
+  /// so damaged state cannot take the hop arithmetic past its range.
   private static let largestSlotCount = 1 << 16
 }
 

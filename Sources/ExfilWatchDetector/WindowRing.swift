@@ -102,18 +102,20 @@ struct WindowRing {
 
   /// Forgets the buckets of hops before `hop`, handing them back to `store`.
   mutating func dropBuckets(before hop: Int64, store: inout BucketStore) {
-    while oldest != BucketStore.none && store[oldest].pointee.bucket.hop < hop {
-      let next = store[oldest].pointee.newer
-      store.release(oldest)
-      oldest = next
-      if next == BucketStore.none { newest = BucketStore.none } else { store[next].pointee.older = BucketStore.none }
-    }
+    while oldest != BucketStore.none && store[oldest].pointee.bucket.hop < hop { dropOldest(store: &store) }
+  }
+
+  private mutating func dropOldest(store: inout BucketStore) {
+    let next = store[oldest].pointee.newer
+    store.release(oldest)
+    oldest = next
+    if next == BucketStore.none { newest = BucketStore.none } else { store[next].pointee.older = BucketStore.none }
   }
 
   /// Forgets every bucket (handed back to `store`) and the newest hop: the ring of an idle
   /// key, which keeps no storage (most keys of a large org are idle in a short horizon).
   mutating func clear(store: inout BucketStore) {
-    dropBuckets(before: .max, store: &store)
+    while oldest != BucketStore.none { dropOldest(store: &store) }
     newestHop = .min
   }
 
@@ -135,7 +137,7 @@ struct WindowRing {
     return (records, reads)
   }
 
-  /// The ring's buckets, oldest first (copies, for saving and for a window's evidence).
+  /// The ring's buckets, oldest first (copies, for saving and marking their symbols).
   func buckets(in store: borrowing BucketStore) -> [Bucket] {
     var buckets: [Bucket] = []
     var number = oldest
@@ -149,8 +151,10 @@ struct WindowRing {
   /// The window's buckets merged into one, for a finding's evidence.
   func merged(endingAt end: Int64, hops: Int, store: borrowing BucketStore) -> Bucket {
     var window = Bucket(hop: end)
-    for bucket in buckets(in: store) where bucket.hop > end - Int64(hops) && bucket.hop <= end {
-      window.merge(bucket)
+    var number = oldest
+    while number != BucketStore.none && store[number].pointee.bucket.hop <= end {
+      if store[number].pointee.bucket.hop > end - Int64(hops) { window.merge(store[number].pointee.bucket) }
+      number = store[number].pointee.newer
     }
     return window
   }
@@ -169,12 +173,6 @@ struct WindowRing {
 }
 
 extension Int64 {
-  /// The non-negative remainder, for ring slots of negative hop numbers (times before 1970).
-  func modulo(_ divisor: Int) -> Int64 {
-    let remainder = self % Int64(divisor)
-    return remainder < 0 ? remainder + Int64(divisor) : remainder
-  }
-
   /// Division rounding towards minus infinity: the hop an event time falls in.
   func floorDivided(by divisor: Int64) -> Int64 {
     let quotient = self / divisor

@@ -45,6 +45,19 @@ import Testing
       }
     }
     #expect(store.made == made)
+    // Every slot is in one ring or free, and each ring's links agree both ways.
+    var linked = 0
+    for ring in rings {
+      var backwards: [Int64] = []
+      var number = ring.newest
+      while number != BucketStore.none {
+        backwards.append(store[number].pointee.bucket.hop)
+        number = store[number].pointee.older
+      }
+      #expect(backwards.reversed() == ring.buckets(in: store).map(\.hop))
+      linked += backwards.count
+    }
+    #expect(linked + store.freeCount + store.bareCount == made)
     for (ring, expected) in zip(rings, reference) {
       let buckets = ring.buckets(in: store)
       #expect(buckets.map(\.hop) == expected.keys.sorted())
@@ -60,7 +73,8 @@ import Testing
     }
   }
 
-  /// Free buckets past `keptLists` let their lists go; those released first keep them.
+  /// Free buckets past `keptLists` let their lists go; those released first keep them, and
+  /// are taken first.
   @Test func freeBucketsKeepTheirListsUpToTheCap() {
     let factory = EventFactory()
     var store = BucketStore()
@@ -73,8 +87,11 @@ import Testing
     for number in numbers { store.release(number) }
     #expect(numbers.prefix(BucketStore.keptLists).allSatisfy { store[$0].pointee.bucket.breakdown.entryCapacity > 0 })
     #expect(numbers.dropFirst(BucketStore.keptLists).allSatisfy { store[$0].pointee.bucket.breakdown.entryCapacity == 0 })
-    // Taken again last released first, and no new slot made while free ones are left.
-    #expect((0..<count).map { _ in store.take(hop: 1) } == numbers.reversed())
+    // Taken again last released first, those with lists before the others, and no new slot
+    // made while free ones are left.
+    let kept = numbers.prefix(BucketStore.keptLists)
+    let bare = numbers.dropFirst(BucketStore.keptLists)
+    #expect((0..<count).map { _ in store.take(hop: 1) } == Array(kept.reversed()) + Array(bare.reversed()))
     #expect(store.made == count)
   }
 }
