@@ -42,6 +42,8 @@ public final class Detector {
   /// worked out once per event, where each key and horizon took a copy of the `Horizon` and
   /// two or three divisions (some twenty per event).
   let hopLengths: [Int64]
+  /// Per dimension, its fields.
+  let keyFields: [DetectorKey.Fields]
   let windowHops: [Int64]
   @exclusivity(unchecked) var eventHops: [Int64]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
@@ -80,6 +82,7 @@ public final class Detector {
     rings = Array(repeating: [], count: horizonCount)
     nextHop = Array(repeating: .min, count: horizonCount)
     hopLengths = configuration.horizons.map(\.hop)
+    keyFields = configuration.dimensions.map(DetectorKey.Fields.init)
     windowHops = configuration.horizons.map { Int64($0.hopsPerWindow) }
     eventHops = Array(repeating: 0, count: horizonCount)
     peers = Array(
@@ -133,15 +136,17 @@ public final class Detector {
     var windowed = false
     let day = event.time.floorDivided(by: DetectorConfiguration.Duration.day)
     for h in eventHops.indices { eventHops[h] = event.time.floorDivided(by: hopLengths[h]) }
-    for (dimension, spec) in configuration.dimensions.enumerated() {
-      guard let key = DetectorKey(event: event, dimension: dimension, fields: spec.fields) else { continue }
+    for dimension in keyFields.indices {
+      guard let key = DetectorKey(event: event, dimension: dimension, fields: keyFields[dimension]) else { continue }
       let index = Int(slot(for: key, event: event))
-      keys[index].lastSeen = max(keys[index].lastSeen, event.time)
-      if day > keys[index].latestDay {
-        keys[index].usualClient = keys[index].latestClient
-        keys[index].latestDay = day
+      keys.withUnsafeMutableBufferPointer { keys in
+        keys[index].lastSeen = max(keys[index].lastSeen, event.time)
+        if day > keys[index].latestDay {
+          keys[index].usualClient = keys[index].latestClient
+          keys[index].latestDay = day
+        }
+        keys[index].latestClient = event.client
       }
-      keys[index].latestClient = event.client
       for h in eventHops.indices {
         let hop = eventHops[h]
         guard hop > nextHop[h] - windowHops[h], rings[h][index].holds(hop: hop) else { continue }

@@ -10,19 +10,33 @@ struct DetectorKey: Hashable, Codable {
   var second: Symbol = .none
   var third: Symbol = .none
 
+  /// The fields of a dimension as plain values, for the per-event loop: reaching each
+  /// `Dimension`'s array of fields retained and released it, three times per event.
+  struct Fields {
+    let first: EventField
+    let second: EventField?
+    let third: EventField?
+
+    init(_ dimension: Dimension) {
+      first = dimension.fields[0]
+      second = dimension.fields.count > 1 ? dimension.fields[1] : nil
+      third = dimension.fields.count > 2 ? dimension.fields[2] : nil
+    }
+  }
+
   /// The event's key in `dimension`, or nil when the event lacks one of its fields.
   @inline(__always)
-  init?(event: AccessEvent, dimension index: Int, fields: [EventField]) {
+  init?(event: AccessEvent, dimension index: Int, fields: Fields) {
     dimension = UInt8(index)
     tenant = event.tenant
-    first = fields[0].value(of: event)
+    first = fields.first.value(of: event)
     if first.isNone { return nil }
-    if fields.count > 1 {
-      second = fields[1].value(of: event)
+    if let field = fields.second {
+      second = field.value(of: event)
       if second.isNone { return nil }
     }
-    if fields.count > 2 {
-      third = fields[2].value(of: event)
+    if let field = fields.third {
+      third = field.value(of: event)
       if third.isNone { return nil }
     }
   }
