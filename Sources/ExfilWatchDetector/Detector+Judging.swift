@@ -57,26 +57,31 @@ extension Detector {
     // only if the events reach its end.
     let warm = end >= statistics.warmUpEnd! && statistics.newestEventTime! >= statistics.warmUpEnd!
     flagged.removeAll(keepingCapacity: true)
-    for (position, candidate) in candidates.enumerated() {
-      let (thresholds, allowed) = self.thresholds(horizon.thresholds, forKey: Int(candidate.key))
+    // By index, each field read where it is: a candidate is some 150 bytes, and taking each
+    // one out of the array copied it whole, once per judged window.
+    for position in candidates.indices {
+      let index = Int(candidates[position].key)
+      let (thresholds, allowed) = self.thresholds(horizon.thresholds, forKey: index)
       let peersRecords = peersShift.records[position]
       let peersReads = peersShift.reads[position]
       let records = MetricJudgement(
-        value: candidate.records, logValue: candidate.logRecords, expected: candidate.recordsExpected,
-        shift: peersRecords, floor: thresholds.recordFloor, thresholds: thresholds)
+        value: candidates[position].records, logValue: candidates[position].logRecords,
+        expected: candidates[position].recordsExpected, shift: peersRecords, floor: thresholds.recordFloor,
+        thresholds: thresholds)
       let reads = MetricJudgement(
-        value: candidate.reads, logValue: candidate.logReads, expected: candidate.readsExpected,
-        shift: peersReads, floor: thresholds.readFloor, thresholds: thresholds)
+        value: candidates[position].reads, logValue: candidates[position].logReads,
+        expected: candidates[position].readsExpected, shift: peersReads, floor: thresholds.readFloor,
+        thresholds: thresholds)
       let isFlagged = warm && !allowed && (records.passes || reads.passes)
-      let index = Int(candidate.key)
       horizonStates[h][index].noteJudged(
-        candidate, hop: hop, end: end, flagged: isFlagged, relearnAfter: configuration.relearnAfter,
-        peersShift: (peersRecords, peersReads))
+        records: candidates[position].records, logRecords: candidates[position].logRecords,
+        logReads: candidates[position].logReads, hop: hop, end: end, flagged: isFlagged,
+        relearnAfter: configuration.relearnAfter, peersShift: (peersRecords, peersReads))
       guard isFlagged else { continue }
       let byRecords = records.passes && (!reads.passes || records.score >= reads.score)
       flagged.append(
         flaggedWindow(
-          candidate, horizon: h, hop: hop, metric: byRecords ? .records : .reads,
+          candidates[position], horizon: h, hop: hop, metric: byRecords ? .records : .reads,
           judgement: byRecords ? records : reads))
     }
     guard !flagged.isEmpty else { return }

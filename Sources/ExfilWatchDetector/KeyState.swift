@@ -64,8 +64,8 @@ struct HorizonState: Codable {
   /// the day's peak unless it was flagged (or flagged for so long that it is the new normal),
   /// and it joins the recent series.
   mutating func noteJudged(
-    _ candidate: WindowCandidate, hop: Int64, end: Int64, flagged: Bool, relearnAfter: Int64,
-    peersShift: (records: Double, reads: Double)
+    records windowRecords: Int64, logRecords: Double, logReads: Double, hop: Int64, end: Int64, flagged: Bool,
+    relearnAfter: Int64, peersShift: (records: Double, reads: Double)
   ) {
     // A run of flagged windows is unbroken only if the key was judged at the hop before:
     // a dormant key's next bulk read starts a new run, it does not continue an old one.
@@ -74,11 +74,11 @@ struct HorizonState: Codable {
     if !flagged || settled {
       // The key's own level, net of its peers' rise: a holiday rush must not teach every
       // agent that a rush is normal (and widen its spread for two weeks).
-      peakRecords = max(peakRecords, max(0, candidate.logRecords - peersShift.records))
-      peakReads = max(peakReads, max(0, candidate.logReads - peersShift.reads))
+      peakRecords = max(peakRecords, max(0, logRecords - peersShift.records))
+      peakReads = max(peakReads, max(0, logReads - peersShift.reads))
     }
     flaggedSince = flagged ? (since ?? end) : nil
-    record(records: candidate.records, hop: hop)
+    record(records: windowRecords, hop: hop)
   }
 
   /// Leaves the horizon's active keys: the buckets go back to `store`, the recent series is
