@@ -94,4 +94,17 @@ import Testing
     #expect((0..<count).map { _ in store.take(hop: 1) } == Array(kept.reversed()) + Array(bare.reversed()))
     #expect(store.made == count)
   }
+
+  /// Past the chunk table's first room (16 chunks of 4,096 buckets) the table grows; the
+  /// buckets made before stay where they were, with what they held.
+  @Test func bucketsStayPutAsTheStoreGrows() {
+    var store = BucketStore()
+    let first = store.take(hop: -1)
+    let address = store[first]
+    let numbers = (0..<(17 * 4_096 + 1)).map { store.take(hop: Int64($0)) }
+    #expect(store[first] == address)
+    #expect(store[first].pointee.bucket.hop == -1)
+    #expect(numbers.enumerated().allSatisfy { store[$0.element].pointee.bucket.hop == Int64($0.offset) })
+    #expect(store.made == numbers.count + 1)
+  }
 }
