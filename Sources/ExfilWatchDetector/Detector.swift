@@ -42,10 +42,10 @@ public final class Detector {
   /// worked out once per event, where each key and horizon took a copy of the `Horizon` and
   /// two or three divisions (some twenty per event).
   let hopLengths: [Int64]
-  /// Per dimension, its fields.
-  let keyFields: [DetectorKey.Fields]
   let windowHops: [Int64]
   @exclusivity(unchecked) var eventHops: [Int64]
+  /// Per dimension, its fields.
+  let keyFields: [DetectorKey.Fields]
   /// Per dimension and horizon, the peers' typical key for records and for reads.
   @exclusivity(unchecked) var peers: [[(records: PeerLevel, reads: PeerLevel)]]
   /// Per horizon, the window end at which peers were last summarised.
