@@ -58,7 +58,9 @@ struct WindowRing {
 
   /// How many hops, back from the newest, the ring holds: the window plus the lateness.
   let slots: Int32
-  /// The ring's buckets in the detector's `BucketStore`, by hop, linked oldest to newest.
+  /// The ring's buckets in the detector's `BucketStore`, by hop, linked oldest to newest. A
+  /// ring is a handle into the store: a copy must not be changed, or the original would link
+  /// buckets the copy released.
   private(set) var oldest = BucketStore.none
   private(set) var newest = BucketStore.none
   /// The newest hop number added.
