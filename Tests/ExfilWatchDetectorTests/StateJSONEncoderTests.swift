@@ -1,0 +1,140 @@
+@testable import ExfilWatchDetector
+import ExfilWatchEvent
+import Foundation
+import Testing
+
+/// The saved state's own JSON writer: what it writes `JSONDecoder` (as the state is read)
+/// reads back as the same values, and it is the JSON Foundation's `JSONEncoder` writes.
+/// See: issue 7 (a `scan` at 100,000 keys spent most of its time in Foundation's encoder).
+@Suite struct StateJSONEncoderTests {
+  static func written<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    try StateJSONEncoder.encode(value, appendingTo: &bytes)
+    return bytes
+  }
+
+  static func readBack<Value: Codable>(_ value: Value) throws -> Value {
+    try DetectorStateFormat.decoder().decode(Value.self, from: Data(written(value)))
+  }
+
+  /// Foundation's text of `value`, as the state was written before.
+  static func foundationText<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    let floats = DetectorStateFormat.floats
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: floats.positiveInfinity, negativeInfinity: floats.negativeInfinity, nan: floats.nan)
+    encoder.outputFormatting = .sortedKeys
+    return Array(try encoder.encode(value))
+  }
+
+  /// `value` as Foundation writes it, parsed, with its members in a fixed order and the
+  /// incidents' sets (written in hash order) sorted.
+  static func canonicalText<Value: Encodable>(_ value: Value) throws -> String {
+    try DetectorStateTests.canonical(Array(repeating: 0, count: 14) + foundationText(value))
+  }
+
+  /// Every part of a detector's state in the middle of an attack (an open incident, keys with
+  /// buckets in every horizon, evicted keys' free slots), written by this writer and read
+  /// back, is what it was, as Foundation writes both.
+  @Test func aDetectorsStateReadsBackAsTheSameValues() throws {
+    var configuration = DetectorConfiguration()
+    configuration.maxTrackedKeys = 300
+    configuration.horizons[2].thresholds.multiple = .infinity
+    let (factory, normal) = DetectorStateTests.scenario(seed: 2)
+    let flood = (0..<600).map { index in
+      factory.read(
+        at: SyntheticTraffic.start + Int64(index) * 10 * Duration.minute, actor: "scanner@example.com",
+        ip: "198.18.\(index / 250).\(index % 250)", records: 1)
+    }
+    let events = merged(normal, flood)
+    let attack = try #require(events.lastIndex { $0.eventID?.description.hasPrefix("attack-") == true })
+    let detector = Detector(configuration: configuration, symbols: factory.symbols)
+    for event in events.prefix(attack) { detector.process(event) }
+    #expect(detector.statistics.evictedKeys > 0)
+    let snapshot = DetectorSnapshot(detector)
+    #expect(!snapshot.incidents.isEmpty)
+    #expect(try Self.canonicalText(Self.readBack(snapshot)) == Self.canonicalText(snapshot))
+    var buckets = 0
+    for index in detector.keys.indices {
+      let key = detector.savedKey(at: index)
+      buckets += key.horizons.compactMap(\.ring).map(\.buckets.count).reduce(0, +)
+      #expect(try Self.foundationText(Self.readBack(key)) == Self.foundationText(key), "key slot \(index)")
+    }
+    #expect(buckets > 100)
+  }
+
+  /// Parsed as JSON, the text is Foundation's: the same members, in the same places.
+  @Test func theTextIsFoundationsJSON() throws {
+    let (factory, events) = DetectorStateTests.scenario(seed: 2)
+    let detector = Detector(symbols: factory.symbols)
+    for event in events.prefix(events.count / 2) { detector.process(event) }
+    func parsed(_ bytes: [UInt8]) throws -> NSObject {
+      try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? NSObject)
+    }
+    for index in detector.keys.indices.prefix(200) {
+      let key = detector.savedKey(at: index)
+      #expect(try parsed(Self.written(key)) == parsed(Self.foundationText(key)), "key slot \(index)")
+    }
+  }
+
+  struct Scalars: Codable, Equatable {
+    var text: String
+    var signed: [Int64]
+    var unsigned: [UInt64]
+    var small: [Int8]
+    var doubles: [Double]
+    var floats: [Float]
+    var flag: Bool
+    var missing: Int?
+    var present: Int?
+  }
+
+  @Test func scalarsReadBackExactly() throws {
+    let value = Scalars(
+      text: "quote \" backslash \\ slash / line\nfeed\r\ttab \u{0}\u{1F} é 漢 👍", signed: [0, -1, 42, .min, .max],
+      unsigned: [0, 7, .max], small: [-128, 127], doubles: [0.1, -0.0, 1e300, 5e-324, -2.5, .infinity, -.infinity],
+      floats: [0.1, 3.4028235e38, 1e-45, .infinity], flag: true, missing: nil, present: 3)
+    let bytes = try Self.written(value)
+    #expect(!bytes.contains(UInt8(ascii: "\n")), "no raw line feed: the state's lines are split at them")
+    #expect(try Self.readBack(value) == value)
+    #expect(!String(decoding: bytes, as: UTF8.self).contains("missing"), "nil is left out, as encodeIfPresent does")
+    let nan = try Self.readBack([Double.nan, 1])
+    #expect(nan[0].isNaN && nan[1] == 1)
+  }
+
+  /// A value that writes nothing, two keyed containers from one encoder, containers nested in
+  /// each other and explicit nulls.
+  struct Shapes: Encodable {
+    struct Nothing: Encodable {
+      func encode(to encoder: any Encoder) throws {}
+    }
+    struct TwoContainers: Encodable {
+      enum First: String, CodingKey { case a }
+      enum Second: String, CodingKey { case b }
+      func encode(to encoder: any Encoder) throws {
+        var first = encoder.container(keyedBy: First.self)
+        try first.encode(1, forKey: .a)
+        var second = encoder.container(keyedBy: Second.self)
+        try second.encode([Nothing(), Nothing()], forKey: .b)
+      }
+    }
+    enum Keys: String, CodingKey { case nothing, two, nested, list, null }
+    func encode(to encoder: any Encoder) throws {
+      var container = encoder.container(keyedBy: Keys.self)
+      try container.encode(Nothing(), forKey: .nothing)
+      try container.encode([TwoContainers(), TwoContainers()], forKey: .two)
+      var nested = container.nestedContainer(keyedBy: Keys.self, forKey: .nested)
+      var list = nested.nestedUnkeyedContainer(forKey: .list)
+      try list.encode("x")
+      var inner = list.nestedUnkeyedContainer()
+      try inner.encodeNil()
+      try list.encode(2)
+      try container.encodeNil(forKey: .null)
+    }
+  }
+
+  @Test func containersAreWrittenInPlace() throws {
+    let text = String(decoding: try Self.written(Shapes()), as: UTF8.self)
+    #expect(text == #"{"nothing":{},"two":[{"a":1,"b":[{},{}]},{"a":1,"b":[{},{}]}],"nested":{"list":["x",[null],2]},"null":null}"#)
+  }
+}
