@@ -96,6 +96,7 @@ let package = Package(
     .target(
       name: "ExfilWatchState",
       dependencies: [
+        "CZstd",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "SystemPackage", package: "swift-system"),
       ]

@@ -23,12 +23,15 @@ import GRDB
 /// spool     (sink, position) PK, finding_id, version, finding BLOB, WITHOUT ROWID
 /// ```
 ///
+/// Schema 3 keeps the detector's three blobs compressed, each one zstd frame
+/// (`CompressedBlob`); its migration compresses what an older file holds.
+///
 /// Tables are `STRICT` (SQLite 3.37+) so a wrongly typed value is an error, not a silent
 /// conversion. 64-bit unsigned values (device, inode, fingerprint) are stored as the signed
 /// integer with the same bits, since SQLite integers are signed.
 enum StateSchema {
   /// The newest schema this code reads and writes.
-  static let currentVersion = 2
+  static let currentVersion = 3
 
   /// The migrator that brings any older state file to `currentVersion`.
   ///
@@ -88,6 +91,14 @@ enum StateSchema {
           ) STRICT, WITHOUT ROWID;
           UPDATE meta SET schema_version = 2 WHERE id = 1;
           """)
+    }
+    migrator.registerMigration("v3") { db in
+      if let row = try Row.fetchOne(db, sql: "SELECT state, symbols, operations FROM detector WHERE id = 1") {
+        let blobs = try (0..<3).map { try CompressedBlob.compressed(StateStore.bytes(row[$0])) }
+        try db.execute(
+          sql: "UPDATE detector SET state = ?, symbols = ?, operations = ? WHERE id = 1", arguments: [blobs[0], blobs[1], blobs[2]])
+      }
+      try db.execute(sql: "UPDATE meta SET schema_version = 3 WHERE id = 1")
     }
     return migrator
   }

@@ -81,7 +81,7 @@ public final class StateStore: Sendable {
 
   /// Reads everything the last commit stored (an empty state for a new file).
   public func load() throws(StateStoreError) -> StoredState {
-    try Self.translating(path, .load) { [queue] in
+    try Self.translating(path, .load) { [queue, path] in
       try queue.read { db in
         var state = StoredState()
         state.sources = try Row.fetchAll(
@@ -97,8 +97,14 @@ public final class StateStore: Sendable {
             position: Self.bytes(row[5]), updatedAtMilliseconds: row[6])
         }
         if let row = try Row.fetchOne(db, sql: "SELECT state, symbols, operations FROM detector WHERE id = 1") {
-          state.detector = DetectorSnapshot(
-            state: Self.bytes(row[0]), symbols: Self.bytes(row[1]), operations: Self.bytes(row[2]))
+          let blobs = try ["state", "symbols", "operations"].enumerated().map { column, name in
+            do {
+              return try CompressedBlob.decompressed(Data.fromDatabaseValue(row[column]) ?? Data())
+            } catch {
+              throw StateStoreError.corrupt(path: path, detail: "the detector's \(name): \(error)")
+            }
+          }
+          state.detector = DetectorSnapshot(state: blobs[0], symbols: blobs[1], operations: blobs[2])
         }
         for row in try Row.fetchAll(db, sql: "SELECT sink, finding_id, version FROM delivered") {
           state.delivered.insert(DeliveredFinding(sink: row[0], findingID: row[1], version: row[2]))
@@ -156,11 +162,11 @@ public final class StateStore: Sendable {
       ])
     }
     try db.execute(
-      sql: """
-        INSERT OR REPLACE INTO detector (id, state, symbols, operations)
-        VALUES (1, coalesce(?, x''), coalesce(?, x''), coalesce(?, x''))
-        """,
-      arguments: [Data(update.detector.state), Data(update.detector.symbols), Data(update.detector.operations)])
+      sql: "INSERT OR REPLACE INTO detector (id, state, symbols, operations) VALUES (1, ?, ?, ?)",
+      arguments: [
+        CompressedBlob.compressed(update.detector.state), CompressedBlob.compressed(update.detector.symbols),
+        CompressedBlob.compressed(update.detector.operations),
+      ])
     let insertDelivered = try db.makeStatement(
       sql: "INSERT OR IGNORE INTO delivered (sink, finding_id, version) VALUES (?, ?, ?)")
     for finding in update.newlyDelivered {
@@ -247,7 +253,7 @@ public final class StateStore: Sendable {
     }
   }
 
-  private static func bytes(_ value: DatabaseValue) -> [UInt8] {
+  static func bytes(_ value: DatabaseValue) -> [UInt8] {
     (Data.fromDatabaseValue(value)).map { [UInt8]($0) } ?? []
   }
 

@@ -43,7 +43,7 @@ struct StateSpoolTests {
     }
     do {
       let store = try StateStore(path: path, writerVersion: Sample.writer)
-      #expect(try store.scalar("SELECT schema_version FROM meta") == "2")
+      #expect(try store.scalar("SELECT schema_version FROM meta") == "\(StateSchema.currentVersion)")
       try store.commit(Sample.first)
     }
     #expect(try StateStore(path: path, writerVersion: Sample.writer).load() == Sample.afterFirst)
