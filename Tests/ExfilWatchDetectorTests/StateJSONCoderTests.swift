@@ -3,10 +3,12 @@ import ExfilWatchEvent
 import Foundation
 import Testing
 
-/// The saved state's own JSON writer: what it writes `JSONDecoder` (as the state is read)
-/// reads back as the same values, and it is the JSON Foundation's `JSONEncoder` writes.
-/// See: issue 7 (a `scan` at 100,000 keys spent most of its time in Foundation's encoder).
-@Suite struct StateJSONEncoderTests {
+/// The saved state's own JSON coders: what the writer writes, the reader reads back as the same
+/// values, and it is the JSON Foundation's `JSONEncoder` writes; what Foundation wrote (states
+/// saved before) the reader reads as Foundation's `JSONDecoder` did; and damaged text is an
+/// error, not a crash.
+/// See: issue 7 (a `scan` at 100,000 keys spent most of its time in Foundation's coders).
+@Suite struct StateJSONCoderTests {
   static func written<Value: Encodable>(_ value: Value) throws -> [UInt8] {
     var bytes: [UInt8] = []
     try StateJSONEncoder.encode(value, appendingTo: &bytes)
@@ -14,7 +16,20 @@ import Testing
   }
 
   static func readBack<Value: Codable>(_ value: Value) throws -> Value {
-    try DetectorStateFormat.decoder().decode(Value.self, from: Data(written(value)))
+    try read(Value.self, written(value))
+  }
+
+  static func read<Value: Decodable>(_ type: Value.Type, _ text: [UInt8]) throws -> Value {
+    try text.withUnsafeBytes { try StateJSONDecoder.decode(type, from: $0) }
+  }
+
+  /// `text` read by Foundation's decoder, as states were read before.
+  static func foundationRead<Value: Decodable>(_ type: Value.Type, _ text: [UInt8]) throws -> Value {
+    let decoder = JSONDecoder()
+    let floats = DetectorStateFormat.floats
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: floats.positiveInfinity, negativeInfinity: floats.negativeInfinity, nan: floats.nan)
+    return try decoder.decode(type, from: Data(text))
   }
 
   /// Foundation's text of `value`, as the state was written before.
@@ -59,8 +74,17 @@ import Testing
       let key = detector.savedKey(at: index)
       buckets += key.horizons.compactMap(\.ring).map(\.buckets.count).reduce(0, +)
       #expect(try Self.foundationText(Self.readBack(key)) == Self.foundationText(key), "key slot \(index)")
+      // As a state saved by an earlier version: Foundation's text, read by either reader.
+      let earlier = try Self.foundationText(key)
+      #expect(
+        try Self.foundationText(Self.read(SavedKey.self, earlier))
+          == Self.foundationText(Self.foundationRead(SavedKey.self, earlier)), "key slot \(index)")
     }
     #expect(buckets > 100)
+    let earlier = try Self.foundationText(snapshot)
+    #expect(
+      try Self.canonicalText(Self.read(DetectorSnapshot.self, earlier))
+        == Self.canonicalText(Self.foundationRead(DetectorSnapshot.self, earlier)))
   }
 
   /// Parsed as JSON, the text is Foundation's: the same members, in the same places.
@@ -100,6 +124,36 @@ import Testing
     #expect(!String(decoding: bytes, as: UTF8.self).contains("missing"), "nil is left out, as encodeIfPresent does")
     let nan = try Self.readBack([Double.nan, 1])
     #expect(nan[0].isNaN && nan[1] == 1)
+    let foundation = try Self.foundationText(value)
+    #expect(try Self.read(Scalars.self, foundation) == Self.foundationRead(Scalars.self, foundation))
+    #expect(try Self.read([String].self, Array(#"["a\/b \u00e9\ud83d\udc4d \b\f"]"#.utf8)) == ["a/b é👍 \u{8}\u{C}"])
+  }
+
+  /// Text that is not JSON, or not what the type holds, is an error that says where; deep
+  /// nesting is refused before it can exhaust the stack.
+  @Test func damagedTextIsAnError() throws {
+    let texts = [
+      "", " ", "{", #"{"text":"a"#, #"{"text":"a\x"}"#, #"{"text":"\u12"}"#, "{\"text\":\"a\u{1}\"}", "[1,]", "[01]",
+      "[1.]", "[-]", "[1e]", "tru", "nul", "[1] 2", #"{"a" 1}"#, #"{"a":1 "b":2}"#, "{1:2}",
+      String(repeating: "[", count: 100_000),
+    ]
+    for text in texts {
+      #expect(throws: (any Error).self, "\(text.prefix(40))") { try Self.read([String: [Int]].self, Array(text.utf8)) }
+    }
+    let mismatched: [(String, () throws -> Any)] = [
+      ("too big for Int8", { try Self.read([Int8].self, Array("[128]".utf8)) }),
+      ("negative unsigned", { try Self.read([UInt64].self, Array("[-1]".utf8)) }),
+      ("past Int64", { try Self.read([Int64].self, Array("[9223372036854775808]".utf8)) }),
+      ("fraction as integer", { try Self.read([Int].self, Array("[1.5]".utf8)) }),
+      ("string as number", { try Self.read([Double].self, Array(#"["1"]"#.utf8)) }),
+      ("beyond Float", { try Self.read([Float].self, Array("[1e39]".utf8)) }),
+      ("not UTF-8", { try Self.read([String].self, [0x5B, 0x22, 0xFF, 0x22, 0x5D]) }),
+      ("member missing", { try Self.read(Scalars.self, Array(#"{"text":"a"}"#.utf8)) }),
+    ]
+    for (name, read) in mismatched {
+      #expect(throws: (any Error).self, "\(name)") { try read() }
+    }
+    #expect(try Self.read([Int64].self, Array("[-9223372036854775808, 0, 9223372036854775807]".utf8)) == [.min, 0, .max])
   }
 
   /// A value that writes nothing, two keyed containers from one encoder, containers nested in
