@@ -128,7 +128,10 @@ let package = Package(
     // them (see Fuzz/).
     .target(
       name: "ExfilWatchFuzzTargets",
-      dependencies: ["ExfilWatchSource", "ExfilWatchDecoder", "ExfilWatchFramer", "ExfilWatchEvent", "ExfilWatchParser"]
+      dependencies: [
+        "ExfilWatchSource", "ExfilWatchDecoder", "ExfilWatchFramer", "ExfilWatchEvent", "ExfilWatchParser",
+        "ExfilWatchDetector",
+      ]
     ),
     .executableTarget(
       name: "exfilwatch",

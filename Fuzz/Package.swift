@@ -6,7 +6,7 @@
 // package, which the ordinary `swift test` also runs over Fuzz/Corpus. Build and run them with `Fuzz/run.sh`.
 import PackageDescription
 
-let fuzzTargets = ["FuzzDecode", "FuzzFrame", "FuzzParse", "FuzzPipeline"]
+let fuzzTargets = ["FuzzDecode", "FuzzFrame", "FuzzParse", "FuzzPipeline", "FuzzState"]
 
 let package = Package(
   name: "ExfilWatchFuzz",

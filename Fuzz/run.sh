@@ -29,6 +29,7 @@ targets=(
   "frame FuzzFrame 4096 formats.dict"
   "parse FuzzParse 4096 formats.dict"
   "pipeline FuzzPipeline 8192 formats.dict"
+  "state FuzzState 65536 state.dict"
 )
 
 rows=()

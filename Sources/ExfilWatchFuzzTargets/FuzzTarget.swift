@@ -1,4 +1,5 @@
-/// The fuzz targets of the reading stages, one function per target, each taking the input bytes.
+/// The fuzz targets of the reading stages and of restoring saved state, one function per target,
+/// each taking the input bytes.
 ///
 /// They live in the main package, not beside the libFuzzer entry points in `Fuzz/`, so that the
 /// ordinary `swift test` replays the kept corpus (`Fuzz/Corpus/<target>/`) through exactly the
@@ -14,7 +15,7 @@ public enum FuzzTarget {
   /// much its stages made of the input (bytes decoded, records framed, events parsed), so a
   /// test can tell that its corpus reaches past the first check.
   public static let all: [String: @Sendable (UnsafeRawBufferPointer) -> Int] = [
-    "decode": decode, "frame": frame, "parse": parse, "pipeline": pipeline,
+    "decode": decode, "frame": frame, "parse": parse, "pipeline": pipeline, "state": state,
   ]
 
   /// Splits the first byte off an input, as the choice of configuration for the rest: libFuzzer

@@ -90,16 +90,27 @@ import Testing
 
   /// A flood of one-off addresses beside the attack, under a key cap that forgets three keys
   /// at a time: after the restores the freed slots are reused in the same order.
-  @Test func evictedKeysAndTheirFreeSlotsAreRestored() throws {
-    var configuration = DetectorConfiguration()
-    configuration.maxTrackedKeys = 300
-    let (factory, normal) = Self.scenario(seed: 2)
+  /// The scenario with a scanner reading from 600 addresses, each a key of its own: more keys
+  /// than `evictingConfiguration` tracks.
+  static func scenarioWithKeyFlood(seed: UInt64) -> (factory: EventFactory, events: [AccessEvent]) {
+    let (factory, normal) = scenario(seed: seed)
     let flood = (0..<600).map { index in
       factory.read(
         at: SyntheticTraffic.start + Int64(index) * 10 * Duration.minute, actor: "scanner@example.com",
         ip: "198.18.\(index / 250).\(index % 250)", records: 1)
     }
-    let events = merged(normal, flood)
+    return (factory, merged(normal, flood))
+  }
+
+  static var evictingConfiguration: DetectorConfiguration {
+    var configuration = DetectorConfiguration()
+    configuration.maxTrackedKeys = 300
+    return configuration
+  }
+
+  @Test func evictedKeysAndTheirFreeSlotsAreRestored() throws {
+    let configuration = Self.evictingConfiguration
+    let (factory, events) = Self.scenarioWithKeyFlood(seed: 2)
     let uninterrupted = detect(events, symbols: factory.symbols, configuration: configuration)
     #expect(uninterrupted.statistics.evictedKeys > 0)
     #expect(uninterrupted.findings.contains { $0.activity == .create })

@@ -52,16 +52,9 @@ import Testing
   /// buckets in every horizon, evicted keys' free slots), written by this writer and read
   /// back, is what it was, as Foundation writes both.
   @Test func aDetectorsStateReadsBackAsTheSameValues() throws {
-    var configuration = DetectorConfiguration()
-    configuration.maxTrackedKeys = 300
+    var configuration = DetectorStateTests.evictingConfiguration
     configuration.horizons[2].thresholds.multiple = .infinity
-    let (factory, normal) = DetectorStateTests.scenario(seed: 2)
-    let flood = (0..<600).map { index in
-      factory.read(
-        at: SyntheticTraffic.start + Int64(index) * 10 * Duration.minute, actor: "scanner@example.com",
-        ip: "198.18.\(index / 250).\(index % 250)", records: 1)
-    }
-    let events = merged(normal, flood)
+    let (factory, events) = DetectorStateTests.scenarioWithKeyFlood(seed: 2)
     let attack = try #require(events.lastIndex { $0.eventID?.description.hasPrefix("attack-") == true })
     let detector = Detector(configuration: configuration, symbols: factory.symbols)
     for event in events.prefix(attack) { detector.process(event) }
