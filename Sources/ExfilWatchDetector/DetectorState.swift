@@ -230,13 +230,17 @@ struct DetectorSnapshot: Codable {
     }
   }
 
-  /// What a decoding error says, without the type's own wrapping.
+  /// What a decoding error says, without the type's own wrapping, and where: the byte its
+  /// value starts at (in its line) and the member it was in, as `StateJSONDecoder` gives them.
   private static func reason(_ error: any Error) -> String {
     switch error as? DecodingError {
     case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .keyNotFound(_, let context)?,
       .dataCorrupted(let context)?:
-      context.debugDescription
-    default: "\(error)"
+      guard let position = context.codingPath.first as? StateTextPosition else { return context.debugDescription }
+      let member = context.codingPath.dropFirst().map(\.stringValue).joined(separator: ".")
+      return context.debugDescription + " (in the value at byte \(position.offset)"
+        + (member.isEmpty ? ")" : ", member \(member))")
+    default: return "\(error)"
     }
   }
 

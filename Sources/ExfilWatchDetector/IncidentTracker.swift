@@ -134,3 +134,30 @@ struct IncidentTracker {
       tenant: incident.strongest.tenant, format: incident.strongest.format)
   }
 }
+
+extension IncidentTracker.Incident {
+  /// As synthesized, but the sets in order: in their hash order, which differs between two
+  /// equal sets, the same state was saved as different bytes.
+  func encode(to encoder: any Encoder) throws {
+    func sorted(_ keys: Set<DetectorKey>) -> [DetectorKey] {
+      keys.sorted {
+        ($0.dimension, $0.tenant.rawValue, $0.first.rawValue, $0.second.rawValue, $0.third.rawValue)
+          < ($1.dimension, $1.tenant.rawValue, $1.first.rawValue, $1.second.rawValue, $1.third.rawValue)
+      }
+    }
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(id, forKey: .id)
+    try container.encode(revision, forKey: .revision)
+    try container.encode(keys, forKey: .keys)
+    try container.encode(sorted(members), forKey: .members)
+    try container.encode(sorted(newcomers), forKey: .newcomers)
+    try container.encode(firstSeen, forKey: .firstSeen)
+    try container.encode(lastSeen, forKey: .lastSeen)
+    try container.encode(lastFlagged, forKey: .lastFlagged)
+    try container.encode(strongest, forKey: .strongest)
+    try container.encode(severity, forKey: .severity)
+    try container.encode(emittedRecords, forKey: .emittedRecords)
+    try container.encode(emittedSeverity, forKey: .emittedSeverity)
+    try container.encode(emittedKeys, forKey: .emittedKeys)
+  }
+}

@@ -1,12 +1,28 @@
 // The `Decoder` and its containers over a `StateJSONTape`: each is a node of the tape and the
-// reader; the protocols' many `decode` overloads go through `StateScalarReading`.
+// reader; the protocols' many `decode` overloads go through `StateScalarReading`. Their coding
+// path is where their value starts in the text, so that an error a decoded type throws says
+// where (`StateTextPosition`).
+
+/// A coding path's first element: the byte of the text where a container's value starts.
+struct StateTextPosition: CodingKey {
+  var offset: Int
+  var stringValue: String { "byte \(offset)" }
+  var intValue: Int? { nil }
+
+  init(_ offset: Int) {
+    self.offset = offset
+  }
+
+  init?(stringValue: String) { nil }
+  init?(intValue: Int) { nil }
+}
 
 /// The decoder of the value at `node`.
 struct StateValueDecoder: Decoder {
   let tape: StateTapeReader
   let node: Int
 
-  var codingPath: [any CodingKey] { [] }
+  var codingPath: [any CodingKey] { [StateTextPosition(tape.node(node).start)] }
   var userInfo: [CodingUserInfoKey: Any] { [:] }
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -48,7 +64,7 @@ extension StateScalarReading {
 private struct StateKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol, StateScalarReading {
   let tape: StateTapeReader
   let node: Int
-  var codingPath: [any CodingKey] { [] }
+  var codingPath: [any CodingKey] { [StateTextPosition(tape.node(node).start)] }
 
   var allKeys: [Key] {
     tape.members(of: node).compactMap { (try? tape.string($0.name)).flatMap(Key.init(stringValue:)) }
@@ -97,7 +113,9 @@ private struct StateKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContain
 
 private struct StateUnkeyedDecodingContainer: UnkeyedDecodingContainer, StateScalarReading {
   let tape: StateTapeReader
-  var codingPath: [any CodingKey] { [] }
+  var codingPath: [any CodingKey] { [StateTextPosition(tape.node(node).start)] }
+  /// The array's node.
+  let node: Int
   let count: Int?
   private(set) var currentIndex = 0
   /// The node of the element at `currentIndex`.
@@ -105,6 +123,7 @@ private struct StateUnkeyedDecodingContainer: UnkeyedDecodingContainer, StateSca
 
   init(tape: StateTapeReader, node: Int) {
     self.tape = tape
+    self.node = node
     count = tape.node(node).count
     cursor = node + 1
   }
@@ -159,7 +178,7 @@ private struct StateUnkeyedDecodingContainer: UnkeyedDecodingContainer, StateSca
 private struct StateSingleValueDecodingContainer: SingleValueDecodingContainer, StateScalarReading {
   let tape: StateTapeReader
   let node: Int
-  var codingPath: [any CodingKey] { [] }
+  var codingPath: [any CodingKey] { [StateTextPosition(tape.node(node).start)] }
 
   func decodeNil() -> Bool { isNull(node) }
   func decode(_ type: Bool.Type) throws -> Bool { try read(node, type) }

@@ -97,11 +97,13 @@ struct StateJSONTape {
   private mutating func string() throws(StateJSONError) {
     let start = index + 1
     var escapes = false
+    var nonASCII = false
     index = start
     while true {
       guard let byte else { throw StateJSONError("unterminated string", at: start - 1) }
       if byte == UInt8(ascii: "\"") { break }
       if byte < 0x20 { throw StateJSONError("control character in a string", at: index) }
+      if byte >= 0x80 { nonASCII = true }
       if byte == UInt8(ascii: "\\") {
         escapes = true
         index += 1
@@ -118,6 +120,10 @@ struct StateJSONTape {
         }
       }
       index += 1
+    }
+    // (Escapes are ASCII: the bytes as they stand must be UTF-8, as JSON text is.)
+    if nonASCII, String(validating: UnsafeRawBufferPointer(rebasing: text[start..<index]), as: UTF8.self) == nil {
+      throw StateJSONError("a string not UTF-8", at: start - 1)
     }
     nodes.append(Node(kind: .string, hasEscapes: escapes, start: start, end: index, next: nodes.count + 1))
     index += 1

@@ -37,9 +37,11 @@ enum CompressedBlob {
     defer { ZSTD_freeDStream(stream) }
     let claimed = frame.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
     let hint = claimed < UInt64(Int.max) ? Int(claimed) : 0
-    var output = [UInt8]()
-    output.reserveCapacity(min(hint, 64 * frame.count + (1 << 20)))
     let chunk = ZSTD_DStreamOutSize()
+    var output = [UInt8]()
+    // Room for a chunk more than the content: each step appends a whole chunk before it knows
+    // how much of it comes out.
+    output.reserveCapacity(min(hint, 64 * frame.count + (1 << 20)) + chunk)
     try frame.withUnsafeBytes { input in
       var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
       while true {

@@ -133,10 +133,13 @@ public final class StateStore: Sendable {
   ///   `.rejectedUpdate` (two sources with the same path), `.corrupt`.
   public func commit(_ update: StateUpdate) throws(StateStoreError) {
     try Self.translating(path, .commit) { [queue, writerVersion] in
+      // Compressed before the transaction, which holds SQLite's write lock.
+      let detector = try [update.detector.state, update.detector.symbols, update.detector.operations]
+        .map(CompressedBlob.compressed)
       try queue.writeWithoutTransaction { db in
         // IMMEDIATE takes the write lock up front, so a busy file fails before any work.
         try db.inTransaction(.immediate) {
-          try Self.write(update, writerVersion: writerVersion, to: db)
+          try Self.write(update, compressedDetector: detector, writerVersion: writerVersion, to: db)
           return .commit
         }
       }
@@ -145,7 +148,10 @@ public final class StateStore: Sendable {
 
   // MARK: - Internals
 
-  private static func write(_ update: StateUpdate, writerVersion: String, to db: Database) throws {
+  /// `compressedDetector`: the update's detector blobs as stored (`CompressedBlob`).
+  private static func write(
+    _ update: StateUpdate, compressedDetector: [Data], writerVersion: String, to db: Database
+  ) throws {
     try db.execute(sql: "DELETE FROM sources")
     // `coalesce(?, x'')`: SQLite binds an empty blob given without a buffer as NULL.
     let insertSource = try db.makeStatement(
@@ -163,10 +169,7 @@ public final class StateStore: Sendable {
     }
     try db.execute(
       sql: "INSERT OR REPLACE INTO detector (id, state, symbols, operations) VALUES (1, ?, ?, ?)",
-      arguments: [
-        CompressedBlob.compressed(update.detector.state), CompressedBlob.compressed(update.detector.symbols),
-        CompressedBlob.compressed(update.detector.operations),
-      ])
+      arguments: StatementArguments(compressedDetector))
     let insertDelivered = try db.makeStatement(
       sql: "INSERT OR IGNORE INTO delivered (sink, finding_id, version) VALUES (?, ?, ?)")
     for finding in update.newlyDelivered {

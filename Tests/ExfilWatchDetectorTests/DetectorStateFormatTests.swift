@@ -49,5 +49,17 @@ import Testing
     for (name, variant) in damaged {
       #expect(throws: DetectorStateError.self, "\(name)") { try restore(variant) }
     }
+    // A value its type refuses: the error names the key slot, the byte and the member.
+    let slot = try #require(lines.indices.dropFirst().first { String(decoding: lines[$0], as: UTF8.self).contains(#""slots":"#) })
+    let ring = String(decoding: lines[slot], as: UTF8.self)
+    let tooMany = ring.replacing(#/"slots":\d+/#, with: #""slots":70000"#, maxReplacements: 1)
+    var changed = lines
+    changed[slot] = Array(tooMany.utf8)
+    let error = #expect(throws: DetectorStateError.self) { try restore(changed) }
+    // (The first ring's object: its opening brace.)
+    let brace = ring.utf8.distance(from: ring.startIndex, to: try #require(ring.firstRange(of: #""ring":{"#)).upperBound) - 1
+    #expect(
+      error?.description
+        == "the saved detector state is damaged: key slot \(slot - 1): 70000 slots (in the value at byte \(brace), member slots)")
   }
 }

@@ -147,6 +147,28 @@ import Testing
       #expect(throws: (any Error).self, "\(name)") { try read() }
     }
     #expect(try Self.read([Int64].self, Array("[-9223372036854775808, 0, 9223372036854775807]".utf8)) == [.min, 0, .max])
+    // Not UTF-8 in a member no type reads: still not JSON.
+    let unknownMember = Array(#"{"text":"a","#.utf8) + [0x22, 0xFF, 0x22] + Array(#":1}"#.utf8)
+    #expect(throws: (any Error).self) { try Self.read([String: Int].self, unknownMember) }
+  }
+
+  /// Saved twice, with a restore in between, a state is the same bytes: an incident's sets of
+  /// keys are written in order, not in their hash order.
+  @Test func aStateIsSavedAsTheSameBytesAfterARestore() throws {
+    let (factory, events) = DetectorStateTests.scenario(seed: 1)
+    let detector = Detector(symbols: factory.symbols)
+    var members = 0
+    for event in events {
+      detector.process(event)
+      members = DetectorSnapshot(detector).incidents.map(\.members.count).max() ?? 0
+      if members >= 3 { break }
+    }
+    #expect(members >= 3)
+    let saved = try detector.encodedState()
+    for _ in 0..<5 {
+      let restored = try Detector(configuration: detector.configuration, symbols: factory.symbols, encodedState: saved)
+      #expect(try restored.encodedState() == saved)
+    }
   }
 
   /// A value that writes nothing, two keyed containers from one encoder, containers nested in
