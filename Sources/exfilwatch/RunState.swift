@@ -41,7 +41,7 @@ final class RunState {
     } catch {
       throw .locked(error)
     }
-    let stored: StoredState
+    var stored: StoredState
     do {
       store = try StateStore(path: path, writerVersion: ExfilWatch.configuration.version, reset: reset)
       stored = try store.load()
@@ -49,9 +49,13 @@ final class RunState {
       throw .unusable(error.description)
     }
     do {
-      if let snapshot = stored.detector {
+      if var snapshot = stored.detector {
+        // The state's bytes handed over with no copy kept, so the detector frees them once read.
+        stored.detector = nil
+        let state = snapshot.state
+        snapshot.state = []
         symbols = try SymbolTable(encodedStrings: snapshot.symbols)
-        detector = try Detector(configuration: configuration, symbols: symbols, encodedState: snapshot.state)
+        detector = try Detector(configuration: configuration, symbols: symbols, encodedState: consume state)
         guard let tracker = ReadOperationTracker(encoded: snapshot.operations) else {
           throw RunStateError.unusable("the logical-read tracker's bytes are damaged")
         }
