@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Peak memory of `exfilwatch replay`: against the keys it tracks, and against the input's size.
+# Peak memory of `exfilwatch replay`: against the keys it tracks, and against the input's size;
+# then `exfilwatch scan` with its state file, at 100,000 keys.
 #
 #   Benchmarks/memory.sh
 #
@@ -39,20 +40,28 @@ make_long_simulation() {
   echo "$directory"
 }
 
+# measured COMMAND...: runs it once; prints its wall seconds, peak RSS in KiB and the keys it
+# tracked (from its summary). Exit status 0 or 1 (findings) is success.
+measured() {
+  python3 - "$@" <<'EOF'
+import os, re, subprocess, sys, time
+started = time.monotonic()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+summary = process.stderr.read()
+_, status, usage = os.wait4(process.pid, 0)
+if os.waitstatus_to_exitcode(status) not in (0, 1):
+    sys.exit(f"{' '.join(sys.argv[1:])} failed:\n{summary}")
+keys = re.search(r"(\d+) keys tracked", summary)
+print(f"{time.monotonic() - started:.1f}", usage.ru_maxrss, keys.group(1) if keys else "?")
+EOF
+}
+
 # peak NAME FILES...: one replay; prints NAME, peak RSS in KiB and the keys tracked.
 peak() {
   local name=$1
   shift
-  python3 - "$exfilwatch" "$@" <<'EOF' | sed "s/^/$name /"
-import os, re, subprocess, sys
-process = subprocess.Popen(
-    [sys.argv[1], "replay", "--sink", "jsonl:/dev/null", *sys.argv[2:]],
-    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-summary = process.stderr.read()
-_, status, usage = os.wait4(process.pid, 0)
-keys = re.search(r"(\d+) keys tracked", summary)
-print(usage.ru_maxrss, keys.group(1) if keys else "?")
-EOF
+  read -r _ kib keys <<< "$(measured "$exfilwatch" replay --sink jsonl:/dev/null "$@")"
+  echo "$name $kib $keys"
 }
 
 small=$(peak "1k-actors" "$(make_actors 1000 20)")
@@ -76,3 +85,16 @@ for days in 12 120; do
   printf '%-26s %14.1f %12s   (%s MB decoded)\n' "$name" "$(awk "BEGIN { print $kib / 1024 }")" "$keys" \
     "$(( $(zstd -dc $files | wc -c) / 1000000 ))"
 done
+
+# `scan` keeps its state file: on the 100,000-actor input, a first run (which writes the
+# state) and a second with nothing new to read (which restores the state and saves it again).
+state=$(mktemp -d)
+echo
+printf '%-26s %10s %14s %14s\n' "scan, 100k actors" "wall s" "peak RSS MiB" "state file MB"
+for run in new-state nothing-new; do
+  read -r seconds kib _ <<< "$(measured "$exfilwatch" scan --state "$state/scan.state" --sink jsonl:/dev/null \
+    "$(make_actors 100000 20)")"
+  printf '%-26s %10s %14.1f %14.1f\n' "$run" "$seconds" "$(awk "BEGIN { print $kib / 1024 }")" \
+    "$(awk "BEGIN { print $(stat -c %s "$state/scan.state") / 1000000 }")"
+done
+rm -rf "$state"
