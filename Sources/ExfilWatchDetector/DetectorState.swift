@@ -220,12 +220,14 @@ struct DetectorSnapshot: Codable {
       }
       self = try payload.withUnsafeBytes { payload in
         var lines = payload.split(separator: DetectorStateFormat.keySeparator, omittingEmptySubsequences: false)[...]
-        var snapshot = try StateJSONDecoder.decode(DetectorSnapshot.self, from: UnsafeRawBufferPointer(rebasing: lines.removeFirst()))
+        var snapshot = try StateJSONDecoder.decode(
+          DetectorSnapshot.self, from: UnsafeRawBufferPointer(rebasing: lines.removeFirst()))
         guard snapshot.keys.isEmpty else { throw DetectorStateError.corrupt("key slots inside the state's object") }
         snapshot.keys.reserveCapacity(lines.count)
         for (slot, line) in lines.enumerated() {
           do {
-            snapshot.keys.append(try StateJSONDecoder.decode(SavedKey.self, from: UnsafeRawBufferPointer(rebasing: line)))
+            let text = UnsafeRawBufferPointer(rebasing: line)
+            snapshot.keys.append(try StateJSONDecoder.decode(SavedKey.self, from: text))
           } catch {
             throw DetectorStateError.corrupt("key slot \(slot): \(Self.reason(error))")
           }

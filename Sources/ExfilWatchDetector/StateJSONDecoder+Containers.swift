@@ -48,7 +48,9 @@ private protocol StateScalarReading {
 extension StateScalarReading {
   func read(_ node: Int, _ type: Bool.Type) throws -> Bool { try tape.bool(node) }
   func read(_ node: Int, _ type: String.Type) throws -> String { try tape.string(node) }
-  func readNumber<Number: BinaryFloatingPoint & LosslessStringConvertible>(_ node: Int, _ type: Number.Type) throws -> Number {
+  func readNumber<Number: BinaryFloatingPoint & LosslessStringConvertible>(
+    _ node: Int, _ type: Number.Type
+  ) throws -> Number {
     try tape.floatingPoint(node, as: type)
   }
   @inline(__always)
@@ -75,7 +77,8 @@ private struct StateKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContain
   private func value(_ key: Key) throws -> Int {
     guard let value = tape.member(key.stringValue, of: node) else {
       throw DecodingError.keyNotFound(
-        key, .init(codingPath: [], debugDescription: "no \"\(key.stringValue)\" in the object at byte \(tape.node(node).start)"))
+        key,
+        .init(codingPath: [], debugDescription: "no \"\(key.stringValue)\" in the object at byte \(tape.node(node).start)"))
     }
     return value
   }
@@ -107,7 +110,9 @@ private struct StateKeyedDecodingContainer<Key: CodingKey>: KeyedDecodingContain
     try StateValueDecoder(tape: tape, node: value(key)).unkeyedContainer()
   }
 
-  func superDecoder() throws -> any Decoder { StateValueDecoder(tape: tape, node: try value(Key(stringValue: "super")!)) }
+  func superDecoder() throws -> any Decoder {
+    StateValueDecoder(tape: tape, node: try value(Key(stringValue: "super")!))
+  }
   func superDecoder(forKey key: Key) throws -> any Decoder { StateValueDecoder(tape: tape, node: try value(key)) }
 }
 
@@ -133,7 +138,8 @@ private struct StateUnkeyedDecodingContainer: UnkeyedDecodingContainer, StateSca
   /// The current element's node, moving past it.
   private mutating func next() throws -> Int {
     guard !isAtEnd else {
-      throw DecodingError.valueNotFound(Any.self, .init(codingPath: [], debugDescription: "no element \(currentIndex) in an array of \(count!)"))
+      throw DecodingError.valueNotFound(
+        Any.self, .init(codingPath: [], debugDescription: "no element \(currentIndex) in an array of \(count!)"))
     }
     defer {
       cursor = tape.node(cursor).next
@@ -164,7 +170,9 @@ private struct StateUnkeyedDecodingContainer: UnkeyedDecodingContainer, StateSca
   mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try readInteger(next(), type) }
   mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try readValue(next(), type) }
 
-  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy type: NestedKey.Type
+  ) throws -> KeyedDecodingContainer<NestedKey> {
     try StateValueDecoder(tape: tape, node: next()).container(keyedBy: type)
   }
 

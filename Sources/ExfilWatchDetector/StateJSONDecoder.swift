@@ -6,7 +6,8 @@
 /// from that: a member is found by comparing its name with the few of its object, a number is
 /// read from its digits. It reads what `JSONDecoder` read as `DetectorStateFormat` set it up
 /// (infinities and NaN as the strings `+inf`, `-inf` and `nan`), and refuses what is not JSON.
-/// Coding paths are not kept: errors say what was wrong and at which byte.
+/// A container's coding path is the byte its value starts at, so that errors, its own and those
+/// the decoded types throw, say where.
 struct StateJSONDecoder {
   static func decode<Value: Decodable>(_ type: Value.Type, from text: UnsafeRawBufferPointer) throws -> Value {
     let tape = try StateJSONTape(text)
@@ -34,7 +35,8 @@ final class StateTapeReader {
   func mismatch(_ node: Int, expected: String) -> DecodingError {
     let found = tape.nodes[node]
     return .typeMismatch(
-      Any.self, .init(codingPath: [], debugDescription: "expected \(expected), found \(found.kind) at byte \(found.start)"))
+      Any.self,
+      .init(codingPath: [], debugDescription: "expected \(expected), found \(found.kind) at byte \(found.start)"))
   }
 
   /// The nodes of the members' values of the object at `object`, with their names' nodes.
@@ -68,9 +70,11 @@ final class StateTapeReader {
     let node = tape.nodes[index]
     guard node.kind == .string else { throw mismatch(index, expected: "a string") }
     let text = UnsafeRawBufferPointer(rebasing: tape.text[node.start..<node.end])
-    let decoded = node.hasEscapes ? String(validating: unescaped(text), as: UTF8.self) : String(validating: text, as: UTF8.self)
+    let decoded = node.hasEscapes
+      ? String(validating: unescaped(text), as: UTF8.self) : String(validating: text, as: UTF8.self)
     guard let decoded else {
-      throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a string not UTF-8 at byte \(node.start)"))
+      throw DecodingError.dataCorrupted(
+        .init(codingPath: [], debugDescription: "a string not UTF-8 at byte \(node.start)"))
     }
     return decoded
   }

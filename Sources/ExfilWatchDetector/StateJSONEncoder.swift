@@ -4,16 +4,17 @@
 /// Foundation's `JSONEncoder` first builds a tree of every value, then writes the tree out; at
 /// 100,000 busy keys (700 MB of state) that took 25 s per commit of a `scan` whose input took
 /// 20 s to read. This coder writes each value as it is handed over, so it allocates little
-/// beyond the bytes it writes: 11 s. It writes what `StateJSONDecoder` (and Foundation's `JSONDecoder`, which
-/// read the states saved before) reads back as the same values: object members in the order
-/// they were encoded, infinities and NaN as the strings `+inf`, `-inf` and `nan`.
+/// beyond the bytes it writes: 11 s. It writes what `StateJSONDecoder` (and Foundation's
+/// `JSONDecoder`, which read the states saved before) reads back as the same values: object
+/// members in the order they were encoded, infinities and NaN as the strings `+inf`, `-inf`
+/// and `nan`.
 ///
 /// A value's containers are written as they are used, so its children must be written before
 /// its next member is (as every `encode(to:)` in the state does); a value that writes nothing
 /// is an empty object, as with `JSONEncoder`; two keyed containers taken from one encoder
 /// write into one object (`SavedHorizon` relies on it). Super encoders are not supported:
 /// nothing in the state uses them. Coding paths are not kept: nothing here reads them, and
-/// keeping them was an allocation per value.
+/// keeping them would be an allocation per value.
 struct StateJSONEncoder {
   static func encode<Value: Encodable>(_ value: Value, appendingTo bytes: inout [UInt8]) throws {
     let writer = JSONTextWriter(bytes: bytes)
@@ -121,7 +122,8 @@ final class JSONTextWriter {
     var value = value
     value.withUTF8 { text in
       var plainFrom = 0
-      for (index, byte) in text.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+      for (index, byte) in text.enumerated()
+      where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainFrom..<index]))
         plainFrom = index + 1
         switch byte {
@@ -131,7 +133,8 @@ final class JSONTextWriter {
         case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
         default:
           let hex = Array("0123456789abcdef".utf8)
-          bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+          bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
+          bytes += [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
         }
       }
       bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainFrom...]))
@@ -219,7 +222,9 @@ private struct StateKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoc
   }
 
   mutating func superEncoder() -> any Encoder { preconditionFailure("saved state uses no super encoders") }
-  mutating func superEncoder(forKey key: Key) -> any Encoder { preconditionFailure("saved state uses no super encoders") }
+  mutating func superEncoder(forKey key: Key) -> any Encoder {
+    preconditionFailure("saved state uses no super encoders")
+  }
 }
 
 private struct StateUnkeyedContainer: UnkeyedEncodingContainer, StateScalarWriting {
@@ -256,7 +261,9 @@ private struct StateUnkeyedContainer: UnkeyedEncodingContainer, StateScalarWriti
   mutating func encode(_ value: UInt64) throws { item(); scalar(value) }
   mutating func encode<T: Encodable>(_ value: T) throws { item(); try self.value(value) }
 
-  mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+  mutating func nestedContainer<NestedKey: CodingKey>(
+    keyedBy keyType: NestedKey.Type
+  ) -> KeyedEncodingContainer<NestedKey> {
     item()
     return StateValueEncoder(writer: writer, depth: valueDepth).container(keyedBy: keyType)
   }

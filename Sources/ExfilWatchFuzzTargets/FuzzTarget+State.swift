@@ -37,7 +37,8 @@ extension FuzzTarget {
       let symbol = Symbol(rawValue: UInt32(1 + step % 7))
       detector.process(AccessEvent(
         time: newest + Int64(step) * 20_000, actor: symbol, client: symbol, sourceIP: symbol, action: .query,
-        records: Int64(step * 1_000), format: .salesforceRTEM, origin: EventOrigin(input: symbol, line: step, offset: 0)))
+        records: Int64(step * 1_000), format: .salesforceRTEM,
+        origin: EventOrigin(input: symbol, line: step, offset: 0)))
     }
     detector.finish()
     return saved.count + detector.takeFindings().count

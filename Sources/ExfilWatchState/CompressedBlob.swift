@@ -21,7 +21,9 @@ enum CompressedBlob {
         let result = ZSTD_CCtx_setParameter(context, parameter, value)
         if ZSTD_isError(result) != 0 { throw BlobError(zstd: result) }
       }
-      let written = bytes.withUnsafeBytes { ZSTD_compress2(context, buffer.baseAddress, bound, $0.baseAddress, $0.count) }
+      let written = bytes.withUnsafeBytes {
+        ZSTD_compress2(context, buffer.baseAddress, bound, $0.baseAddress, $0.count)
+      }
       if ZSTD_isError(written) != 0 { throw BlobError(zstd: written) }
       count = written
     }

@@ -96,7 +96,8 @@ enum StateSchema {
       if let row = try Row.fetchOne(db, sql: "SELECT state, symbols, operations FROM detector WHERE id = 1") {
         let blobs = try (0..<3).map { try CompressedBlob.compressed(StateStore.bytes(row[$0])) }
         try db.execute(
-          sql: "UPDATE detector SET state = ?, symbols = ?, operations = ? WHERE id = 1", arguments: [blobs[0], blobs[1], blobs[2]])
+          sql: "UPDATE detector SET state = ?, symbols = ?, operations = ? WHERE id = 1",
+          arguments: StatementArguments(blobs))
       }
       try db.execute(sql: "UPDATE meta SET schema_version = 3 WHERE id = 1")
     }
