@@ -70,8 +70,6 @@ public final class Detector {
   /// (none) or the entry's index.
   @exclusivity(unchecked) var allowlistEntries: [Int32] = []
   static let unmatched: Int32 = -2
-  /// The bytes of the state last saved or restored (`encodedState`).
-  var encodedStateSize = 0
 
   public init(configuration: DetectorConfiguration = DetectorConfiguration(), symbols: SymbolTable) {
     self.configuration = configuration

@@ -5,41 +5,57 @@ import ExfilWatchEvent
 // MARK: - API
 
 extension Detector {
-  /// Everything the detector knows, as bytes for `init(configuration:symbols:encodedState:)`.
+  /// Everything the detector knows, as bytes for `init(configuration:symbols:encodedState:)`:
+  /// what `writeState` writes, in one array.
+  public func encodedState() throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    try writeState { bytes.append(contentsOf: $0) }
+    return bytes
+  }
+
+  /// Writes what `encodedState` holds, handing `write` a piece at a time (a key slot's line),
+  /// so that the state need never be held whole: 700 MB at 100,000 busy keys, which had been
+  /// most of a `scan`'s peak memory beside the detector itself.
   ///
   /// Save the symbol table beside it (`SymbolTable.encodedStrings()`): the state names keys by
   /// symbol number. Save between events and before `finish()`, never after: `finish()` judges
   /// the last windows before their late events can arrive, which a run that goes on must not.
   /// Findings not yet taken are saved too, and the restored detector hands them out.
   ///
-  /// The bytes are `EXWD`, the format version and a checksum of the payload (UInt16 and
-  /// UInt64, little-endian), then the payload: the state but its keys as one JSON object,
-  /// then each key slot as JSON on a line of its own. At 100,000 keys Foundation's JSON coders
-  /// took about half the time of its binary property-list coders (for 1.7 times the bytes);
-  /// one JSON value for the whole state (format version 2, still read) made the coders hold
-  /// a tree of every value at once, some 7 GB at 100,000 busy keys. The text is written and
-  /// read by this module's own coders (`StateJSONEncoder`, `StateJSONDecoder`), several times
-  /// faster than Foundation's.
+  /// The bytes are `EXWD` and the format version (UInt16, little-endian); the payload: the
+  /// state but its keys as one JSON object, then each key slot as JSON on a line of its own;
+  /// and a checksum of the payload (`ByteChecksum.Running`, UInt64, little-endian). Format 3,
+  /// still read, had the checksum before the payload, so the payload had to be whole before
+  /// any of it was written. At 100,000 keys Foundation's JSON coders took about half the time
+  /// of its binary property-list coders (for 1.7 times the bytes); one JSON value for the
+  /// whole state (format 2, still read) made the coders hold a tree of every value at once,
+  /// some 7 GB at 100,000 busy keys. The text is written and read by this module's own coders
+  /// (`StateJSONEncoder`, `StateJSONDecoder`), several times faster than Foundation's.
   /// The configuration is in the payload, so a run under another configuration is refused
   /// rather than judged against baselines that were learnt for other windows.
-  public func encodedState() throws -> [UInt8] {
-    var bytes = DetectorStateFormat.magic
-    // Room for twice the last state (or 16 KB per key): an array that grows copies what it
-    // holds, and at 100,000 keys a copy of 512 MB was the peak of a `scan`. Room never written
-    // is address space, not memory.
-    bytes.reserveCapacity(max(2 * encodedStateSize, 16_384 * keys.count))
-    defer { encodedStateSize = bytes.count }
-    bytes.appendLittleEndian(DetectorStateFormat.version)
-    bytes.appendLittleEndian(UInt64(0))  // the checksum, once the payload is there
-    try StateJSONEncoder.encode(DetectorSnapshot(self), appendingTo: &bytes)
+  public func writeState(to write: (UnsafeRawBufferPointer) throws -> Void) throws {
+    var header = DetectorStateFormat.magic
+    header.appendLittleEndian(DetectorStateFormat.version)
+    try header.withUnsafeBytes(write)
+    var checksum = ByteChecksum.Running()
+    var line: [UInt8] = []
+    try StateJSONEncoder.encode(DetectorSnapshot(self), appendingTo: &line)
     for index in keys.indices {
-      bytes.append(DetectorStateFormat.keySeparator)
-      try StateJSONEncoder.encode(savedKey(at: index), appendingTo: &bytes)
+      try line.withUnsafeBytes { piece in
+        checksum.add(piece)
+        try write(piece)
+      }
+      line.removeAll(keepingCapacity: true)
+      line.append(DetectorStateFormat.keySeparator)
+      try StateJSONEncoder.encode(savedKey(at: index), appendingTo: &line)
     }
-    let checksum = bytes[DetectorStateFormat.headerSize...].withUnsafeBytes(ByteChecksum.of)
-    let checksumOffset = DetectorStateFormat.magic.count + 2
-    bytes.withUnsafeMutableBytes { $0.storeBytes(of: checksum.littleEndian, toByteOffset: checksumOffset, as: UInt64.self) }
-    return bytes
+    line.appendLittleEndian(UInt64(0))  // room for the checksum, after the last piece
+    try line.withUnsafeMutableBytes { piece in
+      let payload = UnsafeRawBufferPointer(rebasing: piece.dropLast(8))
+      checksum.add(payload)
+      piece.storeBytes(of: checksum.value.littleEndian, toByteOffset: payload.count, as: UInt64.self)
+      try write(UnsafeRawBufferPointer(piece))
+    }
   }
 
   /// A detector that continues exactly where the one that wrote `encodedState` stopped.
@@ -55,7 +71,6 @@ extension Detector {
   public convenience init(
     configuration: DetectorConfiguration, symbols: SymbolTable, encodedState bytes: consuming [UInt8]
   ) throws(DetectorStateError) {
-    let size = bytes.count
     let snapshot = try DetectorSnapshot(decoding: bytes)  // (which takes the bytes, and drops them)
     // How far event time may jump only decides which events are judged, not what the
     // baselines mean: it may be changed between runs.
@@ -71,7 +86,6 @@ extension Detector {
     let free = try snapshot.validated()
     self.init(configuration: configuration, symbols: symbols)
     restoreKeys(snapshot.keys, free: free)
-    encodedStateSize = size
     allowlistEntries = Array(repeating: Self.unmatched, count: keys.count)
     freeSlots = snapshot.freeSlots
     // Rebuilt rather than saved: it is the keys' inverse, and a saved copy could disagree.
@@ -133,13 +147,17 @@ enum DetectorStateFormat {
   static let magic: [UInt8] = Array("EXWD".utf8)
   /// Raised whenever the payload's shape changes (a field of any saved type added, removed or
   /// renamed): an older state is then refused with a clear error instead of half-decoded.
-  static let version: UInt16 = 3
-  /// The version before, the same values as one JSON object, which is still read.
+  static let version: UInt16 = 4
+  /// The version before, still read: the same payload with its checksum (`ByteChecksum.of`)
+  /// before it, in the header.
+  static let checksumFirstVersion: UInt16 = 3
+  /// The version before that, the same values as one JSON object, which is still read.
   static let wholeJSONVersion: UInt16 = 2
   /// Ends the state's object and each key's: JSON text has no raw line feed (in a string it
   /// is escaped).
   static let keySeparator = UInt8(ascii: "\n")
-  /// Magic, version and checksum.
+  /// Magic, version and checksum: format 3's header, and the least a format 4 state can be
+  /// (magic, version and the checksum after a payload that is never empty).
   static let headerSize = 4 + 2 + 8
 
   /// Infinities and NaN are written as text: a configuration may hold them, and JSON cannot.
@@ -200,21 +218,33 @@ struct DetectorSnapshot: Codable {
     guard bytes.count >= DetectorStateFormat.headerSize, bytes.starts(with: magic) else {
       throw .notDetectorState
     }
+    // (The checksum is format 3's, in its header.)
     let (version, checksum) = bytes.withUnsafeBytes { raw in
       (
         UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: magic.count, as: UInt16.self)),
         UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: magic.count + 2, as: UInt64.self))
       )
     }
-    guard version == DetectorStateFormat.version || version == DetectorStateFormat.wholeJSONVersion else {
+    let payload: ArraySlice<UInt8>
+    switch version {
+    case DetectorStateFormat.version:
+      payload = bytes[(magic.count + 2)..<(bytes.count - 8)]
+      var running = ByteChecksum.Running()
+      payload.withUnsafeBytes { running.add($0) }
+      let trailer = bytes.withUnsafeBytes {
+        UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
+      }
+      guard running.value == trailer else { throw .corrupt("checksum mismatch (the bytes were altered or cut short)") }
+    case DetectorStateFormat.checksumFirstVersion, DetectorStateFormat.wholeJSONVersion:
+      payload = bytes[DetectorStateFormat.headerSize...]
+      guard payload.withUnsafeBytes(ByteChecksum.of) == checksum else {
+        throw .corrupt("checksum mismatch (the bytes were altered or cut short)")
+      }
+    default:
       throw .unsupportedVersion(found: version, supported: DetectorStateFormat.version)
     }
-    let payload = bytes[DetectorStateFormat.headerSize...]
-    guard payload.withUnsafeBytes(ByteChecksum.of) == checksum else {
-      throw .corrupt("checksum mismatch (the bytes were altered or cut short)")
-    }
     do {
-      guard version == DetectorStateFormat.version else {
+      guard version != DetectorStateFormat.wholeJSONVersion else {
         self = try payload.withUnsafeBytes { try StateJSONDecoder.decode(DetectorSnapshot.self, from: $0) }
         return
       }

@@ -37,6 +37,43 @@ package enum ByteChecksum {
       | UInt64(bytes[offset + count - 1]) << (8 * UInt64(count - 1))
   }
 
+  /// A checksum of bytes that come in pieces, whose length is not known until the last: the
+  /// same steps as `of`, the length mixed in at the end only. Saved detector state is checked
+  /// with it (format 4), as it is written a key at a time rather than held whole.
+  package struct Running {
+    private var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    private var count = 0
+    /// The bytes of the word being gathered (fewer than eight), little-endian.
+    private var pending: UInt64 = 0
+    private var pendingCount = 0
+
+    package init() {}
+
+    package mutating func add(_ bytes: UnsafeRawBufferPointer) {
+      count += bytes.count
+      var index = 0
+      if pendingCount > 0 {
+        while pendingCount < 8, index < bytes.count {
+          pending |= UInt64(bytes[index]) << (8 * UInt64(pendingCount))
+          pendingCount += 1
+          index += 1
+        }
+        guard pendingCount == 8 else { return }
+        hash = mix(hash, pending)
+        (pending, pendingCount) = (0, 0)
+      }
+      while index + 8 <= bytes.count {
+        hash = mix(hash, bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self).littleEndian)
+        index += 8
+      }
+      pending = partialWord(bytes, from: index, count: bytes.count - index)
+      pendingCount = bytes.count - index
+    }
+
+    /// The checksum of every byte added so far.
+    package var value: UInt64 { mix(mix(hash, pending), UInt64(count)) }
+  }
+
   /// `hash` with `word` folded in: how the checksum takes each word, for callers that hash
   /// a few words or checksums of their own.
   @inline(__always)

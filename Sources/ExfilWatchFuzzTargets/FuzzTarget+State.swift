@@ -6,18 +6,19 @@ extension FuzzTarget {
   static let stateSymbolCount = 4096
 
   /// Restoring saved detector state (`exfilwatch scan`'s, as `Detector.encodedState` writes it)
-  /// from the input as its payload: the JSON lines after the 14-byte header, which the target
-  /// adds with the payload's checksum, so that damage the checksum would catch is not all the
-  /// fuzzer finds.
+  /// from the input as its payload: the JSON lines between the header and the checksum, which
+  /// the target adds, the checksum right, so that damage the checksum would catch is not all
+  /// the fuzzer finds.
   ///
   /// A state that is refused must be refused with an error. A state that restores must be one
   /// the detector can go on from: it takes events of its keys and of new ones, and judges them,
   /// and saved again it restores to the same bytes.
   @discardableResult
   public static func state(_ bytes: UnsafeRawBufferPointer) -> Int {
-    var encoded = Array("EXWD".utf8) + [3, 0]
-    withUnsafeBytes(of: ByteChecksum.of(bytes).littleEndian) { encoded += $0 }
-    encoded += bytes
+    var checksum = ByteChecksum.Running()
+    checksum.add(bytes)
+    var encoded = Array("EXWD".utf8) + [4, 0] + bytes
+    withUnsafeBytes(of: checksum.value.littleEndian) { encoded += $0 }
     let symbols = SymbolTable()
     for number in 0..<stateSymbolCount { _ = symbols.intern("symbol-\(number)") }
     guard let detector = try? Detector(configuration: DetectorConfiguration(), symbols: symbols, encodedState: encoded)

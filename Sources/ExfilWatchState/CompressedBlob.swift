@@ -2,7 +2,7 @@ import CZstd
 import Foundation
 
 /// The detector's blobs as the state file keeps them (schema 3): each one zstd frame (level 3,
-/// with its content size and checksum).
+/// with its checksum).
 ///
 /// The detector's state is JSON text, about 7 KB per busy key: 700 MB at 100,000 actors, which
 /// SQLite wrote twice per commit (the write-ahead log, then the database) in some 11 s.
@@ -12,22 +12,40 @@ enum CompressedBlob {
 
   /// `bytes` as one zstd frame.
   static func compressed(_ bytes: [UInt8]) throws -> Data {
-    let bound = ZSTD_compressBound(bytes.count)
-    // Room for the worst case, of which only what is written is touched.
-    let frame = try [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-      guard let context = ZSTD_createCCtx() else { throw BlobError("out of memory for the zstd context") }
-      defer { ZSTD_freeCCtx(context) }
-      for (parameter, value) in [(ZSTD_c_compressionLevel, level), (ZSTD_c_checksumFlag, 1)] {
-        let result = ZSTD_CCtx_setParameter(context, parameter, value)
-        if ZSTD_isError(result) != 0 { throw BlobError(zstd: result) }
-      }
-      let written = bytes.withUnsafeBytes {
-        ZSTD_compress2(context, buffer.baseAddress, bound, $0.baseAddress, $0.count)
-      }
-      if ZSTD_isError(written) != 0 { throw BlobError(zstd: written) }
-      count = written
+    try compressed { write in try bytes.withUnsafeBytes(write) }
+  }
+
+  /// The bytes `produce` hands to the function it is given, piece by piece, as one zstd frame:
+  /// the pieces are compressed as they come, and only the frame is held.
+  static func compressed(
+    producing produce: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+  ) throws -> Data {
+    guard let context = ZSTD_createCCtx() else { throw BlobError("out of memory for the zstd context") }
+    defer { ZSTD_freeCCtx(context) }
+    for (parameter, value) in [(ZSTD_c_compressionLevel, level), (ZSTD_c_checksumFlag, 1)] {
+      let result = ZSTD_CCtx_setParameter(context, parameter, value)
+      if ZSTD_isError(result) != 0 { throw BlobError(zstd: result) }
     }
-    return Data(frame)
+    var frame = Data()
+    let chunk = ZSTD_CStreamOutSize()
+    var output = [UInt8](repeating: 0, count: chunk)
+    /// Feeds `input` (nil: ends the frame), appending what comes out, until it is all taken.
+    func step(_ input: UnsafeRawBufferPointer?) throws {
+      var source = ZSTD_inBuffer(src: input?.baseAddress, size: input?.count ?? 0, pos: 0)
+      var left = 0
+      repeat {
+        let written = try output.withUnsafeMutableBytes { bytes in
+          var destination = ZSTD_outBuffer(dst: bytes.baseAddress, size: chunk, pos: 0)
+          left = ZSTD_compressStream2(context, &destination, &source, input == nil ? ZSTD_e_end : ZSTD_e_continue)
+          if ZSTD_isError(left) != 0 { throw BlobError(zstd: left) }
+          return destination.pos
+        }
+        frame.append(contentsOf: output[..<written])
+      } while source.pos < source.size || (input == nil && left != 0)
+    }
+    try produce { try step($0) }
+    try step(nil)
+    return frame
   }
 
   /// The bytes `frame` holds: it must be exactly one whole zstd frame.

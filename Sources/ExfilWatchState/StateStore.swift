@@ -134,8 +134,10 @@ public final class StateStore: Sendable {
   public func commit(_ update: StateUpdate) throws(StateStoreError) {
     try Self.translating(path, .commit) { [queue, writerVersion] in
       // Compressed before the transaction, which holds SQLite's write lock.
-      let detector = try [update.detector.state, update.detector.symbols, update.detector.operations]
-        .map(CompressedBlob.compressed)
+      let detector = try [
+        update.detector.compressedState ?? CompressedBlob.compressed(update.detector.state),
+        CompressedBlob.compressed(update.detector.symbols), CompressedBlob.compressed(update.detector.operations),
+      ]
       try queue.writeWithoutTransaction { db in
         // IMMEDIATE takes the write lock up front, so a busy file fails before any work.
         try db.inTransaction(.immediate) {

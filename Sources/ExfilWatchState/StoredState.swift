@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the state store keeps about one input source: enough to find the same file again and
 /// resume reading it where the last committed run stopped.
 ///
@@ -45,16 +47,31 @@ public struct StoredSource: Sendable, Hashable {
 /// interned symbol table (actor names, client apps, IPs) apart from the numeric state so each can
 /// be versioned and decoded on its own.
 public struct DetectorSnapshot: Sendable, Hashable {
+  /// Empty in a snapshot made by `init(writingState:symbols:operations:)`, which holds the
+  /// state only compressed.
   public var state: [UInt8]
   public var symbols: [UInt8]
   /// The logical-read tracker (pages of one query counted once): a query whose pages fall on
   /// both sides of a stop must still count once.
   public var operations: [UInt8]
+  /// The state as the store keeps it (`CompressedBlob`), when it was compressed as it was
+  /// written.
+  var compressedState: Data?
 
   public init(state: [UInt8], symbols: [UInt8], operations: [UInt8] = []) {
     self.state = state
     self.symbols = symbols
     self.operations = operations
+  }
+
+  /// A snapshot whose state `write` hands over piece by piece (as `Detector.writeState`
+  /// does), compressed as it comes: the state is never held whole, 700 MB at 100,000 keys.
+  public init(
+    writingState write: (_ piece: (UnsafeRawBufferPointer) throws -> Void) throws -> Void, symbols: [UInt8],
+    operations: [UInt8] = []
+  ) throws {
+    self.init(state: [], symbols: symbols, operations: operations)
+    compressedState = try CompressedBlob.compressed(producing: write)
   }
 }
 

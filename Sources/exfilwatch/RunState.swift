@@ -170,9 +170,8 @@ final class RunState {
     do {
       let update = StateUpdate(
         sources: Array(sources.values),
-        detector: DetectorSnapshot(
-          state: try detector.encodedState(), symbols: symbols.encodedStrings(),
-          operations: operations.encoded),
+        detector: try DetectorSnapshot(
+          writingState: detector.writeState, symbols: symbols.encodedStrings(), operations: operations.encoded),
         newlyDelivered: newlyDelivered, totals: combined,
         spool: try spool.mapValues { findings in
           try findings.map {

@@ -280,15 +280,9 @@ import Testing
     let detector = Detector(symbols: factory.symbols)
     for event in events.prefix(events.count / 2) { detector.process(event) }
     let state = try detector.encodedState()
-    let payload = String(decoding: state[14...], as: UTF8.self)
+    let payload = String(decoding: Self.payload(of: state), as: UTF8.self)
     let activeLists = try #require(payload.firstRange(of: #""active":[["#))
-    func withPayload(_ text: String) -> [UInt8] {
-      var bytes = Array(state[..<6])
-      let body = Array(text.utf8)
-      let checksum = body.withUnsafeBytes(ByteChecksum.of)
-      withUnsafeBytes(of: checksum.littleEndian) { bytes += $0 }
-      return bytes + body
-    }
+    func withPayload(_ text: String) -> [UInt8] { Self.state(withPayload: Array(text.utf8)) }
     // The first horizon's first active key dropped from its list: the key is still marked listed.
     var dropped = payload
     let firstEntry = try #require(dropped[activeLists.upperBound...].firstRange(of: ","))
@@ -386,10 +380,25 @@ import Testing
   /// The payload of a state as one JSON object, its key slots (each on a line of its own after
   /// the object) put back under `keys`: as format version 2 held it.
   static func wholeObject(_ state: [UInt8]) throws -> [String: Any] {
-    var lines = state.dropFirst(14).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
+    var lines = payload(of: state).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
     var object = try #require(try JSONSerialization.jsonObject(with: Data(lines.removeFirst())) as? [String: Any])
     object["keys"] = try lines.map { try JSONSerialization.jsonObject(with: Data($0)) }
     return object
+  }
+
+  /// The payload of a saved state: after the header's magic and version, before the format 4
+  /// checksum (or, in older formats, after the header's checksum).
+  static func payload(of state: [UInt8]) -> ArraySlice<UInt8> {
+    state[4] == 4 ? state[6..<(state.count - 8)] : state.dropFirst(14)
+  }
+
+  /// A format 4 state of `payload`, with its checksum right.
+  static func state(withPayload payload: [UInt8]) -> [UInt8] {
+    var checksum = ByteChecksum.Running()
+    payload.withUnsafeBytes { checksum.add($0) }
+    var bytes = Array("EXWD".utf8) + [4, 0] + payload
+    withUnsafeBytes(of: checksum.value.littleEndian) { bytes += $0 }
+    return bytes
   }
 
   /// `event` with its strings interned in `table`, as the run that reads it would intern them.

@@ -88,4 +88,21 @@ struct StateCompressionTests {
       #expect(detail.hasPrefix("the detector's state: "), "\(name): \(detail)")
     }
   }
+
+  @Test("a state handed over in pieces is stored as one frame, and loads as the pieces put together")
+  func stateWrittenInPieces() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("state.db")
+    let pieces = stride(from: 0, to: Self.stateText.count, by: 4_099).map {
+      Array(Self.stateText[$0..<min($0 + 4_099, Self.stateText.count)])
+    }
+    var update = Sample.first
+    update.detector = try DetectorSnapshot(
+      writingState: { write in for piece in pieces { try piece.withUnsafeBytes(write) } }, symbols: [1, 2])
+    try StateStore(path: path, writerVersion: Sample.writer).commit(update)
+    #expect(try runToolChecked("zstd", ["-d", "-c", "-q"], input: Self.rawBlobs(path)[0]) == Self.stateText)
+    #expect(
+      try StateStore(path: path, writerVersion: Sample.writer).load().detector
+        == DetectorSnapshot(state: Self.stateText, symbols: [1, 2]))
+  }
 }
