@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// Writes an `Encodable` value as compact JSON text straight into a byte array: the saved
 /// detector state's coder (`Detector.encodedState`).
 ///
@@ -117,30 +119,7 @@ final class JSONTextWriter {
     bytes.append(contentsOf: value.description.utf8)
   }
 
-  func writeString(_ value: String) {
-    bytes.append(UInt8(ascii: "\""))
-    var value = value
-    value.withUTF8 { text in
-      var plainFrom = 0
-      for (index, byte) in text.enumerated()
-      where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainFrom..<index]))
-        plainFrom = index + 1
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), byte]
-        case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-        case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-        case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-        default:
-          let hex = Array("0123456789abcdef".utf8)
-          bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")]
-          bytes += [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-        }
-      }
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[plainFrom...]))
-    }
-    bytes.append(UInt8(ascii: "\""))
-  }
+  func writeString(_ value: String) { JSONText.appendString(value, to: &bytes) }
 }
 
 /// The encoder of one value, whose containers open at `depth`.

@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// A JSON document built in code and written as compact UTF-8 with its members in the order
 /// they were written down, so the same value always gives the same bytes (no hash ordering, no
 /// locale, no platform number formatting).
@@ -26,7 +28,7 @@ enum JSONValue: Sendable {
   func write(to output: inout [UInt8]) {
     switch self {
     case .string(let text):
-      JSONValue.writeString(text, to: &output)
+      JSONText.appendString(text, to: &output)
     case .integer(let value):
       output.append(contentsOf: String(value).utf8)
     case .number(let value):
@@ -46,7 +48,7 @@ enum JSONValue: Sendable {
       output.append(UInt8(ascii: "{"))
       for (index, member) in members.enumerated() {
         if index > 0 { output.append(UInt8(ascii: ",")) }
-        JSONValue.writeString(member.key, to: &output)
+        JSONText.appendString(member.key, to: &output)
         output.append(UInt8(ascii: ":"))
         member.value.write(to: &output)
       }
@@ -54,27 +56,6 @@ enum JSONValue: Sendable {
     }
   }
 
-  /// Escapes only what JSON requires (quote, backslash, control characters), so non-ASCII
-  /// names stay readable in the file.
-  private static func writeString(_ text: String, to output: inout [UInt8]) {
-    let hexDigits = Array("0123456789abcdef".utf8)
-    output.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
-      case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
-      case 0x0A: output.append(contentsOf: #"\n"#.utf8)
-      case 0x0D: output.append(contentsOf: #"\r"#.utf8)
-      case 0x09: output.append(contentsOf: #"\t"#.utf8)
-      case 0..<0x20:
-        output.append(contentsOf: #"\u00"#.utf8)
-        output.append(hexDigits[Int(byte >> 4)])
-        output.append(hexDigits[Int(byte & 0xF)])
-      default: output.append(byte)
-      }
-    }
-    output.append(UInt8(ascii: "\""))
-  }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExfilWatchEvent
 import ExfilWatchParser
 import Glibc
 import Logging
