@@ -1,3 +1,5 @@
+import ExfilWatchEvent
+
 /// Reads a `Decodable` value from JSON text: the saved detector state's decoder, the other
 /// half of `StateJSONEncoder`.
 ///
@@ -70,50 +72,19 @@ final class StateTapeReader {
     let node = tape.nodes[index]
     guard node.kind == .string else { throw mismatch(index, expected: "a string") }
     let text = UnsafeRawBufferPointer(rebasing: tape.text[node.start..<node.end])
-    let decoded = node.hasEscapes
-      ? String(validating: unescaped(text), as: UTF8.self) : String(validating: text, as: UTF8.self)
+    let decoded: String?
+    if node.hasEscapes {
+      // (The tape checked the escapes' form.)
+      let scratch = DecodeScratch(capacity: text.count)
+      decoded = withExtendedLifetime(scratch) { scratch.decode(text).flatMap { String(validating: $0, as: UTF8.self) } }
+    } else {
+      decoded = String(validating: text, as: UTF8.self)
+    }
     guard let decoded else {
       throw DecodingError.dataCorrupted(
         .init(codingPath: [], debugDescription: "a string not UTF-8 at byte \(node.start)"))
     }
     return decoded
-  }
-
-  /// The bytes of a string's text with its escapes replaced (the tape checked their form).
-  private func unescaped(_ text: UnsafeRawBufferPointer) -> [UInt8] {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.count)
-    var index = 0
-    func hex(_ at: Int) -> UInt32 { UInt32(text[at...at + 3].reduce(0) { $0 << 4 | Int(hexValue($1)) }) }
-    while index < text.count {
-      guard text[index] == UInt8(ascii: "\\") else {
-        bytes.append(text[index])
-        index += 1
-        continue
-      }
-      let escaped = text[index + 1]
-      index += 2
-      switch escaped {
-      case UInt8(ascii: "b"): bytes.append(0x08)
-      case UInt8(ascii: "f"): bytes.append(0x0C)
-      case UInt8(ascii: "n"): bytes.append(0x0A)
-      case UInt8(ascii: "r"): bytes.append(0x0D)
-      case UInt8(ascii: "t"): bytes.append(0x09)
-      case UInt8(ascii: "u"):
-        var scalar = hex(index)
-        index += 4
-        // A surrogate pair is one character in two escapes; a lone surrogate is none.
-        if (0xD800..<0xDC00).contains(scalar), index + 5 < text.count, text[index] == UInt8(ascii: "\\"),
-          text[index + 1] == UInt8(ascii: "u"), case let low = hex(index + 2), (0xDC00..<0xE000).contains(low)
-        {
-          scalar = 0x10000 + (scalar - 0xD800) << 10 + (low - 0xDC00)
-          index += 6
-        }
-        bytes.append(contentsOf: String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
-      default: bytes.append(escaped)  // \" \\ \/
-      }
-    }
-    return bytes
   }
 
   @inline(__always)  // (else left generic, a witness call per digit)
@@ -173,8 +144,4 @@ final class StateTapeReader {
   func expect(_ kind: StateJSONTape.Kind, _ index: Int) throws {
     guard tape.nodes[index].kind == kind else { throw mismatch(index, expected: "\(kind)") }
   }
-}
-
-private func hexValue(_ digit: UInt8) -> UInt8 {
-  digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : (digit | 0x20) - UInt8(ascii: "a") + 10
 }

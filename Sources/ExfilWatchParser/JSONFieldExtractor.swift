@@ -1,3 +1,4 @@
+import ExfilWatchEvent
 import Glibc
 
 /// Pulls the fields a format needs out of a JSON record in one pass, by path.

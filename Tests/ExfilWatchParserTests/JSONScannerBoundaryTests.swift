@@ -1,3 +1,4 @@
+import ExfilWatchEvent
 import Testing
 
 @testable import ExfilWatchParser

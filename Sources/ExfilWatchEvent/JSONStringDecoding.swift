@@ -1,12 +1,13 @@
-/// Room for the decoded text of the strings of one record.
+/// Room for the decoded text of the strings of one record (the Parser's JSON records, a line of
+/// the detector's saved state).
 ///
 /// Decoded JSON text is never longer than its escaped form, so a buffer as large as the record
 /// holds every string decoded from it; pointers into it stay valid until `reset(forRecordOf:)`.
-final class DecodeScratch {
+package final class DecodeScratch {
   private var storage: UnsafeMutableRawBufferPointer
   private var used = 0
 
-  init(capacity: Int = 1 << 16) {
+  package init(capacity: Int = 1 << 16) {
     storage = .allocate(byteCount: capacity, alignment: 8)
   }
 
@@ -16,7 +17,7 @@ final class DecodeScratch {
 
   /// Empties the buffer and makes sure it can hold everything decoded from a record of
   /// `recordLength` bytes.
-  func reset(forRecordOf recordLength: Int) {
+  package func reset(forRecordOf recordLength: Int) {
     used = 0
     if storage.count < recordLength {
       storage.deallocate()
@@ -27,7 +28,7 @@ final class DecodeScratch {
   /// Decodes the escaped string bytes `escaped` (between the quotes) into the buffer.
   ///
   /// - Returns: the decoded UTF-8 bytes, or nil for an invalid escape.
-  func decode(_ escaped: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+  package func decode(_ escaped: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
     let output = storage.baseAddress! + used
     var written = 0
     var index = 0
